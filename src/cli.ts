@@ -1,0 +1,90 @@
+import { Command, CommanderError } from "commander";
+import { createContext, type Context } from "./context.js";
+import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
+import { errorToJson, renderError } from "./ui/render.js";
+import type { CommandResult } from "./commands/shared.js";
+import { setupCommand } from "./commands/setup.js";
+import { validateCommand } from "./commands/validate.js";
+import { statusCommand } from "./commands/status.js";
+import { configCommand } from "./commands/config.js";
+import { sandboxCommand } from "./commands/sandbox.js";
+import { demoCommand } from "./commands/demo.js";
+
+export const VERSION = "0.1.0";
+
+/** Builds the whole program; `done` receives the result of whichever command ran. */
+export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Command {
+  const program = new Command("mailcfg")
+    .description(
+      "Set up, validate, route and diagnose the outgoing email of the business system:\n" +
+        "the Company Email and each User Email, over Webmail (SMTP), Exchange (EWS) or Gmail.",
+    )
+    .version(VERSION, "-V, --version")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => void ctx.io.out.write(s),
+      writeErr: (s) => void ctx.io.err.write(s),
+      outputError: () => undefined, // main() renders usage errors itself
+    })
+    .exitOverride();
+
+  const commands = [
+    setupCommand(ctx, done),
+    validateCommand(ctx, done),
+    statusCommand(ctx, done),
+    configCommand(ctx, done),
+    sandboxCommand(ctx, done),
+    demoCommand(ctx, done),
+  ];
+  for (const c of commands) program.addCommand(c);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  program.addHelpText(
+    "after",
+    `
+Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 auth, 4 server, 5 ssl,
+6 rejected, 7 not configured or OAuth reconnect needed, 130 cancelled.
+
+Examples:
+  $ mailcfg demo                      # try everything against a local sandbox
+  $ mailcfg setup company             # the setup wizard
+  $ mailcfg validate --all --json     # for CI
+  $ mailcfg status`,
+  );
+  return program;
+}
+
+/** Runs mailcfg; returns the exit code. The only place that decides it. */
+export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
+  const json = argv.includes("--json");
+  let result: CommandResult = {};
+  const program = buildProgram(ctx, (r) => (result = r));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv, { from: "user" });
+    if (json && result.data !== undefined) {
+      ctx.io.out.write(JSON.stringify({ ok: !result.failed, ...result.data }, null, 2) + "\n");
+    }
+    return result.failed ? EXIT_CODES[result.failed] : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      const usage = new UsageError(err.message.replace(/^error: /, ""), "See mailcfg --help (or mailcfg <command> --help).");
+      report(ctx, usage, json);
+      return EXIT_CODES.usage;
+    }
+    report(ctx, err, json);
+    if (!isMailError(err) && ctx.env.MAILCFG_DEBUG && err instanceof Error) ctx.io.err.write(`${err.stack}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+function report(ctx: Context, err: unknown, json: boolean): void {
+  if (json) ctx.io.out.write(JSON.stringify({ ok: false, error: errorToJson(err) }, null, 2) + "\n");
+  else ctx.io.err.write(renderError(err, ctx.theme));
+}

@@ -1,0 +1,86 @@
+import { Command } from "commander";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createContext, type Context } from "../context.js";
+import { startSandbox } from "./sandbox.js";
+import { runSetup } from "./setup.js";
+import { runValidate } from "./validate.js";
+import { runStatus } from "./status.js";
+import type { CommandResult } from "./shared.js";
+
+const COMPANY = "sales@demo.mailcfg.test";
+const USER = "jdoe@demo.mailcfg.test";
+// Obviously fake sandbox-only passwords.
+const PASSWORDS = { [COMPANY]: "demo-company-password", [USER]: "demo-user-password" };
+
+/**
+ * The whole flow on the sandbox, with no prompts and nothing outside a temporary
+ * folder: start the sandbox, set up the Company Email and a User Email against it
+ * (each validated with a test mail), re-validate everything, show status and what
+ * the sandbox received.
+ */
+export async function runDemo(ctx: Context, opts: { keep: boolean }): Promise<CommandResult> {
+  const dir = mkdtempSync(join(tmpdir(), "mailcfg-demo-"));
+  const out = ctx.io.out;
+  const step = (s: string) => out.write(`\n${ctx.theme.bold("==> " + s)}\n`);
+  const sb = await startSandbox({ port: 0, dir: join(dir, "sandbox"), users: { ...PASSWORDS } });
+  try {
+    step(`Sandbox SMTP server on ${sb.server.host}:${sb.server.port} (STARTTLS, AUTH); config folder ${dir}`);
+    const common = {
+      host: sb.server.host,
+      port: String(sb.server.port),
+      security: "starttls",
+      type: "webmail",
+    };
+    const sub = (password: string) =>
+      createContext({
+        io: { out: ctx.io.out, err: ctx.io.err, canPrompt: false, stdinIsTTY: false, errIsTTY: ctx.io.errIsTTY },
+        env: { ...ctx.env, MAILCFG_CONFIG_DIR: join(dir, "config"), MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: password },
+        now: ctx.now,
+      });
+
+    step(`mailcfg setup company --host ${common.host} --port ${common.port} --security starttls --email ${COMPANY} --ca <sandbox CA>`);
+    await runSetup(sub(PASSWORDS[COMPANY]), {
+      owner: { kind: "company" },
+      flags: { ...common, email: COMPANY },
+      validate: true,
+      json: false,
+      ca: [sb.caFile],
+    });
+
+    step(`mailcfg setup user jdoe ... --email ${USER}`);
+    await runSetup(sub(PASSWORDS[USER]), {
+      owner: { kind: "user", id: "jdoe" },
+      flags: { ...common, email: USER },
+      validate: true,
+      json: false,
+      ca: [sb.caFile],
+    });
+
+    step("mailcfg validate --all --no-send");
+    await runValidate(sub(""), { owners: [], all: true, send: false, json: false, ca: [sb.caFile] });
+
+    step("mailcfg status");
+    await runStatus(sub(""), { json: false });
+
+    step(`The sandbox received ${sb.server.messages.length} messages (saved in ${sb.mailDir}):`);
+    for (const m of sb.server.messages) {
+      const subject = /^Subject: (.*)$/m.exec(m.raw.toString("utf8"))?.[1] ?? "";
+      out.write(`  ${m.from} -> ${m.to.join(", ")}: ${subject}\n`);
+    }
+    out.write(`\nDone. ${opts.keep ? `Everything is kept in ${dir}.` : "The temporary folder was removed (--keep keeps it)."}\n`);
+    return { data: { dir, received: sb.server.messages.map((m) => ({ from: m.from, to: m.to })) } };
+  } finally {
+    await sb.server.close();
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function demoCommand(ctx: Context, done: (r: CommandResult) => void): Command {
+  return new Command("demo")
+    .description("run the whole flow against the built-in sandbox, in a temporary folder")
+    .option("--keep", "keep the temporary folder (config, secrets, received .eml files)")
+    .addHelpText("after", "\nExample:\n  $ mailcfg demo")
+    .action(async (raw: { keep?: boolean }) => done(await runDemo(ctx, { keep: raw.keep === true })));
+}

@@ -1,0 +1,27 @@
+import type { ProviderSettings } from "../config/types.js";
+
+/** One line naming where a profile sends from and through what. */
+export function describeSettings(s: ProviderSettings): string {
+  switch (s.type) {
+    case "webmail": {
+      const sec = s.security === "tls" ? "implicit TLS" : s.security === "starttls" ? "STARTTLS" : "no TLS";
+      const how = s.auth === "oauth2-microsoft" ? ", OAuth" : "";
+      return `${s.email} via ${s.host}:${s.port} (${sec}${how})`;
+    }
+    case "exchange":
+      return `${s.email} via Exchange ${s.ewsUrl} as ${s.domain}\\${s.username}`;
+    case "gmail":
+      return `${s.email} via the Gmail API`;
+  }
+}
+
+export function serverOf(s: ProviderSettings): string {
+  switch (s.type) {
+    case "webmail":
+      return `${s.host}:${s.port}`;
+    case "exchange":
+      return s.ewsUrl;
+    case "gmail":
+      return "Gmail API";
+  }
+}

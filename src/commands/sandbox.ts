@@ -1,0 +1,113 @@
+import { Command } from "commander";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Context } from "../context.js";
+import type { ReceivedMessage, RunningSmtpServer } from "../sandbox/server.js";
+import { parseIntFlag, type CommandResult } from "./shared.js";
+
+export interface SandboxOptions {
+  port: number;
+  dir: string;
+  /** Logins the sandbox accepts: address -> password. Generated when empty. */
+  users?: Record<string, string>;
+  json: boolean;
+}
+
+export interface RunningSandbox {
+  server: RunningSmtpServer;
+  caFile: string;
+  mailDir: string;
+  users: Record<string, string>;
+}
+
+/**
+ * Starts the sandbox: smtp-server on 127.0.0.1 with STARTTLS (certificate from a CA made
+ * now, written to caFile so clients can trust it) and AUTH for the given users. Every
+ * message is stored as an .eml file in mailDir.
+ */
+export async function startSandbox(
+  opts: Omit<SandboxOptions, "json">,
+  onMessage?: (m: ReceivedMessage) => void,
+): Promise<RunningSandbox> {
+  const { startSmtpServer } = await import("../sandbox/server.js");
+  const { ThrowawayCa } = await import("../tls/throwaway-ca.js");
+  mkdirSync(opts.dir, { recursive: true });
+  const ca = new ThrowawayCa("mailcfg sandbox CA");
+  const caFile = join(opts.dir, "sandbox-ca.pem");
+  writeFileSync(caFile, ca.cert);
+  const mailDir = join(opts.dir, "mail");
+  const users =
+    opts.users && Object.keys(opts.users).length > 0
+      ? opts.users
+      : { "sandbox@mailcfg.test": `sandbox-${randomBytes(6).toString("hex")}` };
+  const server = await startSmtpServer({
+    port: opts.port,
+    tls: ca.issue(),
+    users,
+    mailDir,
+    ...(onMessage ? { onMessage } : {}),
+  });
+  return { server, caFile, mailDir, users };
+}
+
+export function sandboxCommand(ctx: Context, done: (r: CommandResult) => void): Command {
+  return new Command("sandbox")
+    .description("run a local SMTP server (STARTTLS, AUTH) that stores every message as an .eml file")
+    .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "2525")
+    .option("--dir <folder>", "where the CA file and received mail go (default: <config dir>/sandbox)")
+    .option("--json", "print the connection details as one JSON line, then a JSON line per message")
+    .addHelpText(
+      "after",
+      `
+Stops with Ctrl+C. Point a profile at it, trusting its CA:
+
+  $ mailcfg sandbox
+  $ MAILCFG_PASSWORD=<printed password> mailcfg setup company --host 127.0.0.1 --port 2525 \\
+      --security starttls --email sandbox@mailcfg.test --ca <printed CA file>`,
+    )
+    .action(async (raw: { port: string; dir?: string; json?: boolean }) => {
+      const port = parseIntFlag(raw.port, "--port", 0, 65535);
+      const dir = raw.dir ?? join(ctx.configDir, "sandbox");
+      const json = raw.json === true;
+      const out = ctx.io.out;
+      const sb = await startSandbox({ port, dir }, (m) => {
+        if (json) out.write(JSON.stringify({ event: "message", from: m.from, to: m.to, file: m.file, bytes: m.raw.length }) + "\n");
+        else out.write(`received: from ${m.from} to ${m.to.join(", ")} (${m.raw.length} bytes) -> ${m.file}\n`);
+      });
+      const [[user, pass]] = Object.entries(sb.users) as [[string, string]];
+      if (json) {
+        out.write(
+          JSON.stringify({ event: "ready", host: sb.server.host, port: sb.server.port, security: "starttls", user, password: pass, caFile: sb.caFile, mailDir: sb.mailDir }) + "\n",
+        );
+      } else {
+        out.write(
+          [
+            `mailcfg sandbox listening on ${sb.server.host}:${sb.server.port} (STARTTLS, AUTH PLAIN/LOGIN)`,
+            `  login:    ${user}`,
+            `  password: ${pass}   (sandbox only)`,
+            `  CA file:  ${sb.caFile}   (trust it with --ca or NODE_EXTRA_CA_CERTS)`,
+            `  mail:     ${sb.mailDir}`,
+            `Try: MAILCFG_PASSWORD=${pass} mailcfg validate --type webmail --host 127.0.0.1 --port ${sb.server.port} --security starttls --email ${user} --ca ${sb.caFile}`,
+            "Ctrl+C stops it.",
+            "",
+          ].join("\n"),
+        );
+      }
+      await untilSignal();
+      await sb.server.close();
+      done({});
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,129 @@
+import type { Context } from "../context.js";
+import type { Security, WebmailSettings } from "../config/types.js";
+import { UsageError } from "../errors.js";
+import { checkEmail, checkHost, checkPort, checkSecurity, emailProblem, hostnameProblem } from "../config/fields.js";
+import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
+import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
+import { readPassword } from "./shared.js";
+
+export const webmailFlow: SetupFlow = {
+  type: "webmail",
+  label: "Webmail (SMTP: Microsoft 365, Gmail or another server)",
+  collect: collectWebmail,
+  warnings(settings) {
+    const s = settings as WebmailSettings;
+    const out: string[] = [];
+    if (isMicrosoftHost(s.host) && (s.auth ?? "password") === "password") {
+      out.push(
+        "Microsoft 365 with a password uses SMTP basic authentication, disabled by default for existing tenants from the end of December 2026 (MC786329). Plan to move this profile to OAuth (mailcfg connect-microsoft).",
+      );
+    }
+    if (s.security === "none") out.push("Security is none: the password and mail cross the network unencrypted.");
+    if (s.security === "tls" && s.port === 587) out.push("Port 587 normally uses STARTTLS, not implicit TLS (--security starttls).");
+    if (s.security === "starttls" && s.port === 465) out.push("Port 465 normally uses implicit TLS (--security tls).");
+    return out;
+  },
+};
+
+function presetById(id: string): WebmailPreset {
+  const p = WEBMAIL_PRESETS.find((x) => x.id === id);
+  if (!p) throw new UsageError(`--preset: "${id}" is not one of ${WEBMAIL_PRESETS.map((x) => x.id).join(", ")}.`);
+  return p;
+}
+
+async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<Collected> | undefined): Promise<Collected> {
+  const prev = previous?.settings?.type === "webmail" ? previous.settings : undefined;
+  const ask = ctx.io.canPrompt;
+  let preset: WebmailPreset | undefined = f.preset ? presetById(f.preset) : undefined;
+
+  // Server
+  let host: string;
+  if (f.host) host = checkHost(f.host);
+  else if (preset?.host) host = preset.host;
+  else if (ask) {
+    if (!preset && !prev) {
+      preset = await ctx.prompt.select<WebmailPreset>({
+        message: "Outgoing mail server",
+        choices: WEBMAIL_PRESETS.map((p) => ({ name: p.name, value: p })),
+      });
+    }
+    host =
+      preset?.host ??
+      checkHost(
+        await ctx.prompt.text({
+          message: "Outgoing mail server (SMTP host)",
+          ...(prev?.host ? { default: prev.host } : {}),
+          validate: (v) => (hostnameProblem(v.trim()) ? "Give a host name such as smtp.example.com" : true),
+        }),
+      );
+  } else if (prev?.host) host = prev.host;
+  else throw new UsageError("Missing --host (the outgoing mail server), e.g. --host smtp.office365.com or --preset microsoft.");
+
+  if (ask && !f.host) {
+    const note = isGmailHost(host) ? presetById("gmail").note : isMicrosoftHost(host) ? presetById("microsoft").note : undefined;
+    if (note) ctx.io.err.write(ctx.theme.warn("note: ") + note + "\n");
+  }
+
+  // Address
+  let email: string;
+  if (f.email) email = checkEmail(f.email, "--email");
+  else if (ask)
+    email = checkEmail(
+      await ctx.prompt.text({
+        message: "Email address",
+        ...(prev?.email ? { default: prev.email } : {}),
+        validate: (v) => {
+          const p = emailProblem(v.trim());
+          return p ? `Not a valid address: ${p}` : true;
+        },
+      }),
+      "email",
+    );
+  else if (prev?.email) email = prev.email;
+  else throw new UsageError("Missing --email (the sender address, also the login name).");
+
+  // Port and security
+  let port: number;
+  let security: Security;
+  const securityFlag = f.security ? checkSecurity(f.security) : undefined;
+  if (f.port) port = checkPort(f.port);
+  else if (ask && !securityFlag) {
+    port = checkPort(
+      await ctx.prompt.text({
+        message: "Port",
+        default: String(prev?.port ?? preset?.port ?? 587),
+        validate: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? true : "A port number, usually 587"),
+      }),
+    );
+  } else port = prev?.port ?? (securityFlag === "tls" ? 465 : 587);
+
+  if (securityFlag) security = securityFlag;
+  else if (ask) {
+    const sslOn = await ctx.prompt.confirm({
+      message: `Enable SSL? (${port === 465 ? "implicit TLS on 465" : "STARTTLS on " + port})`,
+      default: (prev?.security ?? "starttls") !== "none",
+    });
+    security = sslOn ? defaultSecurityForPort(port) : "none";
+  } else security = prev?.security ?? defaultSecurityForPort(port);
+
+  const settings: WebmailSettings = { type: "webmail", email, host, port, security, auth: "password" };
+  const username = f.username ?? prev?.username;
+  if (username && username !== email) settings.username = username;
+
+  const hadSecret = previous?.secret !== undefined;
+  let secret: string | undefined;
+  if (ask && hadSecret && !f.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
+    const keep = await ctx.prompt.confirm({ message: "Keep the password you typed?", default: true });
+    secret = keep ? previous?.secret : await readPassword(ctx, f, { message: passwordQuestion(host) });
+  } else {
+    secret = await readPassword(ctx, f, { message: passwordQuestion(host) });
+  }
+  if (secret === undefined) {
+    throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
+  }
+  return { settings, secret };
+}
+
+function passwordQuestion(host: string): string {
+  return isGmailHost(host) ? "App Password (16 characters, not the Google account password)" : "Email password";
+}

@@ -1,0 +1,209 @@
+import { Command, Option } from "commander";
+import type { Context } from "../context.js";
+import type { Owner, Profile, ServiceType } from "../config/types.js";
+import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { isMailError, UsageError } from "../errors.js";
+import { checkEmail } from "../config/fields.js";
+import { renderError } from "../ui/render.js";
+import { SERVICE_LABELS, SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
+import type { Collected, ProviderFlags } from "./setup-flow.js";
+import { validateSettings, type ValidationOutcome } from "./validation.js";
+import {
+  addConnectFlags,
+  parseOwner,
+  parseTimeoutSeconds,
+  readCaFiles,
+  warn,
+  type CommandResult,
+} from "./shared.js";
+import { describeSettings } from "./describe.js";
+
+export interface SetupOptions {
+  owner: Owner;
+  flags: ProviderFlags;
+  to?: string;
+  validate: boolean;
+  json: boolean;
+  timeout?: string;
+  ca?: string[];
+}
+
+const USAGE = "mailcfg setup company|user <id> [--type webmail|exchange|gmail] [flags]";
+
+export function addProviderFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--type <type>", "service type").choices(["webmail", "exchange", "gmail"]))
+    .option("--preset <name>", "webmail preset: microsoft, gmail or other")
+    .option("--host <host>", "webmail: outgoing mail server (SMTP), e.g. smtp.office365.com")
+    .option("--port <port>", "webmail: port (587 default; 465 for implicit TLS)")
+    .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
+    .option("--email <address>", "the sender's email address")
+    .option("--username <name>", "login name when it is not the email address")
+    .option("--password-stdin", "read the password from standard input");
+}
+
+export function setupCommand(ctx: Context, done: (r: CommandResult) => void, run = runSetup): Command {
+  const cmd = new Command("setup")
+    .description("set up the Company Email or a User Email: enter, validate (test mail), then save")
+    .argument("<target>", "company, or user")
+    .argument("[id]", "the user id, with user")
+    .option("--to <address>", "send the test mail here instead of the profile's own address")
+    .option("--no-validate", "save without validating (not recommended)")
+    .option("--json", "print one JSON document on stdout");
+  addProviderFlags(cmd);
+  addConnectFlags(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
+or a hidden prompt on a terminal. Nothing is saved unless validation passes.
+
+Examples:
+  $ mailcfg setup company                                   # the wizard
+  $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
+  $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
+      --security starttls --email sales@acme.com --password-stdin --json`,
+  );
+  return cmd.action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
+    const owner = parseOwner(target, id, USAGE);
+    done(await run(ctx, toSetupOptions(owner, raw)));
+  });
+}
+
+export function toSetupOptions(owner: Owner, raw: Record<string, unknown>): SetupOptions {
+  const opts: SetupOptions = {
+    owner,
+    flags: raw as ProviderFlags,
+    validate: raw.validate !== false,
+    json: raw.json === true,
+  };
+  if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
+  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
+  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
+  return opts;
+}
+
+export async function runSetup(ctx: Context, opts: SetupOptions): Promise<CommandResult> {
+  const config = await ctx.config();
+  const existing = config.getProfile(opts.owner);
+  const settings = config.settings();
+  const timeoutMs = parseTimeoutSeconds(opts.timeout, settings["connect-timeout-seconds"]);
+  const ca = readCaFiles(opts.ca);
+  const type = await chooseType(ctx, opts.flags, existing);
+  const flow = flowFor(type);
+  const label = ownerLabel(opts.owner);
+
+  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
+
+  let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
+  for (;;) {
+    const collected = await flow.collect(ctx, opts.flags, previous, opts.owner);
+    for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
+
+    let outcome: ValidationOutcome | undefined;
+    if (opts.validate) {
+      try {
+        outcome = await validateSettings(ctx, {
+          settings: collected.settings,
+          ...(collected.secret === undefined ? {} : { secret: collected.secret }),
+          ...(opts.to ? { to: opts.to } : {}),
+          send: true,
+          timeoutMs,
+          ...(ca ? { ca } : {}),
+          label,
+        });
+      } catch (err) {
+        if (!isMailError(err) || !ctx.io.canPrompt || opts.json) throw withNext(err, opts.owner);
+        ctx.io.err.write(renderError(err, ctx.theme));
+        const again = await ctx.prompt.confirm({ message: "Edit the values and try again?", default: true });
+        if (!again) throw withNext(err, opts.owner);
+        previous = collected;
+        continue;
+      }
+    }
+
+    const now = ctx.now().toISOString();
+    const profile = {
+      ...collected.settings,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      ...(outcome ? { validation: outcome.record } : {}),
+    } as Profile;
+    await saveProfileAndSecret(ctx, opts.owner, profile, collected.secret);
+
+    const data: Record<string, unknown> = {
+      owner: ownerJson(opts.owner),
+      profile: publicProfile(profile),
+      validated: outcome !== undefined,
+    };
+    if (outcome?.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
+    if (!opts.json) {
+      const out = ctx.io.out;
+      if (outcome) {
+        out.write(`${ctx.theme.ok("✓")} ${outcome.evidence.summary}\n`);
+        if (outcome.sent) out.write(`${ctx.theme.ok("✓")} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
+      } else {
+        warn(ctx, "saved without validation; run: mailcfg validate " + ownerArgs(opts.owner));
+      }
+      out.write(`${ctx.theme.ok("✓")} Saved the ${label}: ${describeSettings(profile)}.\n`);
+    }
+    return { data };
+  }
+}
+
+async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile | undefined): Promise<ServiceType> {
+  if (flags.type) return parseServiceType(flags.type);
+  if (flags.host || flags.preset || flags.port || flags.security) return "webmail";
+  if (flags.ewsUrl || flags.domain) return "exchange";
+  if (!ctx.io.canPrompt) {
+    if (existing) return existing.type;
+    throw new UsageError("Missing --type (webmail, exchange or gmail).", `Usage: ${USAGE}`);
+  }
+  return ctx.prompt.select<ServiceType>({
+    message: "Email Service Type",
+    choices: (Object.keys(SERVICE_LABELS) as ServiceType[]).map((t) => ({
+      name: SERVICE_LABELS[t] + (SETUP_FLOWS[t] ? "" : " (not available yet)"),
+      value: t,
+    })),
+    ...(existing ? { default: existing.type } : {}),
+  });
+}
+
+/**
+ * Saves the secret, then the profile; if the profile cannot be written the old secret
+ * is put back, so a failure never leaves a new password beside an old profile.
+ */
+export async function saveProfileAndSecret(ctx: Context, owner: Owner, profile: Profile, secret: string | undefined): Promise<void> {
+  const config = await ctx.config();
+  if (secret === undefined) {
+    config.saveProfile(owner, profile);
+    return;
+  }
+  const secrets = await ctx.secrets();
+  const key = secretKey(owner, secretKindFor(profile));
+  const old = await secrets.get(key);
+  await secrets.set(key, secret);
+  try {
+    config.saveProfile(owner, profile);
+  } catch (err) {
+    if (old === undefined) await secrets.delete(key);
+    else await secrets.set(key, old);
+    throw err;
+  }
+}
+
+function withNext(err: unknown, owner: Owner): unknown {
+  if (isMailError(err) && !err.details.next) {
+    err.details.next = `mailcfg setup ${ownerArgs(owner)}`;
+  }
+  return err;
+}
+
+export function ownerJson(owner: Owner): Record<string, string> {
+  return owner.kind === "company" ? { kind: "company" } : { kind: "user", id: owner.id };
+}
+
+/** A profile as shown in output: everything saved (secrets never are). */
+export function publicProfile(p: Profile): Record<string, unknown> {
+  return { ...p };
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { Context } from "../context.js";
+import type { Category } from "../errors.js";
+import { UsageError } from "../errors.js";
+import type { Owner } from "../config/types.js";
+import { checkUserId } from "../config/fields.js";
+
+/** What a command hands back to main(): data for --json and, if it failed softly, why. */
+export interface CommandResult {
+  data?: Record<string, unknown>;
+  /** Set when the command ran but the outcome is a failure (e.g. status with a failing profile). */
+  failed?: Category;
+}
+
+/** `company` or `user <id>`: the two kinds of sender the product has. */
+export function parseOwner(target: string | undefined, id: string | undefined, usage: string): Owner {
+  if (target === "company") {
+    if (id !== undefined) throw new UsageError(`Unexpected argument "${id}" after "company".`, `Usage: ${usage}`);
+    return { kind: "company" };
+  }
+  if (target === "user") {
+    if (!id) throw new UsageError("Missing the user id after \"user\".", `Usage: ${usage}`);
+    return { kind: "user", id: checkUserId(id) };
+  }
+  if (target === undefined) throw new UsageError("Say which sender: company or user <id>.", `Usage: ${usage}`);
+  throw new UsageError(`Unknown sender "${target}": expected company or user <id>.`, `Usage: ${usage}`);
+}
+
+
+/** A whole number in range, or a usage error naming the flag. */
+export function parseIntFlag(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
+  }
+  return n;
+}
+
+export function parseTimeoutSeconds(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback * 1000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) {
+    throw new UsageError(`--timeout must be a number of seconds from 0 to 600; got "${value}".`);
+  }
+  return Math.round(n * 1000);
+}
+
+/** Extra CA certificates from --ca files (NODE_EXTRA_CA_CERTS is applied by Node itself). */
+export function readCaFiles(files: string[] | undefined): string[] | undefined {
+  if (!files || files.length === 0) return undefined;
+  return files.map((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch (err) {
+      throw new UsageError(`--ca ${f}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
+    }
+    if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new UsageError(`--ca ${f}: not a PEM certificate file.`, "Give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----).");
+    }
+    return text;
+  });
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Reads all of stdin (for --password-stdin), without the final newline. */
+export async function readStdin(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of ctx.io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+export interface SecretSource {
+  passwordStdin?: boolean;
+}
+
+/**
+ * The password, from --password-stdin, then MAILCFG_PASSWORD, then a hidden prompt on a
+ * terminal. Never from a flag value. Without a terminal a missing password names the
+ * two ways to give it.
+ */
+export async function readPassword(
+  ctx: Context,
+  src: SecretSource,
+  ask: { message: string } | undefined,
+  envName = "MAILCFG_PASSWORD",
+): Promise<string | undefined> {
+  if (src.passwordStdin) {
+    if (ctx.io.stdinIsTTY) throw new UsageError("--password-stdin needs the password piped in, e.g. printf %s \"$PW\" | mailcfg ...");
+    const pw = await readStdin(ctx);
+    if (!pw) throw new UsageError("--password-stdin: standard input was empty.");
+    return pw;
+  }
+  const fromEnv = ctx.env[envName];
+  if (fromEnv) return fromEnv;
+  if (!ask) return undefined;
+  if (!ctx.io.canPrompt) {
+    throw new UsageError(
+      "No password given and no terminal to ask for it.",
+      `Pipe it with --password-stdin or set ${envName}; a password is never taken from a flag value.`,
+    );
+  }
+  return ctx.prompt.password({ message: ask.message, validate: (v) => (v.length > 0 ? true : "The password cannot be empty.") });
+}
+
+/** A progress line on stderr, only when stderr is a terminal. */
+export function progress(ctx: Context, text: string): void {
+  if (ctx.io.errIsTTY) ctx.io.err.write(ctx.theme.dim(`… ${text}`) + "\n");
+}
+
+export function say(ctx: Context, json: boolean | undefined, text: string): void {
+  if (!json) ctx.io.out.write(text + "\n");
+}
+
+export function warn(ctx: Context, text: string): void {
+  ctx.io.err.write(`${ctx.theme.warn("warning")}: ${text}\n`);
+}
+
+/** Shared flags of commands that connect to a server. */
+export function addConnectFlags(cmd: Command): Command {
+  return cmd
+    .option("--timeout <seconds>", "connection timeout in seconds (default 15, or the connect-timeout-seconds setting)")
+    .option("--ca <file>", "trust this CA certificate (PEM) too; repeatable", collect);
+}

@@ -1,0 +1,194 @@
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import type { Owner, Profile } from "../config/types.js";
+import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { MailError, NotConfiguredError, UsageError, isMailError, type Category } from "../errors.js";
+import { checkEmail } from "../config/fields.js";
+import { errorToJson, renderError } from "../ui/render.js";
+import { flowFor, parseServiceType } from "./flows.js";
+import type { ProviderFlags } from "./setup-flow.js";
+import { addProviderFlags, ownerJson } from "./setup.js";
+import { failureRecord, validateSettings } from "./validation.js";
+import { addConnectFlags, parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
+import { describeSettings } from "./describe.js";
+
+export interface ValidateOptions {
+  /** Saved profiles to validate; empty with adHoc set. */
+  owners: Owner[];
+  all: boolean;
+  adHoc?: ProviderFlags;
+  to?: string;
+  send: boolean;
+  json: boolean;
+  timeout?: string;
+  ca?: string[];
+}
+
+const USAGE = "mailcfg validate company | user <id> | --all | --type webmail|exchange [flags]";
+
+export function validateCommand(ctx: Context, done: (r: CommandResult) => void, run = runValidate): Command {
+  const cmd = new Command("validate")
+    .description("validate saved profiles (or ad hoc settings) by logging in and sending a test mail")
+    .argument("[target]", "company, or user")
+    .argument("[id]", "the user id, with user")
+    .option("--all", "validate every saved profile")
+    .option("--to <address>", "send the test mail here instead of the profile's own address")
+    .option("--no-send", "connect and log in only; send no test mail")
+    .option("--json", "print one JSON document on stdout");
+  addProviderFlags(cmd);
+  addConnectFlags(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Validating a saved profile records the result (see mailcfg status). Ad hoc settings
+(--type with provider flags) are validated and nothing is saved.
+
+Examples:
+  $ mailcfg validate company
+  $ mailcfg validate user jdoe --no-send
+  $ mailcfg validate --all --json
+  $ MAILCFG_PASSWORD=... mailcfg validate --type webmail --host smtp.acme.com --email a@acme.com`,
+  );
+  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
+    done(await run(ctx, toValidateOptions(target, id, raw)));
+  });
+}
+
+export function toValidateOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ValidateOptions {
+  const adHoc = typeof raw.type === "string";
+  const all = raw.all === true;
+  if ([adHoc, all, target !== undefined].filter(Boolean).length !== 1) {
+    throw new UsageError("Say what to validate: company, user <id>, --all, or --type with settings.", `Usage: ${USAGE}`);
+  }
+  const opts: ValidateOptions = {
+    owners: target !== undefined ? [parseOwner(target, id, USAGE)] : [],
+    all,
+    send: raw.send !== false,
+    json: raw.json === true,
+  };
+  if (adHoc) opts.adHoc = raw as ProviderFlags;
+  if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
+  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
+  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
+  return opts;
+}
+
+interface OneResult {
+  owner?: Record<string, string>;
+  ok: boolean;
+  method: "test-mail" | "login";
+  profile: string;
+  evidence?: string;
+  testMail?: { to: string; messageId: string; response: string };
+  error?: ReturnType<typeof errorToJson>;
+}
+
+export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<CommandResult> {
+  const config = await ctx.config();
+  const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
+  const ca = readCaFiles(opts.ca);
+
+  if (opts.adHoc) {
+    const type = parseServiceType(String(opts.adHoc.type));
+    const flow = flowFor(type);
+    const collected = await flow.collect(ctx, opts.adHoc, undefined);
+    for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
+    const outcome = await validateSettings(ctx, {
+      settings: collected.settings,
+      ...(collected.secret === undefined ? {} : { secret: collected.secret }),
+      ...(opts.to ? { to: opts.to } : {}),
+      send: opts.send,
+      timeoutMs,
+      ...(ca ? { ca } : {}),
+      label: "ad hoc settings",
+    });
+    const r: OneResult = {
+      ok: true,
+      method: outcome.record.method,
+      profile: describeSettings(collected.settings),
+      evidence: outcome.evidence.summary,
+    };
+    if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
+    printResult(ctx, opts, "ad hoc settings", r);
+    if (!opts.json) ctx.io.out.write(ctx.theme.dim("Nothing was saved (ad hoc settings).") + "\n");
+    return { data: { saved: false, results: [r] } };
+  }
+
+  let targets: Array<{ owner: Owner; profile: Profile }>;
+  if (opts.all) {
+    targets = config.listProfiles();
+    if (targets.length === 0) throw new NotConfiguredError("No profiles are set up yet.", "mailcfg setup company");
+  } else {
+    targets = opts.owners.map((owner) => {
+      const profile = config.getProfile(owner);
+      if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
+      return { owner, profile };
+    });
+  }
+
+  const results: OneResult[] = [];
+  let firstFailure: MailError | undefined;
+  for (const { owner, profile } of targets) {
+    const r = await validateSaved(ctx, owner, profile, opts, timeoutMs, ca);
+    results.push(r.result);
+    firstFailure ??= r.error;
+  }
+
+  // A single profile's failure is the command's error (its exit code and JSON error).
+  if (!opts.all && firstFailure) throw firstFailure;
+  const failed: Category | undefined = firstFailure?.category;
+  return { data: { results }, ...(failed ? { failed } : {}) };
+}
+
+async function validateSaved(
+  ctx: Context,
+  owner: Owner,
+  profile: Profile,
+  opts: ValidateOptions,
+  timeoutMs: number,
+  ca: string[] | undefined,
+): Promise<{ result: OneResult; error?: MailError }> {
+  const config = await ctx.config();
+  const label = ownerLabel(owner);
+  const secretName = secretKindFor(profile);
+  const secret = await (await ctx.secrets()).get(secretKey(owner, secretName));
+  const base = { owner: ownerJson(owner), profile: describeSettings(profile) };
+  try {
+    if (secret === undefined) {
+      throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, `mailcfg setup ${ownerArgs(owner)}`);
+    }
+    const outcome = await validateSettings(ctx, {
+      settings: profile,
+      secret,
+      ...(opts.to ? { to: opts.to } : {}),
+      send: opts.send,
+      timeoutMs,
+      ...(ca ? { ca } : {}),
+      label,
+    });
+    config.updateProfile(owner, { validation: outcome.record });
+    const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };
+    if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
+    printResult(ctx, opts, label, r);
+    return { result: r };
+  } catch (err) {
+    const error = isMailError(err)
+      ? err
+      : new MailError("unknown", err instanceof Error ? err.message : String(err), { cause: err });
+    error.details.next ??= `mailcfg diagnose ${ownerArgs(owner)}`;
+    config.updateProfile(owner, { validation: failureRecord(ctx, error, opts.send, opts.to) });
+    const r: OneResult = { ...base, ok: false, method: opts.send ? "test-mail" : "login", error: errorToJson(error) };
+    if (opts.all && !opts.json) {
+      ctx.io.out.write(`${ctx.theme.bad("✗")} ${label}: ${error.message}\n`);
+      ctx.io.err.write(renderError(error, ctx.theme));
+    }
+    return { result: r, error };
+  }
+}
+
+function printResult(ctx: Context, opts: ValidateOptions, label: string, r: OneResult): void {
+  if (opts.json) return;
+  const out = ctx.io.out;
+  out.write(`${ctx.theme.ok("✓")} ${label}: ${r.evidence ?? "ok"}\n`);
+  if (r.testMail) out.write(`  test mail sent to ${r.testMail.to}: ${r.testMail.response}\n`);
+}

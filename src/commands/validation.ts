@@ -1,0 +1,75 @@
+import type { Context } from "../context.js";
+import type { ProviderSettings, ValidationRecord } from "../config/types.js";
+import { createProvider } from "../providers/index.js";
+import type { Evidence, Sent } from "../providers/types.js";
+import { isMailError } from "../errors.js";
+import { progress } from "./shared.js";
+
+export interface ValidationRequest {
+  settings: ProviderSettings;
+  secret?: string;
+  /** Where the test mail goes; the profile's own address when unset. */
+  to?: string;
+  /** false: connect and log in only (--no-send). */
+  send: boolean;
+  timeoutMs: number;
+  ca?: string[];
+  /** Who the profile is for, named in the test mail. */
+  label: string;
+}
+
+export interface ValidationOutcome {
+  evidence: Evidence;
+  sent?: Sent;
+  record: ValidationRecord;
+}
+
+/**
+ * The product's Validate button: connect, log in and (by default) send a test mail.
+ * Throws a classified MailError on failure; the caller decides what to save.
+ */
+export async function validateSettings(ctx: Context, req: ValidationRequest): Promise<ValidationOutcome> {
+  const s = req.settings;
+  const provider = await createProvider({
+    settings: s,
+    ...(req.secret === undefined ? {} : { secret: req.secret }),
+    options: { timeoutMs: req.timeoutMs, ...(req.ca ? { ca: req.ca } : {}) },
+    env: ctx.env,
+  });
+  try {
+    progress(ctx, `connecting and logging in as ${s.email}`);
+    const evidence = await provider.verify();
+    if (!req.send) {
+      return { evidence, record: { at: ctx.now().toISOString(), ok: true, method: "login" } };
+    }
+    const to = req.to ?? s.email;
+    progress(ctx, `sending a test mail to ${to}`);
+    const sent = await provider.send(testMail(req.label, s.email, to, ctx.now()));
+    return { evidence, sent, record: { at: ctx.now().toISOString(), ok: true, method: "test-mail", to } };
+  } finally {
+    await provider.close().catch(() => undefined);
+  }
+}
+
+export function failureRecord(ctx: Context, err: unknown, send: boolean, to?: string): ValidationRecord {
+  const r: ValidationRecord = {
+    at: ctx.now().toISOString(),
+    ok: false,
+    method: send ? "test-mail" : "login",
+    category: isMailError(err) ? err.category : "unknown",
+    message: err instanceof Error ? err.message : String(err),
+  };
+  if (to) r.to = to;
+  return r;
+}
+
+function testMail(label: string, from: string, to: string, now: Date) {
+  return {
+    from,
+    to: [to],
+    subject: `mailcfg test mail: ${label} (${from})`,
+    text:
+      `This is a test mail sent by mailcfg to validate the ${label} settings for ${from}.\n` +
+      `Sent at ${now.toISOString()}.\n\nIf you can read this, outgoing email works. No action is needed.\n`,
+  };
+}

@@ -1,0 +1,82 @@
+/** JSON schema for the config file, checked by conf on every read and write. */
+
+const validation = {
+  type: "object",
+  required: ["at", "ok", "method"],
+  properties: {
+    at: { type: "string" },
+    ok: { type: "boolean" },
+    method: { enum: ["test-mail", "login"] },
+    to: { type: "string" },
+    category: { type: "string" },
+    message: { type: "string" },
+  },
+};
+
+const common = {
+  email: { type: "string", minLength: 3 },
+  createdAt: { type: "string" },
+  updatedAt: { type: "string" },
+  lastUsedAt: { type: "string" },
+  validation,
+};
+
+export const profileSchema = {
+  type: "object",
+  required: ["type", "email", "createdAt", "updatedAt"],
+  oneOf: [
+    {
+      properties: {
+        ...common,
+        type: { const: "webmail" },
+        host: { type: "string", minLength: 1 },
+        port: { type: "integer", minimum: 1, maximum: 65535 },
+        security: { enum: ["starttls", "tls", "none"] },
+        username: { type: "string" },
+        auth: { enum: ["password", "oauth2-microsoft"] },
+      },
+      required: ["host", "port", "security"],
+      additionalProperties: false,
+    },
+    {
+      properties: {
+        ...common,
+        type: { const: "exchange" },
+        ewsUrl: { type: "string" },
+        domain: { type: "string" },
+        username: { type: "string" },
+      },
+      required: ["ewsUrl", "domain", "username"],
+      additionalProperties: false,
+    },
+    {
+      properties: {
+        ...common,
+        type: { const: "gmail" },
+        clientId: { type: "string" },
+        connectedAt: { type: "string" },
+      },
+      required: ["clientId"],
+      additionalProperties: false,
+    },
+  ],
+} as const;
+
+export const configSchema = {
+  version: { type: "integer", const: 1 },
+  company: profileSchema,
+  users: { type: "object", additionalProperties: profileSchema },
+  settings: {
+    type: "object",
+    properties: {
+      "ship-confirmation-sender": { enum: ["company", "user"] },
+      "default-user": { type: "string" },
+      "connect-timeout-seconds": { type: "number", exclusiveMinimum: 0 },
+      "attachment-limit-mb": { type: "number", exclusiveMinimum: 0 },
+      "templates-dir": { type: "string" },
+      "google-client-id": { type: "string" },
+      "secret-store": { enum: ["file", "keyring"] },
+    },
+    additionalProperties: true,
+  },
+} as const;

@@ -1,0 +1,70 @@
+import { UsageError } from "../errors.js";
+import type { AppSettings } from "./types.js";
+import { checkUserId } from "./fields.js";
+
+interface SettingSpec<K extends keyof AppSettings> {
+  key: K;
+  description: string;
+  parse(value: string): AppSettings[K];
+}
+
+function positive(key: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${key} must be a positive number; got "${v}".`);
+    return n;
+  };
+}
+
+/** Every app setting `mailcfg config` knows, with its check. Add a setting here. */
+export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
+  "ship-confirmation-sender": {
+    key: "ship-confirmation-sender",
+    description: "who sends the ship confirmation on Pack & Ship: company (default) or user",
+    parse(v) {
+      if (v === "company" || v === "user") return v;
+      throw new UsageError(`ship-confirmation-sender must be company or user; got "${v}".`);
+    },
+  },
+  "default-user": {
+    key: "default-user",
+    description: "the acting user when --user is not given (MAILCFG_USER overrides it)",
+    parse: (v) => checkUserId(v),
+  },
+  "connect-timeout-seconds": {
+    key: "connect-timeout-seconds",
+    description: "how long to wait for a server before giving up (default 15)",
+    parse: positive("connect-timeout-seconds"),
+  },
+  "attachment-limit-mb": {
+    key: "attachment-limit-mb",
+    description: "largest attachment send and queue accept, in MB (default 25)",
+    parse: positive("attachment-limit-mb"),
+  },
+  "templates-dir": {
+    key: "templates-dir",
+    description: "a folder of message templates that override the built-in ones",
+    parse: (v) => v,
+  },
+  "google-client-id": {
+    key: "google-client-id",
+    description: "the organisation's Google OAuth client id for connect-gmail",
+    parse: (v) => v,
+  },
+  "secret-store": {
+    key: "secret-store",
+    description: "where passwords and tokens are kept: keyring or file",
+    parse(v) {
+      if (v === "keyring" || v === "file") return v;
+      throw new UsageError(`secret-store must be keyring or file; got "${v}".`);
+    },
+  },
+};
+
+export function settingSpec(key: string): SettingSpec<keyof AppSettings> {
+  const spec = (SETTINGS as Record<string, SettingSpec<keyof AppSettings>>)[key];
+  if (!spec) {
+    throw new UsageError(`Unknown setting "${key}".`, `Known settings: ${Object.keys(SETTINGS).join(", ")}.`);
+  }
+  return spec;
+}

@@ -1,0 +1,150 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { MailError } from "../errors.js";
+import { configSchema } from "./schema.js";
+import { DEFAULT_SETTINGS, type AppSettings, type Owner, type Profile } from "./types.js";
+
+interface ConfigFile {
+  version: 1;
+  company?: Profile;
+  users: Record<string, Profile>;
+  settings: Partial<AppSettings>;
+}
+
+/** The folder for config, secrets, the queue and sandbox mail. */
+export function configDir(env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.MAILCFG_CONFIG_DIR;
+  if (fromEnv) return fromEnv;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), ".config");
+  return join(base, "mailcfg");
+}
+
+/** Minimal surface of conf that we use, so the heavy import stays lazy. */
+interface ConfLike {
+  readonly path: string;
+  get store(): Record<string, unknown>;
+  set store(v: Record<string, unknown>);
+}
+
+/**
+ * Profiles and app settings in one JSON file (conf: schema-checked, atomic writes).
+ * A file that does not parse or fails the schema is reported, never replaced.
+ */
+export class ConfigStore {
+  private constructor(private readonly conf: ConfLike) {}
+
+  static async open(dir: string): Promise<ConfigStore> {
+    const { default: Conf } = await import("conf");
+    try {
+      const conf = new Conf<Record<string, unknown>>({
+        cwd: dir,
+        configName: "config",
+        schema: configSchema as never,
+        defaults: { version: 1, users: {}, settings: {} },
+        clearInvalidConfig: false,
+        configFileMode: 0o600,
+      });
+      return new ConfigStore(conf as unknown as ConfLike);
+    } catch (err) {
+      throw corruptConfig(join(dir, "config.json"), err);
+    }
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  private read(): ConfigFile {
+    try {
+      return this.conf.store as unknown as ConfigFile;
+    } catch (err) {
+      throw corruptConfig(this.conf.path, err);
+    }
+  }
+
+  private write(mutate: (c: ConfigFile) => void): void {
+    const current = structuredClone(this.read());
+    mutate(current);
+    this.conf.store = current as unknown as Record<string, unknown>;
+  }
+
+  getProfile(owner: Owner): Profile | undefined {
+    const c = this.read();
+    return owner.kind === "company" ? c.company : c.users[owner.id];
+  }
+
+  listProfiles(): Array<{ owner: Owner; profile: Profile }> {
+    const c = this.read();
+    const out: Array<{ owner: Owner; profile: Profile }> = [];
+    if (c.company) out.push({ owner: { kind: "company" }, profile: c.company });
+    for (const id of Object.keys(c.users).sort()) {
+      const p = c.users[id];
+      if (p) out.push({ owner: { kind: "user", id }, profile: p });
+    }
+    return out;
+  }
+
+  userIds(): string[] {
+    return Object.keys(this.read().users).sort();
+  }
+
+  saveProfile(owner: Owner, profile: Profile): void {
+    this.write((c) => {
+      if (owner.kind === "company") c.company = profile;
+      else c.users[owner.id] = profile;
+    });
+  }
+
+  updateProfile(owner: Owner, patch: Partial<Profile>): void {
+    this.write((c) => {
+      const current = owner.kind === "company" ? c.company : c.users[owner.id];
+      if (!current) return;
+      const next = { ...current, ...patch } as Profile;
+      if (owner.kind === "company") c.company = next;
+      else c.users[owner.id] = next;
+    });
+  }
+
+  removeProfile(owner: Owner): boolean {
+    let removed = false;
+    this.write((c) => {
+      if (owner.kind === "company") {
+        removed = c.company !== undefined;
+        delete c.company;
+      } else {
+        removed = c.users[owner.id] !== undefined;
+        delete c.users[owner.id];
+      }
+    });
+    return removed;
+  }
+
+  settings(): AppSettings {
+    return { ...DEFAULT_SETTINGS, ...this.read().settings };
+  }
+
+  /** Raw settings as saved, without defaults: tells "set" from "default". */
+  savedSettings(): Partial<AppSettings> {
+    return { ...this.read().settings };
+  }
+
+  setSetting<K extends keyof AppSettings>(key: K, value: AppSettings[K] | undefined): void {
+    this.write((c) => {
+      if (value === undefined) delete c.settings[key];
+      else c.settings[key] = value;
+    });
+  }
+}
+
+function corruptConfig(path: string, err: unknown): MailError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new MailError("config", `The config file ${path} cannot be read: ${reason}`, {
+    hint: `mailcfg leaves it as it is. Fix or move it away (mv ${path} ${path}.bad), then run mailcfg again.`,
+    cause: err,
+  });
+}
+
+export function configExists(dir: string): boolean {
+  return existsSync(join(dir, "config.json"));
+}

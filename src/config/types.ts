@@ -1,0 +1,92 @@
+/** What is saved about senders and app settings. Secrets are never part of these types. */
+
+export type ServiceType = "webmail" | "exchange" | "gmail";
+export type Security = "starttls" | "tls" | "none";
+
+/** Who a profile belongs to: the one Company Email, or one user's User Email. */
+export type Owner = { kind: "company" } | { kind: "user"; id: string };
+
+export interface ValidationRecord {
+  at: string; // ISO time
+  ok: boolean;
+  /** "test-mail": a message was sent; "login": connect and authenticate only. */
+  method: "test-mail" | "login";
+  to?: string;
+  category?: string;
+  message?: string;
+}
+
+interface ProfileBase {
+  email: string;
+  createdAt: string;
+  updatedAt: string;
+  validation?: ValidationRecord;
+  lastUsedAt?: string;
+}
+
+export interface WebmailSettings {
+  type: "webmail";
+  email: string;
+  host: string;
+  port: number;
+  security: Security;
+  /** Login name when it differs from the email address. */
+  username?: string;
+  /** "password" (basic SMTP AUTH) or an OAuth 2 connection (XOAUTH2). */
+  auth?: "password" | "oauth2-microsoft";
+}
+
+export interface ExchangeSettings {
+  type: "exchange";
+  email: string;
+  ewsUrl: string;
+  domain: string;
+  username: string;
+}
+
+export interface GmailSettings {
+  type: "gmail";
+  email: string;
+  clientId: string;
+  connectedAt?: string;
+}
+
+export type ProviderSettings = WebmailSettings | ExchangeSettings | GmailSettings;
+export type Profile = ProviderSettings & ProfileBase;
+
+export interface AppSettings {
+  "ship-confirmation-sender": "company" | "user";
+  "default-user"?: string;
+  "connect-timeout-seconds": number;
+  "attachment-limit-mb": number;
+  "templates-dir"?: string;
+  "google-client-id"?: string;
+  "secret-store"?: "file" | "keyring";
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  "ship-confirmation-sender": "company",
+  "connect-timeout-seconds": 15,
+  "attachment-limit-mb": 25,
+};
+
+export function ownerLabel(owner: Owner): string {
+  return owner.kind === "company" ? "Company Email" : `User Email of ${owner.id}`;
+}
+
+/** The command-line words that name an owner: `company` or `user <id>`. */
+export function ownerArgs(owner: Owner): string {
+  return owner.kind === "company" ? "company" : `user ${owner.id}`;
+}
+
+/** Key used in the secret store; never printed. */
+export function secretKey(owner: Owner, what: "password" | "refresh-token"): string {
+  return owner.kind === "company" ? `company/${what}` : `user/${owner.id}/${what}`;
+}
+
+/** Which secret a profile needs: a password, or the refresh token of an OAuth connection. */
+export function secretKindFor(s: ProviderSettings): "password" | "refresh-token" {
+  if (s.type === "gmail") return "refresh-token";
+  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return "refresh-token";
+  return "password";
+}

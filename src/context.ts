@@ -1,0 +1,87 @@
+import type { Readable, Writable } from "node:stream";
+import { inquirerPrompter, noPrompter, type Prompter } from "./prompter.js";
+import { ConfigStore, configDir } from "./config/store.js";
+import { openSecretStore, type SecretStore, type SecretStoreChoice } from "./config/secrets.js";
+import { makeTheme, type Theme } from "./ui/theme.js";
+
+export interface IO {
+  out: Writable;
+  err: Writable;
+  stdin: Readable;
+  stdinIsTTY: boolean;
+  /** stdin and stderr are terminals: questions can be asked. */
+  canPrompt: boolean;
+  /** stderr is a terminal: progress and colour are shown there. */
+  errIsTTY: boolean;
+}
+
+/** Everything a command needs from the outside world, built once per run. */
+export interface Context {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  theme: Theme;
+  prompt: Prompter;
+  configDir: string;
+  config(): Promise<ConfigStore>;
+  secrets(): Promise<SecretStore>;
+  now(): Date;
+  openUrl(url: string): Promise<void>;
+}
+
+export interface ContextOverrides {
+  io?: Partial<IO>;
+  env?: NodeJS.ProcessEnv;
+  prompt?: Prompter;
+  now?: () => Date;
+  openUrl?: (url: string) => Promise<void>;
+}
+
+export function createContext(over: ContextOverrides = {}): Context {
+  const env = over.env ?? process.env;
+  const stdinIsTTY = over.io?.stdinIsTTY ?? Boolean(process.stdin.isTTY);
+  const errIsTTY = over.io?.errIsTTY ?? Boolean(process.stderr.isTTY);
+  const io: IO = {
+    out: over.io?.out ?? process.stdout,
+    err: over.io?.err ?? process.stderr,
+    stdin: over.io?.stdin ?? process.stdin,
+    stdinIsTTY,
+    errIsTTY,
+    canPrompt: over.io?.canPrompt ?? (stdinIsTTY && errIsTTY),
+  };
+  const dir = configDir(env);
+  const color = errIsTTY && !env.NO_COLOR && env.TERM !== "dumb";
+  let config: Promise<ConfigStore> | undefined;
+  let secrets: Promise<SecretStore> | undefined;
+  const ctx: Context = {
+    io,
+    env,
+    theme: makeTheme(color),
+    prompt: over.prompt ?? (io.canPrompt ? inquirerPrompter(io.err) : noPrompter),
+    configDir: dir,
+    config: () => (config ??= ConfigStore.open(dir)),
+    secrets: () => (secrets ??= openSecrets(ctx)),
+    now: over.now ?? (() => new Date()),
+    openUrl:
+      over.openUrl ??
+      (async (url) => {
+        const { default: open } = await import("open");
+        await open(url);
+      }),
+  };
+  return ctx;
+}
+
+async function openSecrets(ctx: Context): Promise<SecretStore> {
+  const cfg = await ctx.config();
+  const saved = cfg.savedSettings()["secret-store"];
+  const fromEnv = ctx.env.MAILCFG_SECRET_STORE;
+  const choice: SecretStoreChoice =
+    fromEnv === "file" || fromEnv === "keyring" ? fromEnv : (saved ?? "auto");
+  const opened = await openSecretStore(ctx.configDir, choice);
+  if (opened.notice) {
+    // Said once: the choice is remembered, so later runs use the same store quietly.
+    ctx.io.err.write(ctx.theme.dim(`note: ${opened.notice}`) + "\n");
+    cfg.setSetting("secret-store", opened.store.kind);
+  }
+  return opened.store;
+}

@@ -1,0 +1,29 @@
+import type { ProviderSettings } from "../config/types.js";
+import type { ConnectOptions, MailProvider } from "./types.js";
+
+/** Everything a provider needs to connect. The secret is passed in, never read here. */
+export interface ProviderRequest {
+  settings: ProviderSettings;
+  /** Password (webmail, exchange) or refresh token (OAuth profiles). */
+  secret?: string;
+  options: ConnectOptions;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Builds the provider for a profile. Each transport is imported only here, on demand,
+ * so commands that never send (help, route, status) never load nodemailer or the
+ * Google and EWS clients.
+ */
+export async function createProvider(req: ProviderRequest): Promise<MailProvider> {
+  const s = req.settings;
+  switch (s.type) {
+    case "webmail": {
+      const { createSmtpProvider } = await import("./smtp.js");
+      return createSmtpProvider(s, req.secret, req.options);
+    }
+    case "exchange":
+    case "gmail":
+      throw new Error(`The ${s.type} service type is not available in this build.`);
+  }
+}

@@ -1,0 +1,56 @@
+import type { ServiceType } from "../config/types.js";
+
+export interface Attachment {
+  filename: string;
+  path?: string;
+  content?: Buffer | string;
+  contentType?: string;
+}
+
+export interface OutgoingMail {
+  /** Defaults to the profile's address. */
+  from?: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: Attachment[];
+  /** Fixed up front by the queue so a resend after a crash is recognisable. */
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Sent {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  /** The server's final reply (SMTP) or a summary of the API's answer. */
+  response: string;
+}
+
+/** What a successful verify() proved, in words, for the user and for --json. */
+export interface Evidence {
+  summary: string;
+  facts: Record<string, string>;
+}
+
+export interface MailProvider {
+  readonly type: ServiceType;
+  /** Connect and authenticate; send nothing. */
+  verify(): Promise<Evidence>;
+  send(mail: OutgoingMail): Promise<Sent>;
+  close(): Promise<void>;
+}
+
+/** How a provider connects: timeouts and extra trusted CAs, never secrets. */
+export interface ConnectOptions {
+  timeoutMs: number;
+  /** Extra trusted CA certificates (PEM), from --ca and NODE_EXTRA_CA_CERTS. */
+  ca?: string[];
+  /** Reuse connections across send() calls (queue runs). */
+  pool?: boolean;
+  /** Receives every protocol line, secrets already masked, for transcripts. */
+  onLog?: (line: string) => void;
+}

@@ -1,0 +1,131 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import type { KeyAndCert } from "../tls/throwaway-ca.js";
+
+export interface ReceivedMessage {
+  from: string;
+  to: string[];
+  user?: string;
+  raw: Buffer;
+  file?: string;
+}
+
+export interface SmtpServerConfig {
+  host?: string;
+  port?: number;
+  /** Key and certificate for STARTTLS (or implicit TLS with `secure`). */
+  tls: KeyAndCert;
+  /** Implicit TLS from the first byte, as on port 465. */
+  secure?: boolean;
+  /** Accepted logins; empty means AUTH is not offered. */
+  users: Record<string, string>;
+  /** Allow AUTH before STARTTLS (default false: AUTH only on an encrypted connection). */
+  allowInsecureAuth?: boolean;
+  /** Store each message as an .eml file in this folder. */
+  mailDir?: string;
+  /** Refuse these recipients with 550 5.1.1. */
+  rejectRecipients?: string[];
+  /** Refuse MAIL FROM for addresses the logged-in user may not send as (5.7.60). */
+  enforceSendAs?: boolean;
+  onMessage?: (m: ReceivedMessage) => void;
+}
+
+export interface RunningSmtpServer {
+  host: string;
+  port: number;
+  messages: ReceivedMessage[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server (smtp-server) for the sandbox and the tests: STARTTLS or implicit
+ * TLS with the given certificate, AUTH PLAIN/LOGIN against a fixed user table.
+ */
+export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmtpServer> {
+  const host = cfg.host ?? "127.0.0.1";
+  const messages: ReceivedMessage[] = [];
+  const authEnabled = Object.keys(cfg.users).length > 0;
+  if (cfg.mailDir) mkdirSync(cfg.mailDir, { recursive: true });
+  let counter = 0;
+
+  const options: SMTPServerOptions = {
+    secure: cfg.secure ?? false,
+    key: cfg.tls.key,
+    cert: cfg.tls.cert,
+    name: "mailcfg-sandbox",
+    banner: "mailcfg sandbox ready",
+    authMethods: ["PLAIN", "LOGIN"],
+    authOptional: !authEnabled,
+    allowInsecureAuth: cfg.allowInsecureAuth ?? false,
+    disabledCommands: authEnabled ? [] : ["AUTH"],
+    size: 30 * 1024 * 1024,
+    logger: false,
+    onAuth(auth, _session, cb) {
+      const expected = cfg.users[auth.username ?? ""];
+      if (expected !== undefined && auth.password === expected) return cb(null, { user: auth.username });
+      const err = new Error("5.7.8 Authentication credentials invalid") as Error & { responseCode: number };
+      err.responseCode = 535;
+      return cb(err);
+    },
+    onMailFrom(address, session, cb) {
+      if (cfg.enforceSendAs && session.user && address.address.toLowerCase() !== String(session.user).toLowerCase()) {
+        const err = new Error(
+          `5.7.60 SMTP; Client does not have permissions to send as this sender (${address.address})`,
+        ) as Error & { responseCode: number };
+        err.responseCode = 550;
+        return cb(err);
+      }
+      cb();
+    },
+    onRcptTo(address, _session, cb) {
+      if (cfg.rejectRecipients?.includes(address.address.toLowerCase())) {
+        const err = new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`) as Error & {
+          responseCode: number;
+        };
+        err.responseCode = 550;
+        return cb(err);
+      }
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        const m: ReceivedMessage = {
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+        };
+        if (session.user) m.user = String(session.user);
+        if (cfg.mailDir) {
+          counter += 1;
+          const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+          m.file = join(cfg.mailDir, `${stamp}-${String(counter).padStart(4, "0")}.eml`);
+          writeFileSync(m.file, raw);
+        }
+        messages.push(m);
+        cfg.onMessage?.(m);
+        cb(null, "2.0.0 Message accepted by mailcfg sandbox");
+      });
+    },
+  };
+
+  const server = new SMTPServer(options);
+  server.on("error", () => {
+    // client errors (bad TLS, dropped sockets) are the client's story, not the server's
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.port ?? 0, host, () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    host,
+    port,
+    messages,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

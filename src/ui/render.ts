@@ -1,0 +1,55 @@
+import type { Theme } from "./theme.js";
+import { MailError, isMailError } from "../errors.js";
+import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
+
+/** The shape of an error in --json output; stable for scripts. */
+export interface JsonError {
+  category: string;
+  message: string;
+  hint?: string;
+  evidence?: string;
+  productMessage?: string;
+  code?: string;
+  provider?: string;
+  next?: string;
+}
+
+export function errorToJson(err: unknown): JsonError {
+  const e = asMailError(err);
+  const d = e.details;
+  const out: JsonError = { category: e.category, message: e.message };
+  const productMessage = d.productMessage ?? PRODUCT_MESSAGES[e.category];
+  if (d.hint) out.hint = d.hint;
+  if (d.evidence) out.evidence = d.evidence;
+  if (productMessage) out.productMessage = productMessage;
+  if (d.code) out.code = d.code;
+  if (d.provider) out.provider = d.provider;
+  if (d.next) out.next = d.next;
+  return out;
+}
+
+/**
+ * Human rendering, in the order support staff need it: what the product would have
+ * shown, what actually happened, the evidence, then what to do and the next command.
+ */
+export function renderError(err: unknown, theme: Theme): string {
+  const e = asMailError(err);
+  const d = e.details;
+  const lines: string[] = [];
+  const productMessage = d.productMessage ?? PRODUCT_MESSAGES[e.category];
+  if (productMessage) lines.push(theme.dim(`The product shows: "${productMessage}"`));
+  lines.push(`${theme.bad("error")} [${e.category}]: ${e.message}`);
+  if (d.evidence) lines.push(`  evidence: ${d.evidence}`);
+  if (d.hint) lines.push(`  fix: ${d.hint}`);
+  if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(d.next)}`);
+  return lines.join("\n") + "\n";
+}
+
+function asMailError(err: unknown): MailError {
+  if (isMailError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new MailError("unknown", `Unexpected error: ${message}`, {
+    hint: "This is a bug in mailcfg if it repeats; run again with MAILCFG_DEBUG=1 for the stack trace.",
+    cause: err,
+  });
+}
