@@ -14,6 +14,11 @@ export const VERSION = "0.1.0";
 
 /** Builds the whole program; `done` receives the result of whichever command ran. */
 export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Command {
+  const output = {
+    writeOut: (s: string) => void ctx.io.out.write(s),
+    writeErr: (s: string) => void ctx.io.err.write(s),
+    outputError: () => undefined, // main() renders usage errors itself
+  };
   const program = new Command("mailcfg")
     .description(
       "Set up, validate, route and diagnose the outgoing email of the business system:\n" +
@@ -21,11 +26,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     )
     .version(VERSION, "-V, --version")
     .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (s) => void ctx.io.out.write(s),
-      writeErr: (s) => void ctx.io.err.write(s),
-      outputError: () => undefined, // main() renders usage errors itself
-    })
+    .configureOutput(output)
     .exitOverride();
 
   const commands = [
@@ -37,10 +38,13 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     demoCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
-  for (const c of program.commands) {
-    c.exitOverride();
-    for (const sub of c.commands) sub.exitOverride();
-  }
+  // Commands built on their own do not inherit these from the program: set them on every
+  // level, so help and errors go through ctx.io and only main() decides the exit.
+  const everywhere = (c: Command) => {
+    c.exitOverride().configureOutput(output);
+    c.commands.forEach(everywhere);
+  };
+  program.commands.forEach(everywhere);
   program.addHelpText(
     "after",
     `
@@ -73,8 +77,13 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
     return result.failed ? EXIT_CODES[result.failed] : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-      const usage = new UsageError(err.message.replace(/^error: /, ""), "See mailcfg --help (or mailcfg <command> --help).");
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+      // Help shown because a subcommand is missing (e.g. `mailcfg config`) is a usage error.
+      if (err.code === "commander.help") return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
+      // One line for the error; commander's "(Did you mean ...?)" becomes part of the hint.
+      const [first = "", ...rest] = err.message.replace(/^error: /, "").split("\n");
+      const suggestion = rest.map((l) => l.replace(/^\((.*)\)$/, "$1").trim()).filter(Boolean).join(" ");
+      const usage = new UsageError(first, `${suggestion ? suggestion + " " : ""}See mailcfg --help (or mailcfg <command> --help).`);
       report(ctx, usage, json);
       return EXIT_CODES.usage;
     }

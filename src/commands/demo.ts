@@ -20,9 +20,10 @@ const PASSWORDS = { [COMPANY]: "demo-company-password", [USER]: "demo-user-passw
  * (each validated with a test mail), re-validate everything, show status and what
  * the sandbox received.
  */
-export async function runDemo(ctx: Context, opts: { keep: boolean }): Promise<CommandResult> {
+export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolean }): Promise<CommandResult> {
   const dir = mkdtempSync(join(tmpdir(), "mailcfg-demo-"));
-  const out = ctx.io.out;
+  // With --json the walk-through goes to stderr, so stdout holds only the JSON document.
+  const out = opts.json ? ctx.io.err : ctx.io.out;
   const step = (s: string) => out.write(`\n${ctx.theme.bold("==> " + s)}\n`);
   const sb = await startSandbox({ port: 0, dir: join(dir, "sandbox"), users: { ...PASSWORDS } });
   try {
@@ -35,7 +36,7 @@ export async function runDemo(ctx: Context, opts: { keep: boolean }): Promise<Co
     };
     const sub = (password: string) =>
       createContext({
-        io: { out: ctx.io.out, err: ctx.io.err, canPrompt: false, stdinIsTTY: false, errIsTTY: ctx.io.errIsTTY },
+        io: { out, err: ctx.io.err, canPrompt: false, stdinIsTTY: false, errIsTTY: ctx.io.errIsTTY },
         env: { ...ctx.env, MAILCFG_CONFIG_DIR: join(dir, "config"), MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: password },
         now: ctx.now,
       });
@@ -70,7 +71,8 @@ export async function runDemo(ctx: Context, opts: { keep: boolean }): Promise<Co
       out.write(`  ${m.from} -> ${m.to.join(", ")}: ${subject}\n`);
     }
     out.write(`\nDone. ${opts.keep ? `Everything is kept in ${dir}.` : "The temporary folder was removed (--keep keeps it)."}\n`);
-    return { data: { dir, received: sb.server.messages.map((m) => ({ from: m.from, to: m.to })) } };
+    const received = sb.server.messages.map((m) => ({ from: m.from, to: m.to, ...(opts.keep && m.file ? { file: m.file } : {}) }));
+    return { data: { dir, kept: opts.keep, received } };
   } finally {
     await sb.server.close();
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
@@ -81,6 +83,9 @@ export function demoCommand(ctx: Context, done: (r: CommandResult) => void): Com
   return new Command("demo")
     .description("run the whole flow against the built-in sandbox, in a temporary folder")
     .option("--keep", "keep the temporary folder (config, secrets, received .eml files)")
-    .addHelpText("after", "\nExample:\n  $ mailcfg demo")
-    .action(async (raw: { keep?: boolean }) => done(await runDemo(ctx, { keep: raw.keep === true })));
+    .option("--json", "print one JSON document on stdout (the walk-through goes to stderr)")
+    .addHelpText("after", "\nExamples:\n  $ mailcfg demo\n  $ mailcfg demo --keep --json")
+    .action(async (raw: { keep?: boolean; json?: boolean }) =>
+      done(await runDemo(ctx, { keep: raw.keep === true, json: raw.json === true })),
+    );
 }

@@ -41,7 +41,8 @@ export class ConfigStore {
         cwd: dir,
         configName: "config",
         schema: configSchema as never,
-        defaults: { version: 1, users: {}, settings: {} },
+        // No conf defaults: conf writes them out on open, and a command that only reads
+        // (status, or a setup whose validation fails) must leave no file behind.
         clearInvalidConfig: false,
         configFileMode: 0o600,
       });
@@ -57,7 +58,8 @@ export class ConfigStore {
 
   private read(): ConfigFile {
     try {
-      return this.conf.store as unknown as ConfigFile;
+      const saved = this.conf.store as unknown as Partial<ConfigFile>;
+      return { version: 1, users: {}, settings: {}, ...saved };
     } catch (err) {
       throw corruptConfig(this.conf.path, err);
     }

@@ -1,10 +1,12 @@
 import { isIP } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
 import { MailError } from "../errors.js";
 import { classifyText, errorText, type Classification } from "../diagnosis/classify.js";
 import { redact } from "../diagnosis/redact.js";
+import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 import { isMicrosoftHost, isGmailHost } from "./presets.js";
 
@@ -29,14 +31,14 @@ export function smtpTransportOptions(s: WebmailSettings, password: string | unde
 
 export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions): MailProvider {
   const transport = nodemailer.createTransport(smtpTransportOptions(s, password, o));
-  const fail = (err: unknown) => smtpFailure(err, s, password);
+  const fail = (err: unknown) => smtpFailureProbed(err, s, password, o.timeoutMs);
   return {
     type: "webmail",
     async verify(): Promise<Evidence> {
       try {
         await transport.verify();
       } catch (err) {
-        throw fail(err);
+        throw await fail(err);
       }
       return {
         summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}.`,
@@ -59,7 +61,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
           headers: mail.headers,
         });
       } catch (err) {
-        throw fail(err);
+        throw await fail(err);
       }
       return {
         messageId: info.messageId,
@@ -80,18 +82,63 @@ export function securityWords(s: Pick<WebmailSettings, "security" | "port">): st
   return "no encryption";
 }
 
+/** What was learnt about the server beyond the error itself. */
+export interface FailureFacts {
+  /** The port completed a TLS handshake from the first byte (it is an implicit TLS port). */
+  implicitTls?: boolean;
+  /** The connection timeout in force, named in the evidence of a timeout. */
+  timeoutMs?: number;
+}
+
+/**
+ * smtpFailure, after one more look when the greeting never came: a port that waits
+ * silently may be an implicit TLS port (465 or any other) waiting for a TLS hello, which
+ * is an SSL setting problem, not a server problem.
+ */
+export async function smtpFailureProbed(err: unknown, s: WebmailSettings, password: string | undefined, timeoutMs: number): Promise<MailError> {
+  const facts: FailureFacts = { timeoutMs };
+  if (s.security !== "tls" && GREETING_TIMEOUT.test(errorText(err))) {
+    facts.implicitTls = await speaksImplicitTls(s.host, s.port, Math.min(timeoutMs, 5000));
+  }
+  return smtpFailure(err, s, password, facts);
+}
+
+const GREETING_TIMEOUT = /Greeting never received/i;
+const TIMEOUT = /Greeting never received|Connection timeout|ETIMEDOUT/i;
+
+/**
+ * Whether host:port completes a TLS handshake. Only the protocol is probed and nothing
+ * is sent after the handshake, so the certificate is not checked here.
+ */
+export function speaksImplicitTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    const finish = (answer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.once("secureConnect", () => finish(true));
+    socket.once("error", () => finish(false));
+  });
+}
+
 /** Turns a nodemailer failure into a classified MailError, using what we know of the settings. */
-export function smtpFailure(err: unknown, s: WebmailSettings, password?: string): MailError {
+export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, facts: FailureFacts = {}): MailError {
   const text = redact(errorText(err), [password]);
-  const c = refine(classifyText(text), text, s);
+  const c = refine(classifyText(text), text, s, facts);
   const e = err as { command?: string; response?: string; message?: string };
   const stage = e.command ? `at ${e.command.replace(/^AUTH\s+(\S+).*/i, "AUTH $1")}` : undefined;
-  const reply = redact(e.response ?? e.message ?? String(err), [password]);
+  let reply = redact(e.response ?? e.message ?? String(err), [password]);
+  if (facts.timeoutMs !== undefined && TIMEOUT.test(reply)) reply += ` (waited ${facts.timeoutMs / 1000} s)`;
   const evidence = [stage, `${s.host}:${s.port} (${securityWords(s)})`, reply].filter(Boolean).join(": ");
+  const productMessage = PRODUCT_MESSAGES[c.category];
   return new MailError(c.category, `${s.host}:${s.port}: ${c.cause}`, {
     hint: c.fix.join(" "),
     evidence,
-    ...(c.productMessage ? { productMessage: c.productMessage } : {}),
+    // refine() may change the category; the product's message follows the category.
+    ...(productMessage ? { productMessage } : {}),
     ...(c.code ? { code: c.code } : {}),
     ...(c.provider ? { provider: c.provider } : {}),
     cause: err,
@@ -99,14 +146,26 @@ export function smtpFailure(err: unknown, s: WebmailSettings, password?: string)
 }
 
 /** Context the text alone cannot give: the port, the SSL choice, the provider. */
-function refine(c: Classification, text: string, s: WebmailSettings): Classification {
-  const greetingTimeout = /Greeting never received/i.test(text);
-  if (greetingTimeout && s.security !== "tls" && s.port === 465) {
+function refine(c: Classification, text: string, s: WebmailSettings, facts: FailureFacts): Classification {
+  const greetingTimeout = GREETING_TIMEOUT.test(text);
+  if (greetingTimeout && s.security !== "tls" && (s.port === 465 || facts.implicitTls)) {
     return {
       ...c,
       category: "ssl",
-      cause: "Port 465 expects implicit TLS, but the client waited for a plain-text greeting (SSL setting wrong for this port).",
-      fix: ["Use --security tls with port 465, or port 587 with --security starttls."],
+      cause: `Port ${s.port} expects implicit TLS, but the client waited for a plain-text greeting (SSL setting wrong for this port).`,
+      fix: [`Use --security tls with port ${s.port}, or port 587 with --security starttls.`],
+    };
+  }
+  // nodemailer sends STARTTLS even when it is not advertised, if TLS is required.
+  if (/Error upgrading connection with STARTTLS/i.test(text)) {
+    return {
+      ...c,
+      category: "ssl",
+      cause: `The server on port ${s.port} does not offer STARTTLS, but the SSL setting requires it.`,
+      fix: [
+        "Check the port: 587 offers STARTTLS, 465 is implicit TLS (--security tls).",
+        "Use --security none only for a server on a trusted network that offers no encryption at all.",
+      ],
     };
   }
   if (c.rowId === "tls-wrong-version" && s.security === "tls") {

@@ -8,6 +8,8 @@ export interface ReceivedMessage {
   from: string;
   to: string[];
   user?: string;
+  /** The message came over an encrypted connection (STARTTLS or implicit TLS). */
+  secure: boolean;
   raw: Buffer;
   file?: string;
 }
@@ -23,6 +25,8 @@ export interface SmtpServerConfig {
   users: Record<string, string>;
   /** Allow AUTH before STARTTLS (default false: AUTH only on an encrypted connection). */
   allowInsecureAuth?: boolean;
+  /** Offer STARTTLS (default true). false: a plain-text server, AUTH without encryption. */
+  starttls?: boolean;
   /** Store each message as an .eml file in this folder. */
   mailDir?: string;
   /** Refuse these recipients with 550 5.1.1. */
@@ -59,7 +63,7 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
     authMethods: ["PLAIN", "LOGIN"],
     authOptional: !authEnabled,
     allowInsecureAuth: cfg.allowInsecureAuth ?? false,
-    disabledCommands: authEnabled ? [] : ["AUTH"],
+    disabledCommands: [...(authEnabled ? [] : ["AUTH"]), ...(cfg.starttls === false ? ["STARTTLS"] : [])],
     size: 30 * 1024 * 1024,
     logger: false,
     onAuth(auth, _session, cb) {
@@ -97,6 +101,7 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
         const m: ReceivedMessage = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
+          secure: session.secure,
           raw,
         };
         if (session.user) m.user = String(session.user);

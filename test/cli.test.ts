@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
+import { VERSION } from "../src/cli.js";
+import { cleanupTempDirs, run } from "./helpers/smtp-rig.js";
+
+afterAll(() => cleanupTempDirs());
+
+describe("command-line plumbing", () => {
+  it.each([
+    [["stauts"], /^error \[usage\]: unknown command 'stauts'$/m, /Did you mean status\?/],
+    [["status", "--bogus"], /^error \[usage\]: unknown option '--bogus'$/m, /mailcfg --help/],
+    [["setup"], /^error \[usage\]: missing required argument 'target'$/m, /mailcfg --help/],
+    [["validate", "company", "extra", "more"], /^error \[usage\]: too many arguments/m, /mailcfg --help/],
+  ])("%j: exit 2, a one-line error and a fix line on stderr, nothing on stdout", async (argv, error, fix) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    const lines = r.err.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(error);
+    expect(lines[1]).toMatch(/^ {2}fix: /);
+    expect(lines[1]).toMatch(fix);
+    expect(readdirSync(r.t.dir)).toEqual([]);
+  });
+
+  it("--json errors are one JSON document on stdout, and stderr stays empty", async () => {
+    const r = await run(["status", "--bogus", "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("");
+    expect(r.json()).toEqual({
+      ok: false,
+      error: { category: "usage", message: "unknown option '--bogus'", hint: expect.stringContaining("mailcfg --help") },
+    });
+  });
+
+  it("a command group without its subcommand shows its help on stderr and exits 2", async () => {
+    const r = await run(["config"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Usage: mailcfg config/);
+    expect(r.out).toBe("");
+  });
+
+  it("--version prints the version", async () => {
+    for (const flag of ["--version", "-V"]) {
+      const r = await run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${VERSION}\n`);
+    }
+  });
+
+  it("no arguments and --help print the help with exit codes and examples", async () => {
+    for (const argv of [[], ["--help"]]) {
+      const r = await run(argv);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^Usage: mailcfg/);
+      expect(r.out).toMatch(/Exit codes: 0 ok/);
+      expect(r.out).toMatch(/Examples:\n {2}\$ mailcfg demo/);
+    }
+  });
+
+  it.each([["setup"], ["validate"], ["status"], ["config"], ["config", "get"], ["sandbox"], ["demo"]])(
+    "mailcfg %s --help shows examples on stdout",
+    async (...cmd) => {
+      const r = await run([...cmd, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^Usage: mailcfg ${cmd.join(" ")}`));
+      if (cmd.join(" ") !== "config get") expect(r.out).toMatch(/\n {2}\$ (MAILCFG_PASSWORD=\S+ )?mailcfg /);
+      expect(r.err).toBe("");
+    },
+  );
+});

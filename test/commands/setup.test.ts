@@ -1,0 +1,282 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  cleanupTempDirs,
+  fakePrompter,
+  PASSWORD,
+  PASSWORD2,
+  run,
+  startRig,
+  tempDir,
+  USER,
+  USER2,
+  webmailFlags,
+  WRONG_PASSWORD,
+  type AskedQuestion,
+  type Rig,
+} from "../helpers/smtp-rig.js";
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig.close();
+  cleanupTempDirs();
+});
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+function configOf(dir: string) {
+  return readJson(join(dir, "config.json")) as {
+    company?: Record<string, unknown>;
+    users?: Record<string, Record<string, unknown>>;
+  };
+}
+function secretsOf(dir: string): Record<string, string> {
+  return readJson(join(dir, "secrets.json")) as Record<string, string>;
+}
+/** Every file in the folder with its bytes, to compare before and after. */
+function snapshot(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "base64")]));
+}
+const pressEnter = (q: AskedQuestion) => q.default;
+
+describe("the setup wizard on a terminal", () => {
+  it("Gmail preset: says an App Password is needed and where, asks for it hidden, saves (--no-validate)", async () => {
+    const prompt = fakePrompter([
+      ["Email Service Type", "Webmail"],
+      [/^Outgoing mail server$/, "Gmail"],
+      ["Email address", USER],
+      [/^Port$/, pressEnter],
+      ["Enable SSL?", true],
+      ["App Password", "abcd efgh ijkl mnop"],
+    ]);
+    const r = await run(["setup", "company", "--no-validate"], { terminal: true, prompt });
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/App Password.*https:\/\/myaccount\.google\.com\/apppasswords/);
+    const pw = prompt.asked.find((q) => /App Password/.test(q.message));
+    expect(pw?.kind).toBe("password");
+    expect(prompt.asked.find((q) => q.message === "Port")?.default).toBe("587");
+    expect(configOf(r.t.dir).company).toMatchObject({ type: "webmail", host: "smtp.gmail.com", port: 587, security: "starttls", email: USER });
+    expect(secretsOf(r.t.dir)["company/password"]).toBe("abcd efgh ijkl mnop");
+    expect(r.err).toMatch(/saved without validation/);
+  });
+
+  it("offers Exchange and Email Services as not available yet, and says so when picked", async () => {
+    for (const [choice, word] of [
+      ["Exchange", /Exchange .*not available/],
+      ["Email Services", /connect-gmail/],
+    ] as const) {
+      const prompt = fakePrompter([["Email Service Type", choice]]);
+      const r = await run(["setup", "company"], { terminal: true, prompt });
+      const typeQuestion = prompt.asked[0]!;
+      expect(typeQuestion.choices).toEqual([
+        expect.not.stringContaining("not available"),
+        expect.stringMatching(/^Exchange.*\(not available yet\)$/),
+        expect.stringMatching(/^Email Services.*\(not available yet\)$/),
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(word);
+      expect(readdirSync(r.t.dir)).toEqual([]);
+    }
+  });
+
+  it("after a failed validation, offers to edit with the typed values as defaults, then validates and saves", async () => {
+    const port = String(rig.starttls.port);
+    const prompt = fakePrompter([
+      ["Email Service Type", "Webmail"],
+      [/^Outgoing mail server$/, "Other"],
+      ["SMTP host", ["127.0.0.1", pressEnter]],
+      ["Email address", [USER, pressEnter]],
+      [/^Port$/, [port, pressEnter]],
+      ["Enable SSL?", [true, pressEnter]],
+      ["Email password", [WRONG_PASSWORD, PASSWORD]],
+      ["Edit the values and try again?", true],
+      ["Keep the password you typed?", false],
+    ]);
+    const before = rig.starttls.messages.length;
+    const r = await run(["setup", "company", "--ca", rig.caFile], { terminal: true, prompt });
+    expect(r.code).toBe(0);
+
+    // The first attempt's diagnosis was shown before the question.
+    expect(r.err).toMatch(/\[auth\]/);
+    // Second round: what was typed comes back as the defaults.
+    const second = (msg: string | RegExp) =>
+      prompt.asked.filter((q) => (typeof msg === "string" ? q.message.includes(msg) : msg.test(q.message)))[1];
+    expect(second("SMTP host")?.default).toBe("127.0.0.1");
+    expect(second("Email address")?.default).toBe(USER);
+    expect(second(/^Port$/)?.default).toBe(port);
+    expect(second("Enable SSL?")?.default).toBe(true);
+    // The preset question is not asked again.
+    expect(prompt.asked.filter((q) => q.message === "Outgoing mail server")).toHaveLength(1);
+
+    const company = configOf(r.t.dir).company;
+    expect(company).toMatchObject({ host: "127.0.0.1", port: Number(port), security: "starttls", email: USER });
+    expect(company?.validation).toMatchObject({ ok: true, method: "test-mail", to: USER });
+    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+    expect(rig.starttls.messages.length - before).toBe(1);
+    expect(r.out).toMatch(/Saved the Company Email/);
+  });
+
+  it("keeps the typed password when asked to, and saves nothing when the user stops after a failure", async () => {
+    const prompt = fakePrompter([
+      ["Email Service Type", "Webmail"],
+      [/^Outgoing mail server$/, "Other"],
+      ["SMTP host", ["127.0.0.1", pressEnter]],
+      ["Email address", [USER, pressEnter]],
+      // First try the wrong port (implicit TLS port with STARTTLS), then the right one.
+      [/^Port$/, [String(rig.implicit.port), String(rig.starttls.port)]],
+      ["Enable SSL?", [true, pressEnter]],
+      ["Email password", [WRONG_PASSWORD]],
+      ["Keep the password you typed?", [true]],
+      ["Edit the values and try again?", [true, false]],
+    ]);
+    const dir = tempDir();
+    const r = await run(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1"], { terminal: true, prompt, dir });
+    // Round 1: ssl (implicit TLS port); round 2: the kept, wrong password: auth. Then stop.
+    expect(r.err).toMatch(/\[ssl\]/);
+    expect(r.err).toMatch(/\[auth\]/);
+    expect(r.code).toBe(3);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("setup without a terminal (CI)", () => {
+  const flags = () => webmailFlags(rig.starttls, "starttls", rig.caFile);
+
+  it.each([
+    [["setup", "company"], /--type/],
+    [["setup", "company", "--type", "webmail", "--email", USER], /--host/],
+    [["setup", "company", "--type", "webmail", "--host", "127.0.0.1"], /--email/],
+  ])("%j names the missing flag, exit 2, and asks nothing", async (argv, flag) => {
+    const prompt = fakePrompter([]);
+    const r = await run([...argv, "--json"], { prompt, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code).toBe(2);
+    const error = r.json().error as { category: string; message: string };
+    expect(error.category).toBe("usage");
+    expect(error.message).toMatch(flag);
+    expect(prompt.asked).toEqual([]);
+    expect(readdirSync(r.t.dir)).toEqual([]);
+  });
+
+  it("without a password names both ways to give one", async () => {
+    const r = await run(["setup", "company", ...flags(), "--json"]);
+    expect(r.code).toBe(2);
+    const error = r.json().error as { category: string; message: string; hint: string };
+    expect(error.category).toBe("usage");
+    expect(`${error.message} ${error.hint}`).toMatch(/--password-stdin/);
+    expect(`${error.message} ${error.hint}`).toMatch(/MAILCFG_PASSWORD/);
+  });
+
+  it("takes the password from --password-stdin (final newline dropped)", async () => {
+    const r = await run(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: `${PASSWORD}\n` });
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, validated: true, owner: { kind: "company" } });
+    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+  });
+
+  it("refuses an empty --password-stdin", async () => {
+    const r = await run(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: "" });
+    expect(r.code).toBe(2);
+    expect((r.json().error as { message: string }).message).toMatch(/--password-stdin/);
+  });
+
+  it("takes the password from MAILCFG_PASSWORD", async () => {
+    const r = await run(["setup", "company", ...flags()], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Saved the Company Email/);
+    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+  });
+
+  it("sets up one company and many users, each with its own password", async () => {
+    const dir = tempDir();
+    const ok = async (argv: string[], password: string) => {
+      const r = await run(argv, { dir, env: { MAILCFG_PASSWORD: password } });
+      expect(r.code, r.err).toBe(0);
+    };
+    await ok(["setup", "company", ...flags()], PASSWORD);
+    await ok(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", rig.caFile, USER2)], PASSWORD2);
+    await ok(["setup", "user", "asmith", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2)], PASSWORD2);
+    // Setting the company up again replaces it: there is one Company Email.
+    await ok(["setup", "company", ...webmailFlags(rig.implicit, "tls", rig.caFile)], PASSWORD);
+
+    const cfg = configOf(dir);
+    expect(cfg.company).toMatchObject({ email: USER, port: rig.implicit.port, security: "tls" });
+    expect(Object.keys(cfg.users ?? {}).sort()).toEqual(["asmith", "jdoe"]);
+    expect(cfg.users?.jdoe).toMatchObject({ email: USER2, port: rig.starttls.port });
+    expect(secretsOf(dir)).toEqual({
+      "company/password": PASSWORD,
+      "user/jdoe/password": PASSWORD2,
+      "user/asmith/password": PASSWORD2,
+    });
+
+    const status = await run(["status", "--json"], { dir });
+    const profiles = status.json().profiles as Array<{ owner: Record<string, string> }>;
+    expect(profiles.map((p) => p.owner)).toEqual([{ kind: "company" }, { kind: "user", id: "asmith" }, { kind: "user", id: "jdoe" }]);
+  });
+
+  it.each([
+    [["setup", "user"], /user id/],
+    [["setup", "user", "no spaces allowed"], /user id/],
+    [["setup", "someone"], /company or user/],
+    [["setup", "company", "--type", "webmail", "--host", "https://smtp.acme.test", "--email", USER], /--host/],
+    [["setup", "company", "--type", "webmail", "--host", "127.0.0.1", "--email", "not-an-address"], /--email/],
+    [["setup", "company", "--type", "webmail", "--host", "127.0.0.1", "--port", "99999", "--email", USER], /--port/],
+    [["setup", "company", "--type", "webmail", "--host", "127.0.0.1", "--security", "maybe", "--email", USER], /--security/],
+  ])("%j is a usage error naming the field", async (argv, field) => {
+    const r = await run([...argv, "--json"], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code).toBe(2);
+    const error = r.json().error as { category: string; message: string };
+    expect(error.category).toBe("usage");
+    expect(error.message).toMatch(field);
+    expect(readdirSync(r.t.dir)).toEqual([]);
+  });
+});
+
+describe("validate, then save", () => {
+  it("saves nothing when validation fails", async () => {
+    const dir = tempDir();
+    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--json"], {
+      dir,
+      env: { MAILCFG_PASSWORD: WRONG_PASSWORD },
+    });
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ ok: false, error: { category: "auth", next: "mailcfg setup company" } });
+    expect(existsSync(join(dir, "config.json"))).toBe(false);
+    expect(existsSync(join(dir, "secrets.json"))).toBe(false);
+  });
+
+  it("a failed re-setup leaves the old profile and the old password as they were", async () => {
+    const dir = tempDir();
+    const first = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], {
+      dir,
+      env: { MAILCFG_PASSWORD: PASSWORD },
+    });
+    expect(first.code).toBe(0);
+    const before = snapshot(dir);
+
+    const again = await run(["setup", "company", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2)], {
+      dir,
+      env: { MAILCFG_PASSWORD: WRONG_PASSWORD },
+    });
+    expect(again.code).toBe(3);
+    expect(snapshot(dir)).toEqual(before);
+    expect(secretsOf(dir)["company/password"]).toBe(PASSWORD);
+    expect(configOf(dir).company).toMatchObject({ email: USER, port: rig.starttls.port });
+  });
+
+  it("--no-validate saves without a test mail and says so", async () => {
+    const before = rig.starttls.messages.length;
+    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--no-validate", "--json"], {
+      env: { MAILCFG_PASSWORD: PASSWORD },
+    });
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, validated: false });
+    expect(configOf(r.t.dir).company?.validation).toBeUndefined();
+    expect(rig.starttls.messages.length).toBe(before);
+  });
+});
