@@ -116,6 +116,39 @@ describe("connect-gmail: the whole flow", () => {
     expect(readSecretsFile(dir)["user/jdoe/refresh-token"]).toBeDefined();
   });
 
+  it("the setup wizard on a terminal offers Gmail and runs the same connect flow", async () => {
+    const browser = fakeBrowser();
+    const asked: string[] = [];
+    const prompt = scriptedPrompter({
+      select(message, values) {
+        asked.push(message);
+        expect(values).toContain("gmail");
+        return "gmail";
+      },
+      text(message) {
+        asked.push(message);
+        expect(message).toMatch(/client id/);
+        return FAKE_CLIENT_ID;
+      },
+      password(message) {
+        asked.push(message);
+        expect(message).toMatch(/client secret/);
+        return FAKE_CLIENT_SECRET;
+      },
+    });
+    const run = runCli(["setup", "company"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
+    expect(await run.code).toBe(0);
+    expect(asked).toHaveLength(3);
+    expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example" });
+    expect(run.out.text).toMatch(/Test mail sent to sales@acme-fake\.example/);
+  });
+
+  it("ad hoc validation of a Gmail account is refused: it must be connected", async () => {
+    const run = runCli(["validate", "--type", "gmail", "--json"], { dir, env: desktopEnv() });
+    expect(await run.code).toBe(2);
+    expect(parseJson(run.out.text).error.hint).toMatch(/connect-gmail/);
+  });
+
   it("reuses the client id setting and the client secret saved with an earlier connection", async () => {
     const browser = fakeBrowser();
     expect(await runCli(["config", "set", "google-client-id", FAKE_CLIENT_ID], { dir }).code).toBe(0);

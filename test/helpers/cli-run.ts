@@ -78,14 +78,19 @@ export async function waitFor(read: () => string, re: RegExp, ms = 5000): Promis
 }
 
 /** A prompter for terminal tests: answers by message text, fails on any other question. */
-export function scriptedPrompter(answers: { text?: (message: string, validate?: (v: string) => true | string) => Promise<string> | string }): Prompter {
+export function scriptedPrompter(answers: {
+  text?: (message: string, validate?: (v: string) => true | string) => Promise<string> | string;
+  password?: (message: string) => string;
+  select?: (message: string, values: unknown[]) => unknown;
+}): Prompter {
   const unexpected = (kind: string, message: string): never => {
     throw new Error(`unexpected ${kind} prompt: ${message}`);
   };
   return {
     text: async (q) => (answers.text ? answers.text(q.message, q.validate) : unexpected("text", q.message)),
-    password: async (q) => unexpected("password", q.message),
-    select: async (q) => unexpected("select", q.message),
+    password: async (q) => (answers.password ? answers.password(q.message) : unexpected("password", q.message)),
+    select: async <T>(q: { message: string; choices: Array<{ value: T }> }) =>
+      (answers.select ? answers.select(q.message, q.choices.map((c) => c.value)) : unexpected("select", q.message)) as T,
     confirm: async (q) => unexpected("confirm", q.message),
   };
 }
