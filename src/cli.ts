@@ -9,6 +9,7 @@ import { statusCommand } from "./commands/status.js";
 import { configCommand } from "./commands/config.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
+import { connectGmailCommand } from "./commands/connect-gmail.js";
 
 export const VERSION = "0.1.0";
 
@@ -36,6 +37,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     configCommand(ctx, done),
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
+    connectGmailCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   // Commands built on their own do not inherit these from the program: set them on every

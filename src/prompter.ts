@@ -8,7 +8,8 @@ export interface Choice<T> {
 }
 
 export interface Prompter {
-  text(q: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string>;
+  /** `signal` withdraws the question when the answer arrived another way (e.g. from the browser). */
+  text(q: { message: string; default?: string; validate?: (v: string) => true | string; signal?: AbortSignal }): Promise<string>;
   password(q: { message: string; validate?: (v: string) => true | string }): Promise<string>;
   select<T>(q: { message: string; choices: Array<Choice<T>>; default?: T }): Promise<T>;
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
@@ -34,7 +35,7 @@ export function inquirerPrompter(output: NodeJS.WritableStream): Prompter {
   return {
     async text(q) {
       const p = await load();
-      return cancellable(() => p.input({ message: q.message, default: q.default, validate: q.validate }, ctx));
+      return cancellable(() => p.input({ message: q.message, default: q.default, validate: q.validate }, { ...ctx, signal: q.signal }));
     },
     async password(q) {
       const p = await load();

@@ -2,12 +2,13 @@ import type { ServiceType } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { SetupFlow } from "./setup-flow.js";
 import { webmailFlow } from "./setup-webmail.js";
+import { gmailFlow } from "./setup-gmail.js";
 
 /** The service types the wizard offers, in the product's order. Add a flow here. */
 export const SETUP_FLOWS: Record<ServiceType, SetupFlow | undefined> = {
   webmail: webmailFlow,
   exchange: undefined,
-  gmail: undefined,
+  gmail: gmailFlow,
 };
 
 export const SERVICE_LABELS: Record<ServiceType, string> = {

@@ -39,7 +39,10 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
     .option("--email <address>", "the sender's email address")
     .option("--username <name>", "login name when it is not the email address")
-    .option("--password-stdin", "read the password from standard input");
+    .option("--password-stdin", "read the password from standard input")
+    .option("--client-id <id>", "gmail: the organisation's Google OAuth client id (Desktop app)")
+    .option("--client-secret-stdin", "gmail: read the OAuth client secret from the first line of standard input")
+    .option("--no-browser", "gmail: print the sign-in address instead of opening a browser");
 }
 
 export function setupCommand(ctx: Context, done: (r: CommandResult) => void, run = runSetup): Command {

@@ -6,6 +6,7 @@ import type { Category } from "../errors.js";
 import { ownerJson } from "./setup.js";
 import { serverOf } from "./describe.js";
 import type { CommandResult } from "./shared.js";
+import { reconnectCommand } from "./reconnect.js";
 
 /** A status line's verdict for one profile, and the command that moves it forward. */
 export interface ProfileStatus {
@@ -45,7 +46,7 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   if (v) s.validation = v;
   if (p.lastUsedAt) s.lastUsedAt = p.lastUsedAt;
   if (p.type === "gmail" && p.connectedAt) s.connectedAt = p.connectedAt;
-  if (state === "failing") s.fix = `mailcfg diagnose ${ownerArgs(owner)}`;
+  if (state === "failing") s.fix = (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
   if (state === "never-validated") s.fix = `mailcfg validate ${ownerArgs(owner)}`;
   return s;
 }

@@ -11,6 +11,7 @@ import { addProviderFlags, ownerJson } from "./setup.js";
 import { failureRecord, validateSettings } from "./validation.js";
 import { addConnectFlags, parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
+import { reconnectCommand } from "./reconnect.js";
 
 export interface ValidateOptions {
   /** Saved profiles to validate; empty with adHoc set. */
@@ -166,7 +167,7 @@ async function validateSaved(
       ...(ca ? { ca } : {}),
       label,
     });
-    config.updateProfile(owner, { validation: outcome.record });
+    config.updateProfile(owner, { validation: outcome.record, ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}) });
     const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };
     if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
     printResult(ctx, opts, label, r);
@@ -175,7 +176,7 @@ async function validateSaved(
     const error = isMailError(err)
       ? err
       : new MailError("unknown", err instanceof Error ? err.message : String(err), { cause: err });
-    error.details.next ??= `mailcfg diagnose ${ownerArgs(owner)}`;
+    error.details.next ??= (error.category === "oauth" ? reconnectCommand(owner, profile) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
     config.updateProfile(owner, { validation: failureRecord(ctx, error, opts.send, opts.to) });
     const r: OneResult = { ...base, ok: false, method: opts.send ? "test-mail" : "login", error: errorToJson(error) };
     if (opts.all && !opts.json) {

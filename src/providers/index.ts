@@ -22,8 +22,11 @@ export async function createProvider(req: ProviderRequest): Promise<MailProvider
       const { createSmtpProvider } = await import("./smtp.js");
       return createSmtpProvider(s, req.secret, req.options);
     }
+    case "gmail": {
+      const { createGmailProvider } = await import("./gmail.js");
+      return createGmailProvider(s, req.secret, req.options, req.env);
+    }
     case "exchange":
-    case "gmail":
       throw new Error(`The ${s.type} service type is not available in this build.`);
   }
 }

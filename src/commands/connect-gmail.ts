@@ -1,0 +1,126 @@
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import type { Owner, Profile } from "../config/types.js";
+import { ownerLabel } from "../config/types.js";
+import { isMailError } from "../errors.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { connectCommandFor, gmailFlow, type GmailFlags } from "./setup-gmail.js";
+import { validateSettings, type ValidationOutcome } from "./validation.js";
+import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";
+import { parseOwner, parseTimeoutSeconds, type CommandResult } from "./shared.js";
+
+export interface ConnectGmailOptions {
+  owner: Owner;
+  clientId?: string;
+  clientSecretStdin: boolean;
+  browser: boolean;
+  consentTimeoutMs: number;
+  json: boolean;
+}
+
+const USAGE = "mailcfg connect-gmail company|user <id> [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";
+
+export function connectGmailCommand(ctx: Context, done: (r: CommandResult) => void, run = runConnectGmail): Command {
+  return new Command("connect-gmail")
+    .description("connect a Gmail account (Email Services) with a Google sign-in; a test mail is sent before saving")
+    .argument("<target>", "company, or user")
+    .argument("[id]", "the user id, with user")
+    .option("--client-id <id>", "the organisation's Google OAuth client id (Desktop app); default: the google-client-id setting")
+    .option("--client-secret-stdin", "read the OAuth client secret from the first line of standard input")
+    .option("--no-browser", "open no browser: print the sign-in address and paste back the address the browser lands on")
+    .option("--timeout <seconds>", "how long to wait for the sign-in (default 300)")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText(
+      "after",
+      `
+The sign-in answers on http://127.0.0.1:<random port> with PKCE. Without a desktop (over
+SSH, or no DISPLAY) or with --no-browser, the address is printed: open it on any computer,
+click Allow, and paste back the whole address the browser lands on (the page itself may
+fail to load; its address still carries the answer).
+
+The client secret comes from --client-secret-stdin or MAILCFG_GOOGLE_CLIENT_SECRET, never
+from a flag value. It is saved in the secret store with the connection's refresh token
+(never in config.json), so later connects with the same client id need it no more.
+Nothing is saved unless the test mail to the account's own address is sent.
+
+Examples:
+  $ mailcfg config set google-client-id 1234-abc.apps.googleusercontent.com
+  $ MAILCFG_GOOGLE_CLIENT_SECRET=... mailcfg connect-gmail company
+  $ mailcfg connect-gmail user jdoe --no-browser          # over SSH
+  $ printf '%s\\n' "$SECRET" | mailcfg connect-gmail company --client-secret-stdin --json`,
+    )
+    .action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
+      const owner = parseOwner(target, id, USAGE);
+      done(await run(ctx, toConnectGmailOptions(owner, raw)));
+    });
+}
+
+export function toConnectGmailOptions(owner: Owner, raw: Record<string, unknown>): ConnectGmailOptions {
+  const opts: ConnectGmailOptions = {
+    owner,
+    clientSecretStdin: raw.clientSecretStdin === true,
+    browser: raw.browser !== false,
+    consentTimeoutMs: parseTimeoutSeconds(typeof raw.timeout === "string" ? raw.timeout : undefined, DEFAULT_CONSENT_TIMEOUT_MS / 1000),
+    json: raw.json === true,
+  };
+  if (typeof raw.clientId === "string") opts.clientId = raw.clientId;
+  return opts;
+}
+
+/** Sign in, read the address, send a test mail to it, then save; any failure saves nothing. */
+export async function runConnectGmail(ctx: Context, opts: ConnectGmailOptions): Promise<CommandResult> {
+  const config = await ctx.config();
+  const existing = config.getProfile(opts.owner);
+  const label = ownerLabel(opts.owner);
+  const reconnect = connectCommandFor(opts.owner);
+  const flags: GmailFlags = {
+    type: "gmail",
+    clientSecretStdin: opts.clientSecretStdin,
+    browser: opts.browser,
+    consentTimeoutMs: opts.consentTimeoutMs,
+    ...(opts.clientId ? { clientId: opts.clientId } : {}),
+  };
+  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Connecting a Gmail account as the ${label}`) + "\n");
+
+  let outcome: ValidationOutcome;
+  let collected;
+  try {
+    collected = await gmailFlow.collect(ctx, flags, existing?.type === "gmail" ? { settings: existing } : undefined, opts.owner);
+    outcome = await validateSettings(ctx, {
+      settings: collected.settings,
+      ...(collected.secret === undefined ? {} : { secret: collected.secret }),
+      send: true,
+      timeoutMs: config.settings()["connect-timeout-seconds"] * 1000,
+      label,
+    });
+  } catch (err) {
+    if (isMailError(err) && err.category !== "usage") err.details.next ??= reconnect;
+    throw err;
+  }
+
+  const now = ctx.now().toISOString();
+  const profile = {
+    ...collected.settings,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    validation: outcome.record,
+    ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}),
+  } as Profile;
+  await saveProfileAndSecret(ctx, opts.owner, profile, collected.secret);
+  const secrets = await ctx.secrets();
+
+  const data: Record<string, unknown> = {
+    owner: ownerJson(opts.owner),
+    profile: publicProfile(profile),
+    secretStore: secrets.kind,
+  };
+  if (outcome.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
+  if (!opts.json) {
+    const out = ctx.io.out;
+    const ok = ctx.theme.ok("✓");
+    out.write(`${ok} Connected the Google account ${profile.email}.\n`);
+    if (outcome.sent) out.write(`${ok} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
+    out.write(`${ok} Saved the ${label}: ${profile.email} via the Gmail API; the refresh token is in ${secrets.location}.\n`);
+  }
+  return { data };
+}

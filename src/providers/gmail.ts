@@ -1,0 +1,231 @@
+import { gmail as gmailApi } from "@googleapis/gmail";
+import MailComposer from "nodemailer/lib/mail-composer";
+import type { GmailSettings } from "../config/types.js";
+import { MailError, NotConfiguredError } from "../errors.js";
+import { classifyText, errorText } from "../diagnosis/classify.js";
+import { redact } from "../diagnosis/redact.js";
+import {
+  GMAIL_SEND_SCOPE,
+  decodeGoogleCredential,
+  googleAuthClient,
+  googleEndpoints,
+  googleTokenFailure,
+} from "../oauth/google.js";
+import { emailFromIdToken } from "../oauth/jwt.js";
+import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
+
+/**
+ * Email Services (Gmail): messages composed by nodemailer's MailComposer and sent with
+ * the Gmail API (users.messages.send). The access token comes from the saved refresh
+ * token and is refreshed whenever Google says it is no longer good.
+ */
+export async function createGmailProvider(
+  s: GmailSettings,
+  secret: string | undefined,
+  o: ConnectOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<MailProvider> {
+  if (!secret) {
+    throw new NotConfiguredError(`The Gmail connection of ${s.email} has no saved refresh token.`, "mailcfg connect-gmail company|user <id>");
+  }
+  const credential = decodeGoogleCredential(secret);
+  const clientSecret = credential.clientSecret ?? env.MAILCFG_GOOGLE_CLIENT_SECRET;
+  const endpoints = googleEndpoints(env);
+  const auth = await googleAuthClient({
+    clientId: s.clientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    endpoints,
+    timeoutMs: o.timeoutMs,
+    refreshToken: credential.refreshToken,
+  });
+  const masked = [credential.refreshToken, clientSecret];
+  const rootUrl = new URL(endpoints.gmailApiUrl).origin + "/";
+  // The auth client is google-auth-library's; @googleapis/gmail types it against its own copy.
+  const api = gmailApi({ version: "v1", auth: auth as never, rootUrl, timeout: o.timeoutMs });
+  const tokenFailure = (err: unknown) => googleTokenFailure(err, "refresh", endpoints.tokenUrl, [...masked, accessTokenOf(auth)]);
+  const log = (line: string) => o.onLog?.(redact(line, [...masked, accessTokenOf(auth)]));
+
+  return {
+    type: "gmail",
+    async verify(): Promise<Evidence> {
+      log(`POST ${endpoints.tokenUrl} grant_type=refresh_token`);
+      try {
+        await auth.refreshAccessToken();
+      } catch (err) {
+        throw tokenFailure(err);
+      }
+      const c = auth.credentials;
+      const scopes = (c.scope ?? "").split(/\s+/).filter(Boolean);
+      if (scopes.length > 0 && !scopes.includes(GMAIL_SEND_SCOPE)) {
+        throw new MailError("oauth", `The Gmail connection of ${s.email} lacks the permission to send email (gmail.send).`, {
+          hint: 'Connect the account again and tick "Send email on your behalf" on the Google consent page.',
+          evidence: `granted scopes: ${scopes.join(" ")}`,
+          provider: "Google",
+          code: "scope_not_granted",
+        });
+      }
+      const account = emailFromIdToken(c.id_token) ?? s.email;
+      log(`token refreshed for ${account}`);
+      const other = account.toLowerCase() !== s.email.toLowerCase() ? ` (the profile says ${s.email})` : "";
+      return {
+        summary: `Refreshed the Google access token of ${account}${other}; it may send with the Gmail API.`,
+        facts: { account, api: rootUrl, scope: scopes.join(" ") || GMAIL_SEND_SCOPE },
+      };
+    },
+    async send(mail: OutgoingMail): Promise<Sent> {
+      const composed = await composeRaw(mail, s.email);
+      log(`POST ${rootUrl}gmail/v1/users/me/messages/send (${composed.raw.length} bytes base64url)`);
+      let id: string | undefined;
+      try {
+        // { raw } as JSON: the media upload path would ignore rootUrl (and needs nothing we lack).
+        const res = await api.users.messages.send({ userId: "me", requestBody: { raw: composed.raw } });
+        id = res.data.id ?? undefined;
+      } catch (err) {
+        throw gmailFailure(err, s, rootUrl, tokenFailure, [...masked, accessTokenOf(auth)]);
+      }
+      log(`accepted: Gmail message id ${id ?? "?"}`);
+      return {
+        messageId: composed.messageId,
+        accepted: composed.recipients,
+        rejected: [],
+        response: `Gmail API accepted it as message ${id ?? "(no id)"}`,
+      };
+    },
+    async close() {
+      // Nothing to close: each call is one HTTPS request.
+    },
+  };
+}
+
+function accessTokenOf(auth: { credentials: { access_token?: string | null } }): string | undefined {
+  return auth.credentials.access_token ?? undefined;
+}
+
+/** The RFC 822 message, base64url as users.messages.send wants it; Bcc kept so Gmail delivers to it. */
+export async function composeRaw(mail: OutgoingMail, account: string): Promise<{ raw: string; messageId: string; recipients: string[] }> {
+  const node = new MailComposer({
+    from: mail.from ?? account,
+    to: mail.to,
+    cc: mail.cc,
+    bcc: mail.bcc,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    attachments: mail.attachments,
+    messageId: mail.messageId,
+    headers: mail.headers,
+  }).compile();
+  node.keepBcc = true;
+  const buf = await node.build();
+  return {
+    raw: buf.toString("base64url"),
+    messageId: node.messageId(),
+    recipients: [...mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])],
+  };
+}
+
+interface GoogleApiError {
+  code?: number;
+  message?: string;
+  status?: string;
+  errors?: Array<{ reason?: string; message?: string }>;
+  details?: Array<{ reason?: string }>;
+}
+
+/**
+ * Classifies a failed users.messages.send. A token-endpoint failure during the refresh
+ * (invalid_grant) is an OAuth failure; the Gmail API's own answers are told apart by
+ * status and reason; no answer at all is a network failure.
+ */
+export function gmailFailure(
+  err: unknown,
+  s: GmailSettings,
+  rootUrl: string,
+  tokenFailure: (err: unknown) => MailError,
+  secrets: ReadonlyArray<string | undefined>,
+): MailError {
+  const res = (err as { response?: { status?: number; data?: unknown } }).response;
+  const data = res?.data as { error?: unknown } | undefined;
+  if (res && typeof data?.error === "string") return tokenFailure(err);
+  if (!res) {
+    const text = redact(errorText(err), secrets);
+    const c = classifyText(text);
+    return new MailError(c.category === "unknown" ? "server" : c.category, `Cannot reach the Gmail API at ${rootUrl}: ${c.cause}`, {
+      hint: c.fix.join(" "),
+      evidence: text,
+      provider: "Gmail",
+      cause: err,
+    });
+  }
+  const status = res.status ?? 0;
+  const e = (data?.error ?? {}) as GoogleApiError;
+  const reasons = [...(e.errors ?? []).map((x) => x.reason), ...(e.details ?? []).map((x) => x.reason), e.status].filter(
+    (x): x is string => typeof x === "string",
+  );
+  const message = e.message ?? `HTTP ${status}`;
+  const evidence = redact(`Gmail API users.messages.send: HTTP ${status}${reasons.length ? ` ${reasons.join(", ")}` : ""}: ${message}`, secrets);
+  const has = (...names: string[]) => names.some((n) => reasons.includes(n));
+  const make = (category: MailError["category"], what: string, hint: string, code: string) =>
+    new MailError(category, `${s.email}: ${what}`, { hint, evidence, provider: "Gmail", code, cause: err });
+
+  if (status === 403 && (has("insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT") || /insufficient authentication scopes/i.test(message))) {
+    return make(
+      "oauth",
+      "the Gmail connection lacks the permission to send email (insufficient scopes).",
+      'Connect the account again and tick "Send email on your behalf" on the Google consent page.',
+      "insufficient_scopes",
+    );
+  }
+  if (status === 403 && (has("accessNotConfigured", "SERVICE_DISABLED") || /has not been used in project|API .*is disabled/i.test(message))) {
+    return make(
+      "not-configured",
+      "the Gmail API is not enabled in the Google Cloud project of the OAuth client.",
+      "Enable it at https://console.cloud.google.com/apis/library/gmail.googleapis.com (in the project that owns the client id), wait a few minutes, and try again.",
+      "gmail_api_disabled",
+    );
+  }
+  if (/Mail service not enabled/i.test(message)) {
+    return make(
+      "rejected",
+      "Gmail is not enabled for this Google account (Mail service not enabled).",
+      "The account has no Gmail mailbox, or a Google Workspace administrator turned Gmail off for it: use an account with Gmail, or ask the administrator to turn Gmail on for this user.",
+      "mail_service_not_enabled",
+    );
+  }
+  if (status === 400 && (has("failedPrecondition", "FAILED_PRECONDITION") || /Precondition check failed/i.test(message))) {
+    return make(
+      "rejected",
+      "Gmail refused to send for this account (Precondition check failed).",
+      "The account cannot send with Gmail right now: it has no Gmail mailbox, Gmail is turned off for it, or it is suspended. Sign in to Gmail on the web with this account to see why.",
+      "precondition_failed",
+    );
+  }
+  if (status === 401) {
+    return make(
+      "oauth",
+      "Google did not accept the access token even after refreshing it (401).",
+      "Connect the account again.",
+      "unauthenticated",
+    );
+  }
+  if (status === 429 || has("rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded", "RESOURCE_EXHAUSTED")) {
+    return make(
+      "rejected",
+      "Gmail refused the message because a sending limit was reached.",
+      "Wait and send again later; Gmail's daily sending limits are per account (https://support.google.com/a/answer/166852).",
+      "rate_limited",
+    );
+  }
+  if (status === 400) {
+    return make(
+      "rejected",
+      `Gmail refused the message: ${message}`,
+      "Check the recipients and headers of the message.",
+      "invalid_message",
+    );
+  }
+  if (status >= 500) {
+    return make("server", `the Gmail API failed (HTTP ${status}).`, "Google's side had a problem: try again in a few minutes.", "gmail_server_error");
+  }
+  return make("unknown", `the Gmail API answered HTTP ${status}: ${message}`, "Read the evidence; run mailcfg diagnose for the profile.", `http_${status}`);
+}
