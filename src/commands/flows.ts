@@ -2,11 +2,12 @@ import type { ServiceType } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { SetupFlow } from "./setup-flow.js";
 import { webmailFlow } from "./setup-webmail.js";
+import { exchangeFlow } from "./setup-exchange.js";
 
 /** The service types the wizard offers, in the product's order. Add a flow here. */
 export const SETUP_FLOWS: Record<ServiceType, SetupFlow | undefined> = {
   webmail: webmailFlow,
-  exchange: undefined,
+  exchange: exchangeFlow,
   gmail: undefined,
 };
 
@@ -19,7 +20,7 @@ export const SERVICE_LABELS: Record<ServiceType, string> = {
 /** Why a type cannot be set up in this build, and what does it instead. */
 const NOT_YET: Record<ServiceType, string> = {
   webmail: "",
-  exchange: "Exchange (EWS) profiles are not available in this release; use Webmail (SMTP) meanwhile.",
+  exchange: "",
   gmail: "Email Services (Gmail) is connected with: mailcfg connect-gmail company|user <id> (not available in this release yet); meanwhile use Webmail with smtp.gmail.com and an App Password.",
 };
 

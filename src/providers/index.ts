@@ -22,7 +22,10 @@ export async function createProvider(req: ProviderRequest): Promise<MailProvider
       const { createSmtpProvider } = await import("./smtp.js");
       return createSmtpProvider(s, req.secret, req.options);
     }
-    case "exchange":
+    case "exchange": {
+      const { createExchangeProvider } = await import("./exchange.js");
+      return createExchangeProvider(s, req.secret, req.options, req.env);
+    }
     case "gmail":
       throw new Error(`The ${s.type} service type is not available in this build.`);
   }
