@@ -27,7 +27,7 @@ const RESPONSE_CODES: Record<string, (s: Settings, from: string) => Verdict> = {
     cause: `Exchange refused to send as ${from}: the account ${exchangeLoginName(s)} has no right to send as that address.`,
     fix: [
       `Use the account's own address as the Email address, or sign in as the mailbox of ${from}.`,
-      `Or an Exchange administrator grants Send As: Add-ADPermission -Identity "<mailbox of ${from}>" -User "${exchangeLoginName(s)}" -ExtendedRights "Send As".`,
+      `Or an Exchange administrator grants ${exchangeLoginName(s)} the Send As right on ${from} (on-premises: Add-ADPermission ... -ExtendedRights "Send As").`,
     ],
   }),
   ErrorNonExistentMailbox: (s, from) => ({
