@@ -215,12 +215,16 @@ export function isExchangeOnlineUrl(url: string): boolean {
   }
 }
 
-/** Why a password over EWS to Exchange Online fails, and what works instead. */
+/** Why a password over EWS to Exchange Online fails: the facts, said the same way everywhere. */
+export const EXCHANGE_ONLINE_EWS_FACTS =
+  "Microsoft turned off password (Basic) sign-in for EWS in Exchange Online in October 2022 and is switching EWS off " +
+  "tenant by tenant from 2026-10-01, for good on 2027-04-01";
+
+/** Printed before trying an Exchange Online URL: what will happen, and what works instead. */
 export function exchangeOnlineWarning(host: string): string {
   return (
-    `${host} is Exchange Online. Microsoft turned off password (Basic) sign-in for EWS in Exchange Online in October 2022 ` +
-    "and is switching EWS off tenant by tenant from 2026-10-01, for good on 2027-04-01, so a domain, user name and " +
-    "password are expected to fail here with HTTP 401 however they are typed. Use the Webmail type with SMTP " +
-    "(mailcfg setup ... --type webmail --preset microsoft) instead; an on-premises Exchange Server keeps EWS with a password."
+    `${host} is Exchange Online. ${EXCHANGE_ONLINE_EWS_FACTS}, so a domain, user name and password are expected to ` +
+    "fail here with HTTP 401 however they are typed. Use the Webmail type (SMTP: --type webmail --preset microsoft) " +
+    "instead; an on-premises Exchange Server keeps EWS with a password."
   );
 }

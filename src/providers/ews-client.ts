@@ -165,12 +165,31 @@ function operationOf(soap: unknown): string {
   return /<(?:\w+:)?Body[^>]*>\s*<(?:\w+:)?(\w+)/.exec(soap)?.[1] ?? "request";
 }
 
+/** The last HTTP exchange, as it happened. */
 interface Recorded {
+  operation?: string;
   status?: number;
   body?: string;
 }
 
-type Xhr = { status?: number; statusText?: string; responseText?: string; getResponseHeader?: (h: string) => string | null; headers?: Record<string, unknown>; code?: string; message?: string; cause?: { code?: string } };
+interface CallWatch {
+  requestStarted(): void;
+  answered(): void;
+  failed(facts: EwsFailureFacts): void;
+}
+
+const LIBRARY_GRACE_MS = 10_000;
+
+/** What the transport hands back or throws: an XMLHttpRequest-like answer, or a socket error. */
+interface Xhr {
+  status?: number;
+  statusText?: string;
+  getResponseHeader?: (h: string) => string | null;
+  headers?: Record<string, unknown>;
+  code?: string;
+  message?: string;
+  cause?: { code?: string };
+}
 
 /** Opens a client for one EWS endpoint; loads ews-javascript-api on first use. */
 export async function connectEws(target: EwsTarget): Promise<EwsClient> {
@@ -178,7 +197,7 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
   const log = (line: string) => target.onLog?.(redact(line, [target.password]));
 
   // Each call races the library against the transport's report of a failed exchange.
-  let reportFailure: ((f: EwsFailureFacts) => void) | undefined;
+  let watch: CallWatch | undefined;
   const recorded: Recorded = {};
 
   const ca = trustedCas(target.ca, target.env);
@@ -202,17 +221,20 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
     },
     async xhr(options: { url: string; data?: unknown }): Promise<unknown> {
       const operation = operationOf(options.data);
+      recorded.operation = operation;
       recorded.status = undefined;
       recorded.body = undefined;
       log(`> POST ${options.url} (${operation})`);
+      watch?.requestStarted();
       try {
         const response = (await inner.xhr(options as never)) as Xhr;
         log(`< HTTP ${response.status ?? "?"} (${operation})`);
+        watch?.answered();
         return response;
       } catch (raw) {
         const facts = failureFacts(operation, raw as Xhr, recorded);
         log(`< ${facts.httpStatus ? `HTTP ${facts.httpStatus}` : facts.networkCode ?? "error"} (${operation})${facts.responseCode ? ` ${facts.responseCode}` : ""}`);
-        reportFailure?.(facts);
+        watch?.failed(facts);
         // The library's own handling of a failed exchange is unreliable (see above):
         // it is never told, and the caller gets the recorded facts instead.
         return new Promise(() => undefined);
@@ -240,12 +262,19 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
   const run = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const failed = new Promise<never>((_, reject) => {
-      reportFailure = (f) => reject(new EwsCallError(f));
-      // A safety net beyond the transport's timeout, should the library never settle.
-      timer = setTimeout(
-        () => reject(new EwsCallError({ operation, message: `the EWS client did not finish within ${Math.round((2 * target.timeoutMs + 1000) / 1000)} s` })),
-        2 * target.timeoutMs + 1000,
-      );
+      watch = {
+        failed: (f) => reject(new EwsCallError(f)),
+        requestStarted: () => clearTimeout(timer),
+        // The transport's timeout covers waiting for the server; this covers the library
+        // itself, should it never settle after an answer arrived.
+        answered: () => {
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => reject(new EwsCallError({ operation, message: `the EWS client did not finish reading the server's answer within ${LIBRARY_GRACE_MS / 1000} s` })),
+            LIBRARY_GRACE_MS,
+          );
+        },
+      };
     });
     try {
       return await Promise.race([call(), failed]);
@@ -255,14 +284,14 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
       const soap = soapErrorOf(recorded.body);
       const e = err as { message?: string };
       throw new EwsCallError({
-        operation,
+        operation: recorded.operation ?? operation,
         ...(recorded.status ? { httpStatus: recorded.status } : {}),
         ...soap,
         ...(soap.messageText ? {} : { message: typeof e?.message === "string" ? e.message : String(err) }),
       });
     } finally {
       clearTimeout(timer);
-      reportFailure = undefined;
+      watch = undefined;
     }
   };
 

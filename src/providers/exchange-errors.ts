@@ -9,7 +9,7 @@ import { MailError } from "../errors.js";
 import { classifyText } from "../diagnosis/classify.js";
 import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import { redact } from "../diagnosis/redact.js";
-import { exchangeLoginName, exchangeOnlineWarning, isExchangeOnlineUrl, loginFormOf } from "../config/exchange-fields.js";
+import { EXCHANGE_ONLINE_EWS_FACTS, exchangeLoginName, isExchangeOnlineUrl, loginFormOf } from "../config/exchange-fields.js";
 import type { EwsFailureFacts } from "./ews-client.js";
 
 interface Verdict {
@@ -171,8 +171,11 @@ function httpVerdict(f: EwsFailureFacts, s: Settings): Verdict {
     if (isExchangeOnlineUrl(s.ewsUrl)) {
       return {
         category: "auth",
-        cause: `Exchange Online refused the password sign-in. This is not a mistyped password: ${exchangeOnlineWarning(new URL(s.ewsUrl).hostname)}`,
-        fix: ["Set this sender up as Webmail (SMTP) instead: mailcfg setup <company|user id> --type webmail --preset microsoft."],
+        cause: `Exchange Online refused the password sign-in (HTTP 401). This is not a mistyped password: ${EXCHANGE_ONLINE_EWS_FACTS}.`,
+        fix: [
+          "Set this sender up as Webmail (SMTP) instead: mailcfg setup company|user <id> --type webmail --preset microsoft.",
+          "EWS with a password still works against an on-premises Exchange Server.",
+        ],
       };
     }
     const offersBasic = f.wwwAuthenticate === undefined || /\bBasic\b/i.test(f.wwwAuthenticate);
@@ -209,6 +212,13 @@ function httpVerdict(f: EwsFailureFacts, s: Settings): Verdict {
       category: "server",
       cause: `${s.ewsUrl} ${f.message ?? "redirects elsewhere"} (HTTP ${status}): it is not the EWS endpoint itself.`,
       fix: ["Use the EWS URL itself, e.g. https://mail.company.com/EWS/Exchange.asmx."],
+    };
+  }
+  if (status === 200) {
+    return {
+      category: "server",
+      cause: `${host} answered with something that is not an EWS response (for example the sign-in page of a reverse proxy).`,
+      fix: ["Check that the EWS URL points at Exchange itself, e.g. https://mail.company.com/EWS/Exchange.asmx."],
     };
   }
   return {

@@ -139,6 +139,19 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
     expect(cfg.configText()).toBe(before);
   });
 
+  it.each([
+    [{ "--username": "ACME\\jdoe" }, "includes the domain", "--username jdoe"],
+    [{ "--username": "jdoe@acme.com", "--login-form": "domain" }, "already a UPN", "drop --login-form"],
+    [{ "--login-form": "kerberos" }, "not one of domain, upn", "upn sends"],
+  ])("refuses %j (exit 2) before any connection", async (over, words, fix) => {
+    const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags(over), "--json"], withPassword());
+    expect(r.code).toBe(2);
+    expect(r.json.error?.category).toBe("usage");
+    expect(r.json.error?.message).toContain(words);
+    expect(r.json.error?.hint).toContain(fix);
+    expect(server.received).toEqual([]);
+  });
+
   it("names the missing flag when there is no terminal", async () => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", "--email", "sales@acme.com", "--json"], withPassword());
     expect(r.code).toBe(2);

@@ -28,6 +28,8 @@ export interface FakeEwsOptions {
   refuse?: Partial<Record<EwsOperation, string>>;
   /** Accept the connection and never answer. */
   stall?: boolean;
+  /** Answer 200 with an HTML sign-in page, as a forms-based reverse proxy does. */
+  loginPage?: boolean;
 }
 
 export type EwsOperation = "GetFolder" | "CreateItem" | "SendItem";
@@ -93,6 +95,10 @@ export async function startFakeEws(options: FakeEwsOptions): Promise<FakeEws> {
       const login = basicLogin(req.headers.authorization);
       received.push({ operation, ...(login ? { login: login.user } : {}), xml });
       if (options.stall) return; // hold the connection open; close() destroys it
+      if (options.loginPage) {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html><body><form>Sign in</form></body></html>");
+        return;
+      }
 
       if (req.method !== "POST" || !/\/EWS\/Exchange\.asmx$/i.test(req.url ?? "")) {
         res.writeHead(404, { "content-type": "text/html" }).end("<html><body>404 Not Found</body></html>");

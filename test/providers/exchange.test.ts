@@ -180,6 +180,14 @@ describe("Exchange provider against a local EWS endpoint", () => {
     expect(e.details.code).toBe("ECONNREFUSED");
   });
 
+  it("an HTML sign-in page instead of EWS is server, and names the status", async () => {
+    server = await startFakeEws({ users: USERS, loginPage: true });
+    const e = await failure((await provider(settings(server.url))).verify());
+    expect(e.category).toBe("server");
+    expect(e.message).toContain("not an EWS response");
+    expect(e.details.evidence).toContain("at GetFolder");
+  });
+
   it("a wrong path is server (HTTP 404)", async () => {
     server = await startFakeEws({ users: USERS });
     const e = await failure((await provider(settings(server.url.replace("/EWS/Exchange.asmx", "/owa/")))).verify());
