@@ -18,7 +18,6 @@
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import { rootCertificates } from "node:tls";
-import { randomUUID } from "node:crypto";
 import { redact } from "../diagnosis/redact.js";
 
 /** Where and how to reach EWS. The password is used for the Authorization header only. */
@@ -44,8 +43,11 @@ export interface EwsMessage {
   text: string;
   html?: string;
   attachments: Array<{ name: string; content: Buffer; contentType?: string }>;
-  /** Set as the Internet Message-ID (PR_INTERNET_MESSAGE_ID), so the sent mail can be found. */
-  internetMessageId: string;
+  /**
+   * A Message-ID fixed by the caller (the queue), set as PR_INTERNET_MESSAGE_ID so a
+   * resend can be recognised. Without it Exchange assigns one.
+   */
+  internetMessageId?: string;
   /** X- headers, set through the InternetHeaders property set. */
   headers?: Record<string, string>;
 }
@@ -310,12 +312,15 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
       for (const a of m.cc) message.CcRecipients.Add(escapeXmlText(a));
       for (const a of m.bcc) message.BccRecipients.Add(escapeXmlText(a));
       message.Subject = escapeXmlText(m.subject);
+      // EWS takes one body: with HTML, Exchange derives the plain-text part itself.
       message.Body =
         m.html !== undefined
           ? new ews.MessageBody(ews.BodyType.HTML, escapeXmlText(m.html))
           : new ews.MessageBody(ews.BodyType.Text, escapeXmlText(m.text));
-      const messageIdTag = new ews.ExtendedPropertyDefinition(0x1035, ews.MapiPropertyType.String);
-      message.SetExtendedProperty(messageIdTag, escapeXmlText(m.internetMessageId));
+      if (m.internetMessageId) {
+        const messageIdTag = new ews.ExtendedPropertyDefinition(0x1035, ews.MapiPropertyType.String);
+        message.SetExtendedProperty(messageIdTag, escapeXmlText(m.internetMessageId));
+      }
       for (const [name, value] of Object.entries(m.headers ?? {})) {
         if (!/^x-/i.test(name)) continue;
         const header = new ews.ExtendedPropertyDefinition(ews.DefaultExtendedPropertySet.InternetHeaders, name, ews.MapiPropertyType.String);
@@ -363,10 +368,4 @@ function failureFacts(operation: string, raw: Xhr, recorded: Recorded): EwsFailu
     ...(code ? { networkCode: code } : {}),
     message: typeof raw.message === "string" ? raw.message : String(raw),
   };
-}
-
-/** A Message-ID for a mail that has none yet: <uuid@domain of the sender>. */
-export function newMessageId(from: string): string {
-  const domain = from.slice(from.lastIndexOf("@") + 1) || "mailcfg.invalid";
-  return `<${randomUUID()}@${domain}>`;
 }

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import type { ExchangeSettings } from "../config/types.js";
 import { MailError } from "../errors.js";
 import { exchangeLoginName, loginFormWords } from "../config/exchange-fields.js";
-import { connectEws, EwsCallError, newMessageId, type EwsClient } from "./ews-client.js";
+import { connectEws, EwsCallError, type EwsClient } from "./ews-client.js";
 import { classifyEwsFailure } from "./exchange-errors.js";
 import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
@@ -61,7 +61,6 @@ export function createExchangeProvider(
 
     async send(mail: OutgoingMail): Promise<Sent> {
       const from = mail.from ?? s.email;
-      const messageId = mail.messageId ?? newMessageId(from);
       const attachments = await Promise.all((mail.attachments ?? []).map(readAttachment));
       let report;
       try {
@@ -74,7 +73,7 @@ export function createExchangeProvider(
           text: mail.text,
           ...(mail.html !== undefined ? { html: mail.html } : {}),
           attachments,
-          internetMessageId: messageId,
+          ...(mail.messageId ? { internetMessageId: mail.messageId } : {}),
           ...(mail.headers ? { headers: mail.headers } : {}),
         });
       } catch (err) {
@@ -82,7 +81,8 @@ export function createExchangeProvider(
       }
       const how = report.operations.length > 1 ? "CreateItem (draft with attachments) then SendItem" : "CreateItem SendAndSaveCopy";
       return {
-        messageId,
+        // EWS does not report the Message-ID it assigns; only one fixed up front is known.
+        messageId: mail.messageId ?? "",
         accepted: [...mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])],
         rejected: [],
         response: `${how}: NoError, copy saved to Sent Items`,

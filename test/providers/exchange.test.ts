@@ -76,9 +76,10 @@ describe("Exchange provider against a local EWS endpoint", () => {
     expect(m.to).toEqual(["buyer@example.com"]);
     expect(m.cc).toEqual(["cc@example.com"]);
     expect(m.bcc).toEqual(["audit@acme.com"]);
-    expect(m.internetMessageId).toBe(sent.messageId);
+    // No Message-ID given: Exchange assigns it, and mailcfg does not pretend to know it.
+    expect(m.internetMessageId).toBeUndefined();
+    expect(sent.messageId).toBe("");
     expect(m.xml).toContain('PropertyName="X-Document-Kind"');
-    expect(sent.messageId).toMatch(/^<[0-9a-f-]{36}@acme\.com>$/);
     expect(sent.accepted).toEqual(["buyer@example.com", "cc@example.com", "audit@acme.com"]);
     expect(sent.response).toContain("SendAndSaveCopy");
   });
