@@ -1,4 +1,5 @@
 import type { ProviderSettings } from "../config/types.js";
+import { exchangeLoginName } from "../config/exchange-fields.js";
 
 /** One line naming where a profile sends from and through what. */
 export function describeSettings(s: ProviderSettings): string {
@@ -9,7 +10,7 @@ export function describeSettings(s: ProviderSettings): string {
       return `${s.email} via ${s.host}:${s.port} (${sec}${how})`;
     }
     case "exchange":
-      return `${s.email} via Exchange ${s.ewsUrl} as ${s.domain}\\${s.username}`;
+      return `${s.email} via Exchange ${s.ewsUrl} as ${exchangeLoginName(s)}`;
     case "gmail":
       return `${s.email} via the Gmail API`;
   }

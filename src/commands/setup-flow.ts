@@ -12,6 +12,7 @@ export interface ProviderFlags {
   username?: string;
   ewsUrl?: string;
   domain?: string;
+  loginForm?: string;
   passwordStdin?: boolean;
   [other: string]: unknown;
 }

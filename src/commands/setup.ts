@@ -5,7 +5,7 @@ import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { renderError } from "../ui/render.js";
-import { SERVICE_LABELS, SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
+import { SERVICE_LABELS, flowFor, parseServiceType } from "./flows.js";
 import type { Collected, ProviderFlags } from "./setup-flow.js";
 import { validateSettings, type ValidationOutcome } from "./validation.js";
 import {
@@ -39,6 +39,9 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
     .option("--email <address>", "the sender's email address")
     .option("--username <name>", "login name when it is not the email address")
+    .option("--ews-url <url>", "exchange: the Exchange URI, e.g. https://mail.company.com/EWS/Exchange.asmx")
+    .option("--domain <domain>", "exchange: the domain, in the form company.com")
+    .option("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)")
     .option("--password-stdin", "read the password from standard input")
     .option("--client-id <id>", "gmail: the organisation's Google OAuth client id (Desktop app)")
     .option("--client-secret-stdin", "gmail: read the OAuth client secret from the first line of standard input")
@@ -65,7 +68,9 @@ Examples:
   $ mailcfg setup company                                   # the wizard
   $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
   $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
-      --security starttls --email sales@acme.com --password-stdin --json`,
+      --security starttls --email sales@acme.com --password-stdin --json
+  $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\
+      --ews-url https://mail.acme.com/EWS/Exchange.asmx --email jdoe@acme.com --password-stdin`,
   );
   return cmd.action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
     const owner = parseOwner(target, id, USAGE);
@@ -165,7 +170,7 @@ async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile 
   return ctx.prompt.select<ServiceType>({
     message: "Email Service Type",
     choices: (Object.keys(SERVICE_LABELS) as ServiceType[]).map((t) => ({
-      name: SERVICE_LABELS[t] + (SETUP_FLOWS[t] ? "" : " (not available yet)"),
+      name: SERVICE_LABELS[t],
       value: t,
     })),
     ...(existing ? { default: existing.type } : {}),

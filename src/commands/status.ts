@@ -5,6 +5,7 @@ import { ownerArgs, ownerLabel } from "../config/types.js";
 import type { Category } from "../errors.js";
 import { ownerJson } from "./setup.js";
 import { serverOf } from "./describe.js";
+import { exchangeLoginName, isExchangeOnlineUrl } from "../config/exchange-fields.js";
 import type { CommandResult } from "./shared.js";
 import { reconnectCommand } from "./reconnect.js";
 
@@ -46,6 +47,12 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   if (v) s.validation = v;
   if (p.lastUsedAt) s.lastUsedAt = p.lastUsedAt;
   if (p.type === "gmail" && p.connectedAt) s.connectedAt = p.connectedAt;
+  if (p.type === "exchange") {
+    notes.push(`signs in as ${exchangeLoginName(p)}`);
+    if (isExchangeOnlineUrl(p.ewsUrl)) {
+      notes.push("Exchange Online no longer accepts passwords over EWS (since 2022) and switches EWS off from 2026-10-01; move this sender to Webmail (SMTP).");
+    }
+  }
   if (state === "failing") s.fix = (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
   if (state === "never-validated") s.fix = `mailcfg validate ${ownerArgs(owner)}`;
   return s;

@@ -5,7 +5,7 @@ import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types
 import { MailError, NotConfiguredError, UsageError, isMailError, type Category } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { errorToJson, renderError } from "../ui/render.js";
-import { flowFor, parseServiceType } from "./flows.js";
+import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
 import type { ProviderFlags } from "./setup-flow.js";
 import { addProviderFlags, ownerJson } from "./setup.js";
 import { failureRecord, validateSettings } from "./validation.js";
@@ -154,6 +154,7 @@ async function validateSaved(
   const secretName = secretKindFor(profile);
   const secret = await (await ctx.secrets()).get(secretKey(owner, secretName));
   const base = { owner: ownerJson(owner), profile: describeSettings(profile) };
+  for (const w of SETUP_FLOWS[profile.type].warnings?.(profile) ?? []) warn(ctx, `${label}: ${w}`);
   try {
     if (secret === undefined) {
       throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, `mailcfg setup ${ownerArgs(owner)}`);

@@ -45,6 +45,7 @@ export const profileSchema = {
         ewsUrl: { type: "string" },
         domain: { type: "string" },
         username: { type: "string" },
+        loginForm: { enum: ["domain", "upn"] },
       },
       required: ["ewsUrl", "domain", "username"],
       additionalProperties: false,

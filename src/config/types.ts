@@ -42,6 +42,8 @@ export interface ExchangeSettings {
   ewsUrl: string;
   domain: string;
   username: string;
+  /** How the sign-in name is sent: company.com\\jdoe ("domain", the default) or jdoe@company.com ("upn"). */
+  loginForm?: "domain" | "upn";
 }
 
 export interface GmailSettings {

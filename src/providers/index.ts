@@ -26,7 +26,9 @@ export async function createProvider(req: ProviderRequest): Promise<MailProvider
       const { createGmailProvider } = await import("./gmail.js");
       return createGmailProvider(s, req.secret, req.options, req.env);
     }
-    case "exchange":
-      throw new Error(`The ${s.type} service type is not available in this build.`);
+    case "exchange": {
+      const { createExchangeProvider } = await import("./exchange.js");
+      return createExchangeProvider(s, req.secret, req.options, req.env);
+    }
   }
 }
