@@ -15,9 +15,8 @@
  *   exchange is reported to the caller from those recorded facts (status, SOAP
  *   ResponseCode, MessageText, socket error code) instead of through the library.
  */
-import { readFileSync } from "node:fs";
+import { trustedCas } from "../tls/trust.js";
 import https from "node:https";
-import { rootCertificates } from "node:tls";
 import { redact } from "../diagnosis/redact.js";
 
 /** Where and how to reach EWS. The password is used for the Authorization header only. */
@@ -144,22 +143,6 @@ export function soapErrorOf(xml: string | undefined): { responseCode?: string; m
     if (text) out.messageText = unescapeXml(text.trim());
   }
   return out;
-}
-
-/** The CA list for a private server: --ca added to the system roots and NODE_EXTRA_CA_CERTS. */
-function trustedCas(extra: string[] | undefined, env: NodeJS.ProcessEnv | undefined): string[] | undefined {
-  if (!extra || extra.length === 0) return undefined; // Node's defaults already include NODE_EXTRA_CA_CERTS
-  // An explicit `ca` replaces Node's whole default list, so rebuild it.
-  const fromEnv: string[] = [];
-  const file = env?.NODE_EXTRA_CA_CERTS;
-  if (file) {
-    try {
-      fromEnv.push(readFileSync(file, "utf8"));
-    } catch {
-      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at start-up.
-    }
-  }
-  return [...rootCertificates, ...fromEnv, ...extra];
 }
 
 function operationOf(soap: unknown): string {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import nodemailer from "nodemailer";
+import { trustedCas } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
 import { MailError } from "../errors.js";
@@ -23,7 +24,7 @@ export function smtpTransportOptions(s: WebmailSettings, password: string | unde
     greetingTimeout: o.timeoutMs,
     socketTimeout: o.timeoutMs * 2,
     dnsTimeout: o.timeoutMs,
-    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(o.ca && o.ca.length > 0 ? { ca: o.ca } : {}) },
+    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(o.ca && o.ca.length > 0 ? { ca: trustedCas(o.ca, process.env) } : {}) },
     pool: o.pool ?? false,
     ...(o.onLog ? { logger: lineLogger(o.onLog, password), debug: true } : { logger: false }),
   };
