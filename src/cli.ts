@@ -11,6 +11,7 @@ import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
 import { routeCommand } from "./commands/route.js";
 import { sendCommand } from "./commands/send.js";
+import { queueCommand } from "./commands/queue.js";
 
 export const VERSION = "0.1.0";
 
@@ -39,6 +40,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     demoCommand(ctx, done),
     routeCommand(ctx, done),
     sendCommand(ctx, done),
+    queueCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   for (const c of program.commands) {
