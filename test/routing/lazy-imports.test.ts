@@ -52,11 +52,19 @@ describe("commands that must stay light", () => {
     [["route", "--all"]],
     [["--help"]],
     [["status"]],
+    [["send", "--help"]],
+    [["queue", "--help"]],
   ])("mailcfg %j loads none of the heavy packages", async (args) => {
     const r = await loaded(args, args.join("_"));
     expect(r.code).toBe(0);
     expect(r.packages).toContain("commander"); // the trace works
     for (const heavy of HEAVY) expect(r.packages).not.toContain(heavy);
+  });
+
+  it("queue list does load better-sqlite3 (the trace can tell)", async () => {
+    const r = await loaded(["queue", "list"], "queue");
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain("better-sqlite3");
   });
 
   it("validate does load nodemailer (the trace can tell)", async () => {
