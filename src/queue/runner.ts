@@ -160,22 +160,35 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   heartbeat.unref();
   let lastReclaim = 0;
 
+  // Entries are claimed a few at a time (one transaction for as many as there are
+  // workers), then handed to the workers one by one.
+  const ready: QueueEntry[] = [];
+  const take = (now: number): QueueEntry | undefined => {
+    if (ready.length === 0) {
+      const room = Math.min(Math.max(1, opts.concurrency), opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
+      if (room <= 0) return undefined;
+      const got = store.claim(me, now, opts.leaseMs, room);
+      summary.claimed += got.length;
+      ready.push(...got);
+    }
+    return ready.shift();
+  };
+
   const worker = async () => {
     for (;;) {
       if (opts.stopped?.()) return;
-      if (opts.limit !== undefined && summary.claimed >= opts.limit) return;
       const now = Date.now();
       if (now - lastReclaim > 1000) {
         lastReclaim = now;
         reclaim();
       }
-      const [entry] = store.claim(me, now, opts.leaseMs, 1);
+      const entry = take(now);
       if (entry) {
-        summary.claimed += 1;
         await deliver(entry);
         continue;
       }
       if (!opts.wait) return;
+      if (opts.limit !== undefined && summary.claimed >= opts.limit) return;
       const next = store.nextDue();
       if (next === undefined) {
         // Nothing queued; entries another runner is sending may still come back.
@@ -194,6 +207,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
   } finally {
     clearInterval(heartbeat);
+    if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
     for (const s of senders.values()) {
       await s.then(({ provider }) => provider.close()).catch(() => undefined);
     }

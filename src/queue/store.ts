@@ -181,10 +181,22 @@ export function processAlive(pid: number): boolean {
  * queued, being sent (and reclaimable), sent, or failed: never lost.
  */
 export class QueueStore {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   private constructor(
     private readonly db: BetterSqlite3.Database,
     readonly path: string,
   ) {}
+
+  /** A prepared statement, prepared once per connection: a runner runs the same few per message. */
+  private sql(text: string): BetterSqlite3.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
 
   /** Opens (creating if needed) the queue in a folder; better-sqlite3 is loaded only now. */
   static async open(dir: string, opts: { durable?: boolean } = {}): Promise<QueueStore> {
@@ -225,11 +237,11 @@ export class QueueStore {
   }
 
   add(e: NewEntry, now: number): number {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT INTO entries (created_at, kind, acting_user, owner, sender_email, message_id, message, route, due_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const attach = this.db.prepare("INSERT INTO attachments (entry_id, position, filename, content) VALUES (?, ?, ?, ?)");
+    const attach = this.sql("INSERT INTO attachments (entry_id, position, filename, content) VALUES (?, ?, ?, ?)");
     return this.db.transaction(() => {
       const id = Number(
         insert.run(now, e.kind, e.actingUser, ownerKey(e.owner), e.senderEmail, e.messageId, JSON.stringify(e.message), JSON.stringify(e.route), e.dueAt)
@@ -241,29 +253,29 @@ export class QueueStore {
   }
 
   get(id: number): QueueEntry | undefined {
-    const r = this.db.prepare(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
+    const r = this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
     return r ? toEntry(r) : undefined;
   }
 
   list(state?: EntryState): QueueEntry[] {
     const rows = (
       state
-        ? this.db.prepare(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE state = ? ORDER BY id`).all(state)
-        : this.db.prepare(`SELECT *, ${ATTACHMENT_LIST} FROM entries ORDER BY id`).all()
+        ? this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE state = ? ORDER BY id`).all(state)
+        : this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries ORDER BY id`).all()
     ) as Row[];
     return rows.map(toEntry);
   }
 
   counts(): Record<EntryState, number> {
     const out: Record<EntryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
-    for (const r of this.db.prepare("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as Array<{ state: EntryState; n: number }>) {
+    for (const r of this.sql("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as Array<{ state: EntryState; n: number }>) {
       out[r.state] = r.n;
     }
     return out;
   }
 
   attachmentsOf(id: number): StoredAttachment[] {
-    return this.db.prepare("SELECT filename, content FROM attachments WHERE entry_id = ? ORDER BY position").all(id) as StoredAttachment[];
+    return this.sql("SELECT filename, content FROM attachments WHERE entry_id = ? ORDER BY position").all(id) as StoredAttachment[];
   }
 
   /**
@@ -271,8 +283,8 @@ export class QueueStore {
    * this host and its process is gone, otherwise when its lease has expired.
    */
   reclaim(me: RunnerId, now: number): QueueEntry[] {
-    const candidates = this.db
-      .prepare(`SELECT *, NULL AS attachment_list FROM entries WHERE state = 'sending' AND (lease_until < ? OR lease_host = ?)`)
+    const candidates = this
+      .sql(`SELECT *, NULL AS attachment_list FROM entries WHERE state = 'sending' AND (lease_until < ? OR lease_host = ?)`)
       .all(now, me.host) as Row[];
     const dead = candidates.filter((r) => {
       if ((r.lease_until ?? 0) < now) return true;
@@ -280,7 +292,7 @@ export class QueueStore {
       return r.lease_pid !== null && r.lease_pid !== process.pid && !processAlive(r.lease_pid);
     });
     if (dead.length === 0) return [];
-    const release = this.db.prepare(
+    const release = this.sql(
       `UPDATE entries SET state = 'queued', due_at = ?, last_error = ?, lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
        WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
     );
@@ -290,7 +302,7 @@ export class QueueStore {
         const why: EntryError = {
           category: "unknown",
           message:
-            `The runner on ${r.lease_host} (pid ${r.lease_pid}) stopped while sending this entry. ` +
+            `The runner on ${r.lease_host} (pid ${r.lease_pid}) stopped before recording whether this entry was sent. ` +
             `It is sent again with the same Message-ID ${r.message_id}, so a copy the server had already accepted is recognisable.`,
           transient: true,
           at: new Date(now).toISOString(),
@@ -303,8 +315,8 @@ export class QueueStore {
 
   /** Claims up to `max` due entries for this runner, in one transaction. */
   claim(me: RunnerId, now: number, leaseMs: number, max = 1): QueueEntry[] {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `UPDATE entries SET state = 'sending', attempts = attempts + 1,
            lease_runner = @runner, lease_host = @host, lease_pid = @pid, lease_until = @until
          WHERE id IN (SELECT id FROM entries WHERE state = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
@@ -315,9 +327,21 @@ export class QueueStore {
     return rows.map(toEntry).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
   }
 
+  /** Hands back entries this runner claimed but did not start (a stop between claim and send). */
+  release(me: RunnerId, ids: number[]): void {
+    const st = this.sql(
+      `UPDATE entries SET state = 'queued', attempts = max(0, attempts - 1),
+         lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+       WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
+    );
+    this.db.transaction(() => {
+      for (const id of ids) st.run(id, me.id);
+    })();
+  }
+
   /** Keeps this runner's leases alive while it sends. */
   renewLeases(me: RunnerId, until: number): number {
-    return this.db.prepare("UPDATE entries SET lease_until = ? WHERE state = 'sending' AND lease_runner = ?").run(until, me.id).changes;
+    return this.sql("UPDATE entries SET lease_until = ? WHERE state = 'sending' AND lease_runner = ?").run(until, me.id).changes;
   }
 
   /**
@@ -326,8 +350,8 @@ export class QueueStore {
    */
   markSent(id: number, now: number, response: string): boolean {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `UPDATE entries SET state = 'sent', sent_at = ?, response = ?, last_error = NULL,
              lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
            WHERE id = ? AND state IN ('sending', 'queued')`,
@@ -339,8 +363,8 @@ export class QueueStore {
   /** Records a failure: back to the queue at `retryAt`, or failed for good when retryAt is undefined. */
   markFailed(me: RunnerId, id: number, error: EntryError, retryAt: number | undefined): boolean {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `UPDATE entries SET state = ?, due_at = coalesce(?, due_at), last_error = ?,
              lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
            WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
@@ -351,7 +375,7 @@ export class QueueStore {
 
   /** When the next queued entry is due, if any is queued. */
   nextDue(): number | undefined {
-    const r = this.db.prepare("SELECT min(due_at) AS due FROM entries WHERE state = 'queued'").get() as { due: number | null };
+    const r = this.sql("SELECT min(due_at) AS due FROM entries WHERE state = 'queued'").get() as { due: number | null };
     return r.due ?? undefined;
   }
 
@@ -363,15 +387,15 @@ export class QueueStore {
       : `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0 WHERE id = @id AND state IN ('queued', 'failed')`;
     const params: Record<string, unknown> = { id, now };
     if (reroute) Object.assign(params, { owner: ownerKey(reroute.owner), email: reroute.senderEmail, route: JSON.stringify(reroute.route) });
-    return this.db.prepare(sql).run(params).changes === 1;
+    return this.sql(sql).run(params).changes === 1;
   }
 
   remove(id: number): boolean {
-    return this.db.prepare("DELETE FROM entries WHERE id = ? AND state != 'sending'").run(id).changes === 1;
+    return this.sql("DELETE FROM entries WHERE id = ? AND state != 'sending'").run(id).changes === 1;
   }
 
   purge(states: EntryState[]): number {
     if (states.length === 0) return 0;
-    return this.db.prepare(`DELETE FROM entries WHERE state IN (${states.map(() => "?").join(", ")})`).run(...states).changes;
+    return this.sql(`DELETE FROM entries WHERE state IN (${states.map(() => "?").join(", ")})`).run(...states).changes;
   }
 }
