@@ -183,7 +183,13 @@ Examples:
 export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; json: boolean }): Promise<CommandResult> {
   const prepared = await prepareMessage(ctx, opts.message);
   // The bytes are kept in the queue: a file changed or deleted later cannot change the message.
-  const attachments = prepared.attachments.map((a) => ({ filename: a.filename, content: readFileSync(a.path) }));
+  const attachments = prepared.attachments.map((a) => {
+    try {
+      return { filename: a.filename, content: readFileSync(a.path) };
+    } catch (err) {
+      throw new UsageError(`--attach ${a.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`, "Nothing was queued.");
+    }
+  });
   const m = prepared.mail;
   const now = ctx.now().getTime();
   const id = await withQueue(ctx, (q) =>
@@ -322,7 +328,11 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         if (!opts.json) ctx.io.err.write(`note: #${e.entry.id} was being sent by a runner that stopped (${e.entry.lease?.runner ?? "unknown"}); it is queued again.\n`);
         break;
       case "lost-lease":
-        if (!opts.json) ctx.io.err.write(`note: #${e.entry.id} was reclaimed by another runner while this one sent it; recorded as sent.\n`);
+        if (!opts.json) {
+          ctx.io.err.write(
+            `note: #${e.entry.id} was taken over by another runner while this one sent it, and its result was recorded there; a second copy carries the same Message-ID ${e.entry.messageId}.\n`,
+          );
+        }
         break;
     }
   };
@@ -347,7 +357,7 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
 
   const remaining = await withQueue(ctx, (q) => q.counts());
   if (!opts.json) {
-    const rate = summary.elapsedMs > 0 ? ` (${Math.round((summary.sent * 1000) / summary.elapsedMs)} messages/s)` : "";
+    const rate = summary.elapsedMs >= 1000 ? ` (${Math.round((summary.sent * 1000) / summary.elapsedMs)} messages/s)` : "";
     ctx.io.out.write(
       `Sent ${summary.sent}, to retry ${summary.retrying}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.sent > 0 ? rate : ""}. ` +
         `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed.\n`,

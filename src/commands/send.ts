@@ -64,7 +64,12 @@ export async function runSend(ctx: Context, opts: SendOptions): Promise<CommandR
 
   if (opts.dryRun) {
     if (opts.eml) {
-      writeFileAtomic(opts.eml, await composeEml(prepared.mail));
+      const eml = await composeEml(prepared.mail);
+      try {
+        writeFileAtomic(opts.eml, eml);
+      } catch (err) {
+        throw new UsageError(`--eml ${opts.eml}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}).`, "Give a path in a folder you can write to.");
+      }
     }
     if (!opts.json) {
       printMessage(ctx, prepared, "Would send");

@@ -82,6 +82,16 @@ describe("mailcfg queue", () => {
     expect(server!.accepted).toHaveLength(2);
   });
 
+  it("pools connections per sender during a run", async () => {
+    await world();
+    for (let i = 0; i < 12; i++) await add(["--doc", "quote", "--to", `c${i}@customer.test`]);
+    for (let i = 0; i < 6; i++) await add(["--doc", "quote", "--user", "jdoe", "--to", `d${i}@customer.test`]);
+    const r = await run(["--concurrency", "2"]);
+    expect(r.json()).toMatchObject({ sent: 18 });
+    expect(server!.connections()).toBeLessThanOrEqual(4); // at most 2 per sender, not one per message
+    expect(server!.accepted.filter((m) => m.user === JDOE_EMAIL)).toHaveLength(6);
+  });
+
   it("add checks its input like send: exit 2, nothing queued", async () => {
     await world();
     const r = await cli(["queue", "add", "--doc", "invoice", "--to", "not-an-address", "--var", "number=1", "--var", "customer=A"]);

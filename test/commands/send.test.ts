@@ -168,6 +168,12 @@ describe("mailcfg send", () => {
       expect(r.err).toContain('"invoice"');
     });
 
+    it("--eml into a folder that does not exist is a usage error", async () => {
+      const r = await send(["--doc", "invoice", "--to", "ok@customer.test", ...invoiceVars, "--dry-run", "--eml", join(tmp.dir, "no", "x.eml")]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("--eml");
+    });
+
     it("--eml without --dry-run is refused", async () => {
       const r = await send(["--doc", "invoice", "--to", "ok@customer.test", ...invoiceVars, "--eml", join(tmp.dir, "x.eml")]);
       expect(r.code).toBe(2);

@@ -50,6 +50,8 @@ export interface ScriptedServer {
   accepted: Array<{ user: string; from: string; to: string[]; messageId: string; raw: Buffer }>;
   /** How many times DATA was attempted for each Message-ID. */
   tries: Map<string, number>;
+  /** How many SMTP connections were opened. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -70,7 +72,12 @@ export async function startScriptedServer(opts: ScriptOptions = {}): Promise<Scr
   const { tls } = testCa();
   const accepted: ScriptedServer["accepted"] = [];
   const tries = new Map<string, number>();
+  let connections = 0;
   const server = new SMTPServer({
+    onConnect(_session, cb) {
+      connections += 1;
+      cb();
+    },
     key: tls.key,
     cert: tls.cert,
     authMethods: ["PLAIN", "LOGIN"],
@@ -111,7 +118,7 @@ export async function startScriptedServer(opts: ScriptOptions = {}): Promise<Scr
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.server.address() as { port: number }).port;
-  return { host: "127.0.0.1", port, accepted, tries, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { host: "127.0.0.1", port, accepted, tries, connections: () => connections, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** The Company Email and jdoe's User Email, saved in configDir, pointing at host:port. */
