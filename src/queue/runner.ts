@@ -114,6 +114,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   };
 
   const deliver = async (entry: QueueEntry) => {
+    let response: string;
     try {
       const { provider, profile } = await senderFor(entry);
       const attachments = store.attachmentsOf(entry.id);
@@ -123,29 +124,37 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
         messageId: entry.messageId,
         ...(attachments.length > 0 ? { attachments } : {}),
       });
-      const response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
-      if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
-      usedOwners.add(ownerKey(entry.owner));
-      summary.sent += 1;
-      emit({ type: "sent", entry, response });
+      response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
     } catch (err) {
-      const now = Date.now();
-      const transient = isMailError(err) && isTransient(err) && entry.attempts < opts.maxAttempts;
-      const error = entryError(err, isMailError(err) && isTransient(err), now);
-      if (transient) {
-        const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
-        store.markFailed(me, entry.id, error, retryAt);
-        summary.retrying += 1;
-        emit({ type: "retry", entry, error, retryAt });
-      } else {
-        if (error.transient) error.message = `Gave up after ${entry.attempts} attempts: ${error.message}`;
-        error.transient = false;
-        store.markFailed(me, entry.id, error, undefined);
-        summary.failed += 1;
-        summary.firstFailure ??= error;
-        emit({ type: "failed", entry, error });
-      }
+      recordFailure(entry, err);
+      return;
     }
+    // Outside the try: the server has the message, so a failure to record it must never
+    // mark it failed or retry it. If recording fails, the entry stays claimed and the
+    // next run sends it again with the same Message-ID.
+    if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
+    usedOwners.add(ownerKey(entry.owner));
+    summary.sent += 1;
+    emit({ type: "sent", entry, response });
+  };
+
+  const recordFailure = (entry: QueueEntry, err: unknown) => {
+    const now = Date.now();
+    const transient = isMailError(err) && isTransient(err);
+    const error = entryError(err, transient, now);
+    if (transient && entry.attempts < opts.maxAttempts) {
+      const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
+      store.markFailed(me, entry.id, error, retryAt);
+      summary.retrying += 1;
+      emit({ type: "retry", entry, error, retryAt });
+      return;
+    }
+    if (transient) error.message = `Gave up after ${entry.attempts} attempts: ${error.message}`;
+    error.transient = false;
+    store.markFailed(me, entry.id, error, undefined);
+    summary.failed += 1;
+    summary.firstFailure ??= error;
+    emit({ type: "failed", entry, error });
   };
 
   const reclaim = () => {
@@ -156,7 +165,13 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   };
 
   // Leases are renewed while the run lasts, so a slow send is never taken for a dead one.
-  const heartbeat = setInterval(() => store.renewLeases(me, Date.now() + opts.leaseMs), Math.max(250, opts.leaseMs / 3));
+  const heartbeat = setInterval(() => {
+    try {
+      store.renewLeases(me, Date.now() + opts.leaseMs);
+    } catch {
+      // The database was busy; the next beat renews them, well before they expire.
+    }
+  }, Math.max(250, opts.leaseMs / 3));
   heartbeat.unref();
   let lastReclaim = 0;
 
@@ -174,9 +189,18 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     return ready.shift();
   };
 
+  // A failure of the queue itself (not of a message) stops every worker, then is thrown.
+  let fatal: { error: unknown } | undefined;
   const worker = async () => {
+    try {
+      await work();
+    } catch (error) {
+      fatal ??= { error };
+    }
+  };
+  const work = async () => {
     for (;;) {
-      if (opts.stopped?.()) return;
+      if (opts.stopped?.() || fatal) return;
       const now = Date.now();
       if (now - lastReclaim > 1000) {
         lastReclaim = now;
@@ -205,9 +229,14 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     reclaim();
     lastReclaim = Date.now();
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    if (fatal) throw fatal.error;
   } finally {
     clearInterval(heartbeat);
-    if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
+    try {
+      if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
+    } catch {
+      // Still claimed by this (ending) process: the next run on this host takes them back at once.
+    }
     for (const s of senders.values()) {
       await s.then(({ provider }) => provider.close()).catch(() => undefined);
     }
