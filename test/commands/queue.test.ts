@@ -107,7 +107,7 @@ describe("mailcfg queue", () => {
 
   it("retries a 4xx reply with backoff until it is accepted", async () => {
     await world({ failData: (_id, attempt) => (attempt <= 2 ? { code: 451, message: "4.3.0 Temporary local problem, try later" } : undefined) });
-    await setSetting(cfg, "queue-retry-seconds" as never, 0.05);
+    await setSetting(cfg, "queue-retry-seconds", 0.05);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const first = await run();
     expect(first.code).toBe(0);
@@ -128,7 +128,7 @@ describe("mailcfg queue", () => {
     const port = server!.port;
     await server!.close();
     server = undefined;
-    await setSetting(cfg, "queue-retry-seconds" as never, 0.2);
+    await setSetting(cfg, "queue-retry-seconds", 0.2);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const r = await run(["--timeout", "2"]);
     expect(r.json()).toMatchObject({ sent: 0, retrying: 1 });
@@ -165,8 +165,8 @@ describe("mailcfg queue", () => {
 
   it("gives up after queue-max-attempts transient failures", async () => {
     await world({ failData: () => ({ code: 421, message: "4.7.0 Try again later" }) });
-    await setSetting(cfg, "queue-retry-seconds" as never, 0.02);
-    await setSetting(cfg, "queue-max-attempts" as never, 3);
+    await setSetting(cfg, "queue-retry-seconds", 0.02);
+    await setSetting(cfg, "queue-max-attempts", 3);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const r = await run(["--wait"]);
     const e = await show(a.id);

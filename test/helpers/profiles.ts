@@ -1,6 +1,6 @@
 import { ConfigStore } from "../../src/config/store.js";
 import { FileSecretStore } from "../../src/config/secrets.js";
-import type { Owner, Profile, WebmailSettings } from "../../src/config/types.js";
+import type { AppSettings, Owner, Profile, WebmailSettings } from "../../src/config/types.js";
 import { secretKey } from "../../src/config/types.js";
 
 /** Saves a Webmail profile and its password the way `mailcfg setup` leaves them. */
@@ -18,7 +18,7 @@ export async function saveWebmail(
   return profile;
 }
 
-export async function setSetting(configDir: string, key: "ship-confirmation-sender" | "default-user" | "templates-dir" | "attachment-limit-mb", value: string | number): Promise<void> {
+export async function setSetting(configDir: string, key: keyof AppSettings, value: string | number): Promise<void> {
   const config = await ConfigStore.open(configDir);
   config.setSetting(key, value as never);
 }
