@@ -10,6 +10,9 @@ import { configCommand } from "./commands/config.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
 import { connectGmailCommand } from "./commands/connect-gmail.js";
+import { routeCommand } from "./commands/route.js";
+import { sendCommand } from "./commands/send.js";
+import { queueCommand } from "./commands/queue.js";
 
 export const VERSION = "0.1.0";
 
@@ -38,6 +41,9 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
     connectGmailCommand(ctx, done),
+    routeCommand(ctx, done),
+    sendCommand(ctx, done),
+    queueCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   // Commands built on their own do not inherit these from the program: set them on every

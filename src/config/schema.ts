@@ -77,6 +77,8 @@ export const configSchema = {
       "templates-dir": { type: "string" },
       "google-client-id": { type: "string" },
       "secret-store": { enum: ["file", "keyring"] },
+      "queue-max-attempts": { type: "integer", minimum: 1 },
+      "queue-retry-seconds": { type: "number", exclusiveMinimum: 0 },
     },
     additionalProperties: true,
   },

@@ -59,6 +59,20 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
       throw new UsageError(`secret-store must be keyring or file; got "${v}".`);
     },
   },
+  "queue-max-attempts": {
+    key: "queue-max-attempts",
+    description: "queue: how many times a message is tried before it stops as failed (default 5)",
+    parse(v) {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`queue-max-attempts must be a whole number from 1 to 100; got "${v}".`);
+      return n;
+    },
+  },
+  "queue-retry-seconds": {
+    key: "queue-retry-seconds",
+    description: "queue: wait before the first retry, doubled for each next one (default 60)",
+    parse: positive("queue-retry-seconds"),
+  },
 };
 
 export function settingSpec(key: string): SettingSpec<keyof AppSettings> {

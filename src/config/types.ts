@@ -64,12 +64,16 @@ export interface AppSettings {
   "templates-dir"?: string;
   "google-client-id"?: string;
   "secret-store"?: "file" | "keyring";
+  "queue-max-attempts": number;
+  "queue-retry-seconds": number;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
   "ship-confirmation-sender": "company",
   "connect-timeout-seconds": 15,
   "attachment-limit-mb": 25,
+  "queue-max-attempts": 5,
+  "queue-retry-seconds": 60,
 };
 
 export function ownerLabel(owner: Owner): string {

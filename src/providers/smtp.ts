@@ -26,6 +26,7 @@ export function smtpTransportOptions(s: WebmailSettings, password: string | unde
     dnsTimeout: o.timeoutMs,
     tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(o.ca && o.ca.length > 0 ? { ca: trustedCas(o.ca, process.env) } : {}) },
     pool: o.pool ?? false,
+    ...(o.pool && o.maxConnections ? { maxConnections: o.maxConnections } : {}),
     ...(o.onLog ? { logger: lineLogger(o.onLog, password), debug: true } : { logger: false }),
   };
 }

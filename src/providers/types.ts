@@ -51,6 +51,8 @@ export interface ConnectOptions {
   ca?: string[];
   /** Reuse connections across send() calls (queue runs). */
   pool?: boolean;
+  /** With pool: at most this many connections at once (nodemailer's default is 5). */
+  maxConnections?: number;
   /** Receives every protocol line, secrets already masked, for transcripts. */
   onLog?: (line: string) => void;
 }

@@ -1,0 +1,108 @@
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import { UsageError, isMailError, type Category } from "../errors.js";
+import { ownerLabel } from "../config/types.js";
+import { DOC_KINDS, parseKind, type DocKind } from "../routing/catalogue.js";
+import { route, ruleWords, type RouteDecision } from "../routing/route.js";
+import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
+import { errorToJson } from "../ui/render.js";
+import type { CommandResult } from "./shared.js";
+
+export interface RouteOptions {
+  /** One kind, or undefined with all. */
+  kind?: DocKind;
+  all: boolean;
+  user?: string;
+  json: boolean;
+}
+
+const USAGE = "mailcfg route --doc <kind> [--user <id>] | mailcfg route --all [--user <id>]";
+
+export function routeCommand(ctx: Context, done: (r: CommandResult) => void, run = runRoute): Command {
+  return new Command("route")
+    .description("which sender (Company Email or a User Email) sends a document, and why")
+    .option("--doc <kind>", "document kind, e.g. invoice, sales-order, ship-confirmation")
+    .option("--all", "the whole table: every document kind")
+    .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText(
+      "after",
+      `
+Document kinds:
+${DOC_KINDS.map((k) => `  ${k.id.padEnd(28)} ${k.name}`).join("\n")}
+
+Documents a user sends go from that user's User Email, or from the Company Email when
+the user has none. Automatic mail and payment links go from the Company Email. The ship
+confirmation follows: mailcfg config set ship-confirmation-sender company|user
+
+Examples:
+  $ mailcfg route --doc invoice --user jdoe
+  $ mailcfg route --doc ship-confirmation --json
+  $ mailcfg route --all --user jdoe`,
+    )
+    .action(async (raw: Record<string, unknown>) => done(await run(ctx, toRouteOptions(raw))));
+}
+
+export function toRouteOptions(raw: Record<string, unknown>): RouteOptions {
+  const all = raw.all === true;
+  const doc = typeof raw.doc === "string" ? raw.doc : undefined;
+  if (all === (doc !== undefined)) throw new UsageError("Give either --doc <kind> or --all.", `Usage: ${USAGE}`);
+  const opts: RouteOptions = { all, json: raw.json === true };
+  if (doc !== undefined) opts.kind = parseKind(doc);
+  if (typeof raw.user === "string") opts.user = raw.user;
+  return opts;
+}
+
+export async function runRoute(ctx: Context, opts: RouteOptions): Promise<CommandResult> {
+  const config = await ctx.config();
+  const settings = config.settings();
+  const acting = resolveActingUser(opts.user, ctx.env, settings);
+  const profiles = savedProfiles(config);
+
+  if (opts.kind) {
+    const decision = route(opts.kind, acting.id, profiles, settings);
+    if (!opts.json) {
+      const out = ctx.io.out;
+      out.write(`${ctx.theme.bold(decision.kind)}: sent from ${decision.email} (${senderWords(decision)})\n`);
+      for (const line of decision.explanation) out.write(`  ${line}\n`);
+      if (acting.id) out.write(ctx.theme.dim(`  Acting user ${acting.id}, from ${acting.source}.`) + "\n");
+    }
+    return { data: { ...decision, userSource: acting.source } };
+  }
+
+  const rows = DOC_KINDS.map((kind) => routeRow(kind, acting, profiles, settings));
+  const firstFailure = rows.find((r) => r.error)?.error?.category as Category | undefined;
+  if (!opts.json) printTable(ctx, rows, acting, settings);
+  return { data: { user: acting.id ?? null, userSource: acting.source, routes: rows }, ...(firstFailure ? { failed: firstFailure } : {}) };
+}
+
+type Row = (RouteDecision & { error?: undefined }) | { kind: string; kindName: string; rule: string; error: ReturnType<typeof errorToJson> };
+
+function routeRow(kind: DocKind, acting: ActingUser, profiles: ReturnType<typeof savedProfiles>, settings: Parameters<typeof route>[3]): Row {
+  try {
+    return route(kind, acting.id, profiles, settings);
+  } catch (err) {
+    if (!isMailError(err)) throw err;
+    return { kind: kind.id, kindName: kind.name, rule: ruleWords(kind, settings), error: errorToJson(err) };
+  }
+}
+
+function senderWords(d: RouteDecision): string {
+  const who = ownerLabel(d.profile.owner);
+  if (!d.fallback) return who;
+  return d.fallbackReason === "no-acting-user" ? `${who}, fallback: no acting user` : `${who}, fallback: ${d.user} has no User Email`;
+}
+
+function printTable(ctx: Context, rows: Row[], acting: ActingUser, settings: Parameters<typeof route>[3]): void {
+  const out = ctx.io.out;
+  out.write(acting.id ? `Acting user: ${acting.id} (from ${acting.source})\n` : "No acting user (give --user, MAILCFG_USER or the default-user setting).\n");
+  const cells = rows.map((r) => {
+    const kind = DOC_KINDS.find((k) => k.id === r.kind);
+    const sender = r.error ? ctx.theme.bad(`not configured: run ${r.error.next ?? "mailcfg setup company"}`) : `${r.email} (${senderWords(r)})`;
+    return [r.kind, kind ? ruleWords(kind, settings) : "", sender] as const;
+  });
+  const kindWidth = Math.max(...cells.map((c) => c[0].length)) + 2;
+  const ruleWidth = Math.max(...cells.map((c) => c[1].length)) + 2;
+  out.write(ctx.theme.dim(`${"KIND".padEnd(kindWidth)}${"RULE".padEnd(ruleWidth)}SENT FROM`) + "\n");
+  for (const [kind, rule, sender] of cells) out.write(`${kind.padEnd(kindWidth)}${rule.padEnd(ruleWidth)}${sender}\n`);
+}

@@ -1,0 +1,250 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Context } from "../context.js";
+import type { Profile } from "../config/types.js";
+import { ownerArgs, ownerLabel } from "../config/types.js";
+import { MailError, NotConfiguredError, isMailError } from "../errors.js";
+import type { MailProvider } from "../providers/types.js";
+import { errorToJson } from "../ui/render.js";
+import { openSender } from "../send/sender.js";
+import { ownerKey, type EntryError, type QueueEntry, type QueueStore, type RunnerId } from "./store.js";
+
+export interface RunOptions {
+  /** How many messages are in flight at once. */
+  concurrency: number;
+  /** Claim at most this many entries in this run. */
+  limit?: number;
+  /** Keep going until nothing is queued, waiting for retries that come due. */
+  wait: boolean;
+  timeoutMs: number;
+  ca?: string[];
+  maxAttempts: number;
+  /** The first retry waits this long; each next one twice as long (capped at 6 hours). */
+  retryBaseMs: number;
+  leaseMs: number;
+  /** Stops claiming when it returns true (a signal arrived). */
+  stopped?: () => boolean;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export type RunEvent =
+  | { type: "sent"; entry: QueueEntry; response: string }
+  | { type: "retry"; entry: QueueEntry; error: EntryError; retryAt: number }
+  | { type: "failed"; entry: QueueEntry; error: EntryError }
+  | { type: "reclaimed"; entry: QueueEntry }
+  | { type: "lost-lease"; entry: QueueEntry };
+
+export interface RunSummary {
+  runner: string;
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+  reclaimed: number;
+  elapsedMs: number;
+  firstFailure?: EntryError;
+}
+
+const MAX_BACKOFF_MS = 6 * 3600_000;
+
+export function newRunnerId(): RunnerId {
+  const host = hostname();
+  return { id: `${host}:${process.pid}:${randomBytes(3).toString("hex")}`, host, pid: process.pid };
+}
+
+/**
+ * Whether trying again can help: SMTP 4xx replies and connection problems (category
+ * server: refused, reset, timeouts) are transient; 5xx replies, auth, TLS and rejected
+ * messages are not.
+ */
+export function isTransient(err: MailError): boolean {
+  const code = err.details.code;
+  if (code && /^4/.test(code)) return true;
+  if (code && /^5/.test(code)) return false;
+  return err.category === "server";
+}
+
+/** The wait before retry number `attempt` (1 = the first retry), with a little jitter. */
+export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
+  const plain = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(plain * (1 + 0.1 * random()));
+}
+
+function entryError(err: unknown, transient: boolean, now: number): EntryError {
+  const e = isMailError(err) ? err : new MailError("unknown", err instanceof Error ? err.message : String(err), { cause: err });
+  return { ...errorToJson(e), transient, at: new Date(now).toISOString() };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Sends what is due. Each entry is claimed with a lease in a transaction, so runners
+ * in other processes never send the same entry; entries of dead runners are reclaimed.
+ * Connections are pooled per sender for the whole run.
+ */
+export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions): Promise<RunSummary> {
+  const me = newRunnerId();
+  const started = Date.now();
+  const config = await ctx.config();
+  const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, reclaimed: 0, elapsedMs: 0 };
+  const senders = new Map<string, Promise<{ provider: MailProvider; profile: Profile }>>();
+  const usedOwners = new Set<string>();
+  const emit = (e: RunEvent) => opts.onEvent?.(e);
+
+  const senderFor = (entry: QueueEntry) => {
+    const key = ownerKey(entry.owner);
+    let s = senders.get(key);
+    if (!s) {
+      s = (async () => {
+        const profile = config.getProfile(entry.owner);
+        if (!profile) throw new NotConfiguredError(`The ${ownerLabel(entry.owner)} is not set up any more.`, `mailcfg setup ${ownerArgs(entry.owner)}`);
+        const provider = await openSender(ctx, entry.owner, profile, {
+          timeoutMs: opts.timeoutMs,
+          pool: true,
+          maxConnections: opts.concurrency,
+          ...(opts.ca ? { ca: opts.ca } : {}),
+        });
+        return { provider, profile };
+      })();
+      // A failed setup is not cached as failed forever: a later entry may try again.
+      s.catch(() => senders.delete(key));
+      senders.set(key, s);
+    }
+    return s;
+  };
+
+  const deliver = async (entry: QueueEntry) => {
+    let response: string;
+    try {
+      const { provider, profile } = await senderFor(entry);
+      const attachments = store.attachmentsOf(entry.id);
+      const sent = await provider.send({
+        ...entry.message,
+        from: profile.email,
+        messageId: entry.messageId,
+        ...(attachments.length > 0 ? { attachments } : {}),
+      });
+      response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
+    } catch (err) {
+      recordFailure(entry, err);
+      return;
+    }
+    // Outside the try: the server has the message, so a failure to record it must never
+    // mark it failed or retry it. If recording fails, the entry stays claimed and the
+    // next run sends it again with the same Message-ID.
+    if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
+    usedOwners.add(ownerKey(entry.owner));
+    summary.sent += 1;
+    emit({ type: "sent", entry, response });
+  };
+
+  const recordFailure = (entry: QueueEntry, err: unknown) => {
+    const now = Date.now();
+    const transient = isMailError(err) && isTransient(err);
+    const error = entryError(err, transient, now);
+    if (transient && entry.attempts < opts.maxAttempts) {
+      const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
+      store.markFailed(me, entry.id, error, retryAt);
+      summary.retrying += 1;
+      emit({ type: "retry", entry, error, retryAt });
+      return;
+    }
+    if (transient) error.message = `Gave up after ${entry.attempts} attempts: ${error.message}`;
+    error.transient = false;
+    store.markFailed(me, entry.id, error, undefined);
+    summary.failed += 1;
+    summary.firstFailure ??= error;
+    emit({ type: "failed", entry, error });
+  };
+
+  const reclaim = () => {
+    for (const entry of store.reclaim(me, Date.now())) {
+      summary.reclaimed += 1;
+      emit({ type: "reclaimed", entry });
+    }
+  };
+
+  // Leases are renewed while the run lasts, so a slow send is never taken for a dead one.
+  const heartbeat = setInterval(() => {
+    try {
+      store.renewLeases(me, Date.now() + opts.leaseMs);
+    } catch {
+      // The database was busy; the next beat renews them, well before they expire.
+    }
+  }, Math.max(250, opts.leaseMs / 3));
+  heartbeat.unref();
+  let lastReclaim = 0;
+
+  // Entries are claimed a few at a time (one transaction for as many as there are
+  // workers), then handed to the workers one by one.
+  const ready: QueueEntry[] = [];
+  const take = (now: number): QueueEntry | undefined => {
+    if (ready.length === 0) {
+      const room = Math.min(Math.max(1, opts.concurrency), opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
+      if (room <= 0) return undefined;
+      const got = store.claim(me, now, opts.leaseMs, room);
+      summary.claimed += got.length;
+      ready.push(...got);
+    }
+    return ready.shift();
+  };
+
+  // A failure of the queue itself (not of a message) stops every worker, then is thrown.
+  let fatal: { error: unknown } | undefined;
+  const worker = async () => {
+    try {
+      await work();
+    } catch (error) {
+      fatal ??= { error };
+    }
+  };
+  const work = async () => {
+    for (;;) {
+      if (opts.stopped?.() || fatal) return;
+      const now = Date.now();
+      if (now - lastReclaim > 1000) {
+        lastReclaim = now;
+        reclaim();
+      }
+      const entry = take(now);
+      if (entry) {
+        await deliver(entry);
+        continue;
+      }
+      if (!opts.wait) return;
+      if (opts.limit !== undefined && summary.claimed >= opts.limit) return;
+      const next = store.nextDue();
+      if (next === undefined) {
+        // Nothing queued; entries another runner is sending may still come back.
+        if (store.counts().sending === 0) return;
+        await sleep(250);
+        lastReclaim = 0;
+        continue;
+      }
+      await sleep(Math.min(1000, Math.max(10, next - Date.now())));
+    }
+  };
+
+  try {
+    reclaim();
+    lastReclaim = Date.now();
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    if (fatal) throw fatal.error;
+  } finally {
+    clearInterval(heartbeat);
+    try {
+      if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
+    } catch {
+      // Still claimed by this (ending) process: the next run on this host takes them back at once.
+    }
+    for (const s of senders.values()) {
+      await s.then(({ provider }) => provider.close()).catch(() => undefined);
+    }
+    const at = ctx.now().toISOString();
+    for (const key of usedOwners) {
+      config.updateProfile(key === "company" ? { kind: "company" } : { kind: "user", id: key.slice("user:".length) }, { lastUsedAt: at });
+    }
+  }
+  summary.elapsedMs = Date.now() - started;
+  return summary;
+}

@@ -1,0 +1,401 @@
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import type { Owner } from "../config/types.js";
+import { MailError } from "../errors.js";
+import type { JsonError } from "../ui/render.js";
+
+export type EntryState = "queued" | "sending" | "sent" | "failed";
+export const ENTRY_STATES: readonly EntryState[] = ["queued", "sending", "sent", "failed"];
+
+/** The message as it will be sent; the From address is the sender profile's at send time. */
+export interface StoredMessage {
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+}
+
+export interface StoredAttachment {
+  filename: string;
+  content: Buffer;
+}
+
+/** What went wrong with an entry, kept for `queue show` and `queue list`. */
+export interface EntryError extends JsonError {
+  /** true: it will be tried again; false: it stopped here. */
+  transient: boolean;
+  at: string;
+}
+
+export interface NewEntry {
+  kind: string;
+  actingUser: string | null;
+  owner: Owner;
+  senderEmail: string;
+  messageId: string;
+  message: StoredMessage;
+  attachments: StoredAttachment[];
+  /** The routing decision when it was queued, for `queue show`. */
+  route: Record<string, unknown>;
+  dueAt: number;
+}
+
+export interface QueueEntry {
+  id: number;
+  createdAt: number;
+  kind: string;
+  actingUser: string | null;
+  owner: Owner;
+  senderEmail: string;
+  messageId: string;
+  message: StoredMessage;
+  route: Record<string, unknown>;
+  attachments: Array<{ filename: string; size: number }>;
+  state: EntryState;
+  attempts: number;
+  dueAt: number;
+  lease?: { runner: string; host: string; pid: number; until: number };
+  lastError?: EntryError;
+  sentAt?: number;
+  response?: string;
+}
+
+/** Who holds a lease: a runner in a process on a host. */
+export interface RunnerId {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+interface Row {
+  id: number;
+  created_at: number;
+  kind: string;
+  acting_user: string | null;
+  owner: string;
+  sender_email: string;
+  message_id: string;
+  message: string;
+  route: string;
+  state: EntryState;
+  attempts: number;
+  due_at: number;
+  lease_runner: string | null;
+  lease_host: string | null;
+  lease_pid: number | null;
+  lease_until: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  response: string | null;
+  attachment_list: string | null;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  acting_user TEXT,
+  owner TEXT NOT NULL,
+  sender_email TEXT NOT NULL,
+  message_id TEXT NOT NULL UNIQUE,
+  message TEXT NOT NULL,
+  route TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at INTEGER NOT NULL,
+  lease_runner TEXT,
+  lease_host TEXT,
+  lease_pid INTEGER,
+  lease_until INTEGER,
+  last_error TEXT,
+  sent_at INTEGER,
+  response TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_state_due ON entries (state, due_at, id);
+CREATE TABLE IF NOT EXISTS attachments (
+  entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  filename TEXT NOT NULL,
+  content BLOB NOT NULL,
+  PRIMARY KEY (entry_id, position)
+);
+`;
+
+// The attachments' names and sizes without their bytes, for listing.
+const ATTACHMENT_LIST = `(SELECT json_group_array(json_object('filename', filename, 'size', length(content)))
+  FROM attachments a WHERE a.entry_id = entries.id) AS attachment_list`;
+
+export function ownerKey(owner: Owner): string {
+  return owner.kind === "company" ? "company" : `user:${owner.id}`;
+}
+
+function parseOwnerKey(key: string): Owner {
+  return key === "company" ? { kind: "company" } : { kind: "user", id: key.replace(/^user:/, "") };
+}
+
+function toEntry(r: Row): QueueEntry {
+  const e: QueueEntry = {
+    id: r.id,
+    createdAt: r.created_at,
+    kind: r.kind,
+    actingUser: r.acting_user,
+    owner: parseOwnerKey(r.owner),
+    senderEmail: r.sender_email,
+    messageId: r.message_id,
+    message: JSON.parse(r.message) as StoredMessage,
+    route: JSON.parse(r.route) as Record<string, unknown>,
+    attachments: r.attachment_list ? (JSON.parse(r.attachment_list) as QueueEntry["attachments"]) : [],
+    state: r.state,
+    attempts: r.attempts,
+    dueAt: r.due_at,
+  };
+  if (r.lease_runner && r.lease_host && r.lease_pid !== null && r.lease_until !== null) {
+    e.lease = { runner: r.lease_runner, host: r.lease_host, pid: r.lease_pid, until: r.lease_until };
+  }
+  if (r.last_error) e.lastError = JSON.parse(r.last_error) as EntryError;
+  if (r.sent_at !== null) e.sentAt = r.sent_at;
+  if (r.response !== null) e.response = r.response;
+  return e;
+}
+
+/** Is the process with this id alive on this machine? (EPERM: alive, someone else's.) */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The email queue: one SQLite file (better-sqlite3, WAL) beside the config. Every change
+ * of state is one transaction, so a process killed at any moment leaves each entry
+ * queued, being sent (and reclaimable), sent, or failed: never lost.
+ */
+export class QueueStore {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  private constructor(
+    private readonly db: BetterSqlite3.Database,
+    readonly path: string,
+  ) {}
+
+  /** A prepared statement, prepared once per connection: a runner runs the same few per message. */
+  private sql(text: string): BetterSqlite3.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  /** Opens (creating if needed) the queue in a folder; better-sqlite3 is loaded only now. */
+  static async open(dir: string, opts: { durable?: boolean } = {}): Promise<QueueStore> {
+    const path = join(dir, "queue.db");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Created 0600 before SQLite opens it: messages are private; -wal and -shm follow its mode.
+    closeSync(openSync(path, "a", 0o600));
+    const { default: Database } = await import("better-sqlite3");
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(path, { timeout: 10_000 });
+      db.pragma("journal_mode = WAL");
+      // FULL: a queued message survives a power cut. The runner uses NORMAL: a state change
+      // lost to a power cut only means a resend, recognisable by the fixed Message-ID.
+      db.pragma(`synchronous = ${opts.durable === false ? "NORMAL" : "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        db.close();
+        throw new MailError("config", `The queue ${path} was written by a newer mailcfg (schema ${version}).`, {
+          hint: "Use that newer mailcfg to run the queue.",
+        });
+      }
+      db.exec(SCHEMA);
+      if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } catch (err) {
+      if (err instanceof MailError) throw err;
+      throw new MailError("config", `The queue ${path} cannot be opened: ${err instanceof Error ? err.message : String(err)}`, {
+        hint: `mailcfg leaves it as it is. Move it away (mv ${path} ${path}.bad) to start an empty queue.`,
+        cause: err,
+      });
+    }
+    return new QueueStore(db, path);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  add(e: NewEntry, now: number): number {
+    const insert = this.sql(
+      `INSERT INTO entries (created_at, kind, acting_user, owner, sender_email, message_id, message, route, due_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const attach = this.sql("INSERT INTO attachments (entry_id, position, filename, content) VALUES (?, ?, ?, ?)");
+    return this.db.transaction(() => {
+      const id = Number(
+        insert.run(now, e.kind, e.actingUser, ownerKey(e.owner), e.senderEmail, e.messageId, JSON.stringify(e.message), JSON.stringify(e.route), e.dueAt)
+          .lastInsertRowid,
+      );
+      e.attachments.forEach((a, i) => attach.run(id, i, a.filename, a.content));
+      return id;
+    })();
+  }
+
+  get(id: number): QueueEntry | undefined {
+    const r = this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
+    return r ? toEntry(r) : undefined;
+  }
+
+  list(state?: EntryState): QueueEntry[] {
+    const rows = (
+      state
+        ? this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE state = ? ORDER BY id`).all(state)
+        : this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries ORDER BY id`).all()
+    ) as Row[];
+    return rows.map(toEntry);
+  }
+
+  counts(): Record<EntryState, number> {
+    const out: Record<EntryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
+    for (const r of this.sql("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as Array<{ state: EntryState; n: number }>) {
+      out[r.state] = r.n;
+    }
+    return out;
+  }
+
+  attachmentsOf(id: number): StoredAttachment[] {
+    return this.sql("SELECT filename, content FROM attachments WHERE entry_id = ? ORDER BY position").all(id) as StoredAttachment[];
+  }
+
+  /**
+   * Hands entries of dead runners back to the queue: at once when the runner was on
+   * this host and its process is gone, otherwise when its lease has expired.
+   */
+  reclaim(me: RunnerId, now: number): QueueEntry[] {
+    const candidates = this
+      .sql(`SELECT *, NULL AS attachment_list FROM entries WHERE state = 'sending' AND (lease_until < ? OR lease_host = ?)`)
+      .all(now, me.host) as Row[];
+    const dead = candidates.filter((r) => {
+      if ((r.lease_until ?? 0) < now) return true;
+      // Same host: the process tells. Our own process is alive (another runner in it).
+      return r.lease_pid !== null && r.lease_pid !== process.pid && !processAlive(r.lease_pid);
+    });
+    if (dead.length === 0) return [];
+    const release = this.sql(
+      `UPDATE entries SET state = 'queued', due_at = ?, last_error = ?, lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+       WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
+    );
+    const out: QueueEntry[] = [];
+    this.db.transaction(() => {
+      for (const r of dead) {
+        const why: EntryError = {
+          category: "unknown",
+          message:
+            `The runner on ${r.lease_host} (pid ${r.lease_pid}) stopped before recording whether this entry was sent. ` +
+            `It is sent again with the same Message-ID ${r.message_id}, so a copy the server had already accepted is recognisable.`,
+          transient: true,
+          at: new Date(now).toISOString(),
+        };
+        if (release.run(now, JSON.stringify(why), r.id, r.lease_runner).changes === 1) out.push(toEntry(r));
+      }
+    }).immediate();
+    return out;
+  }
+
+  /** Claims up to `max` due entries for this runner, in one transaction. */
+  claim(me: RunnerId, now: number, leaseMs: number, max = 1): QueueEntry[] {
+    const rows = this
+      .sql(
+        `UPDATE entries SET state = 'sending', attempts = attempts + 1,
+           lease_runner = @runner, lease_host = @host, lease_pid = @pid, lease_until = @until
+         WHERE id IN (SELECT id FROM entries WHERE state = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
+           AND state = 'queued'
+         RETURNING *, NULL AS attachment_list`,
+      )
+      .all({ runner: me.id, host: me.host, pid: me.pid, until: now + leaseMs, now, max }) as Row[];
+    return rows.map(toEntry).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+  }
+
+  /** Hands back entries this runner claimed but did not start (a stop between claim and send). */
+  release(me: RunnerId, ids: number[]): void {
+    const st = this.sql(
+      `UPDATE entries SET state = 'queued', attempts = max(0, attempts - 1),
+         lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+       WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
+    );
+    this.db.transaction(() => {
+      for (const id of ids) st.run(id, me.id);
+    })();
+  }
+
+  /** Keeps this runner's leases alive while it sends. */
+  renewLeases(me: RunnerId, until: number): number {
+    return this.sql("UPDATE entries SET lease_until = ? WHERE state = 'sending' AND lease_runner = ?").run(until, me.id).changes;
+  }
+
+  /**
+   * Records a send the server accepted. Whoever holds the lease, this is the truth, and
+   * recording it keeps a reclaimed copy from being sent again.
+   */
+  markSent(id: number, now: number, response: string): boolean {
+    return (
+      this
+        .sql(
+          `UPDATE entries SET state = 'sent', sent_at = ?, response = ?, last_error = NULL,
+             lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+           WHERE id = ? AND state IN ('sending', 'queued')`,
+        )
+        .run(now, response, id).changes === 1
+    );
+  }
+
+  /** Records a failure: back to the queue at `retryAt`, or failed for good when retryAt is undefined. */
+  markFailed(me: RunnerId, id: number, error: EntryError, retryAt: number | undefined): boolean {
+    return (
+      this
+        .sql(
+          `UPDATE entries SET state = ?, due_at = coalesce(?, due_at), last_error = ?,
+             lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+           WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
+        )
+        .run(retryAt === undefined ? "failed" : "queued", retryAt ?? null, JSON.stringify(error), id, me.id).changes === 1
+    );
+  }
+
+  /** When the next queued entry is due, if any is queued. */
+  nextDue(): number | undefined {
+    const r = this.sql("SELECT min(due_at) AS due FROM entries WHERE state = 'queued'").get() as { due: number | null };
+    return r.due ?? undefined;
+  }
+
+  /** Puts an entry back in the queue, due now, with its attempts reset; optionally re-routed. */
+  requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }): boolean {
+    const sql = reroute
+      ? `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0, owner = @owner, sender_email = @email, route = @route
+         WHERE id = @id AND state IN ('queued', 'failed')`
+      : `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0 WHERE id = @id AND state IN ('queued', 'failed')`;
+    const params: Record<string, unknown> = { id, now };
+    if (reroute) Object.assign(params, { owner: ownerKey(reroute.owner), email: reroute.senderEmail, route: JSON.stringify(reroute.route) });
+    return this.sql(sql).run(params).changes === 1;
+  }
+
+  remove(id: number): boolean {
+    return this.sql("DELETE FROM entries WHERE id = ? AND state != 'sending'").run(id).changes === 1;
+  }
+
+  purge(states: EntryState[]): number {
+    if (states.length === 0) return 0;
+    return this.sql(`DELETE FROM entries WHERE state IN (${states.map(() => "?").join(", ")})`).run(...states).changes;
+  }
+}

@@ -1,0 +1,46 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { OutgoingMail } from "../providers/types.js";
+
+/** The message as an RFC 5322 .eml file, built by nodemailer's own MailComposer. */
+export async function composeEml(mail: OutgoingMail): Promise<Buffer> {
+  const { default: MailComposer } = await import("nodemailer/lib/mail-composer");
+  const node = new MailComposer({
+    from: mail.from,
+    to: mail.to,
+    cc: mail.cc,
+    bcc: mail.bcc,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    attachments: mail.attachments,
+    messageId: mail.messageId,
+    headers: mail.headers,
+    date: new Date(),
+  }).compile();
+  // A person opens the file to see who gets the message, Bcc included.
+  node.keepBcc = true;
+  return new Promise<Buffer>((resolve, reject) => node.build((err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/** Writes a file so that it is either the old one or the whole new one: temp file, fsync, rename. */
+export function writeFileAtomic(path: string, data: Buffer | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = openSync(tmp, "w", 0o644);
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,204 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { basename } from "node:path";
+import { randomUUID } from "node:crypto";
+import type { Command } from "commander";
+import type { Context } from "../context.js";
+import type { Owner, Profile } from "../config/types.js";
+import { ownerArgs, ownerLabel } from "../config/types.js";
+import { emailProblem } from "../config/fields.js";
+import { NotConfiguredError, UsageError } from "../errors.js";
+import { parseKind, type DocKind } from "../routing/catalogue.js";
+import { route, type RouteDecision } from "../routing/route.js";
+import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
+import type { OutgoingMail } from "../providers/types.js";
+import { collect, warn } from "../commands/shared.js";
+import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables } from "./templates.js";
+
+/** What `send` and `queue add` are asked to send, as typed (checked by prepareMessage). */
+export interface MessageInput {
+  kind: DocKind;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  user?: string;
+  attach: string[];
+  /** name=value pairs as typed. */
+  vars: string[];
+  subject?: string;
+}
+
+export interface AttachmentInfo {
+  path: string;
+  filename: string;
+  size: number;
+}
+
+/** A message ready to send: routed, rendered and checked. */
+export interface PreparedMessage {
+  kind: DocKind;
+  acting: ActingUser;
+  decision: RouteDecision;
+  owner: Owner;
+  profile: Profile;
+  mail: OutgoingMail & { from: string; messageId: string };
+  attachments: AttachmentInfo[];
+  templateSource: string;
+}
+
+/** The flags `send` and `queue add` share. */
+export function addMessageFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption("--doc <kind>", "document kind, e.g. invoice, sales-order (see mailcfg route --all)")
+    .requiredOption("--to <addresses>", "recipients, comma separated; repeatable", collect)
+    .option("--cc <addresses>", "copy recipients, comma separated; repeatable", collect)
+    .option("--bcc <addresses>", "blind copy recipients, comma separated; repeatable", collect)
+    .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")
+    .option("--attach <file>", "attach a file; repeatable", collect)
+    .option("--var <name=value>", "a template variable, e.g. --var number=INV-1001; repeatable", collect)
+    .option("--subject <text>", "subject instead of the template's (variables allowed)");
+}
+
+function addresses(values: unknown): string[] {
+  if (!Array.isArray(values)) return [];
+  return (values as string[])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
+/** Flag values to a MessageInput; only the kind is checked here, the rest in prepareMessage. */
+export function toMessageInput(raw: Record<string, unknown>): MessageInput {
+  const input: MessageInput = {
+    kind: parseKind(String(raw.doc)),
+    to: addresses(raw.to),
+    cc: addresses(raw.cc),
+    bcc: addresses(raw.bcc),
+    attach: Array.isArray(raw.attach) ? (raw.attach as string[]) : [],
+    vars: Array.isArray(raw.var) ? (raw.var as string[]) : [],
+  };
+  if (typeof raw.user === "string") input.user = raw.user;
+  if (typeof raw.subject === "string") input.subject = raw.subject;
+  return input;
+}
+
+/** Several bad inputs are reported together, one line each, so one run fixes them all. */
+export function inputError(problems: string[]): UsageError {
+  if (problems.length === 1) return new UsageError(problems[0] ?? "", "Nothing was sent or stored; fix it and run the command again.");
+  return new UsageError(`${problems.length} problems with the input:\n  - ${problems.join("\n  - ")}`, "Nothing was sent or stored; fix them and run the command again.");
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function parseVars(pairs: string[], problems: string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    const name = eq > 0 ? pair.slice(0, eq) : "";
+    if (!VAR_NAME.test(name)) {
+      problems.push(`--var "${pair}": give it as name=value, e.g. --var number=INV-1001.`);
+      continue;
+    }
+    vars[name] = pair.slice(eq + 1);
+  }
+  return vars;
+}
+
+function checkAttachment(path: string, limitMb: number, problems: string[]): AttachmentInfo | undefined {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) {
+      problems.push(`--attach ${path}: not a file.`);
+      return undefined;
+    }
+    accessSync(path, constants.R_OK);
+    size = st.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push(`--attach ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "not readable (permission denied)" : `cannot be read (${code})`}.`);
+    return undefined;
+  }
+  const filename = basename(path);
+  if (/[\r\n]/.test(filename)) {
+    problems.push(`--attach ${JSON.stringify(path)}: the file name contains a line break, which is not allowed in a mail header.`);
+    return undefined;
+  }
+  if (size > limitMb * 1024 * 1024) {
+    problems.push(
+      `--attach ${path}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${limitMb} MB limit (change it with: mailcfg config set attachment-limit-mb <MB>).`,
+    );
+    return undefined;
+  }
+  return { path, filename, size };
+}
+
+/**
+ * Checks every input, routes the document and renders its template. Every bad input
+ * is a usage error (exit 2) before anything is sent; a missing sender is not-configured.
+ */
+export async function prepareMessage(ctx: Context, input: MessageInput): Promise<PreparedMessage> {
+  const config = await ctx.config();
+  const settings = config.settings();
+  const problems: string[] = [];
+
+  if (input.to.length === 0) problems.push("--to: give at least one recipient.");
+  for (const [flag, list] of [["--to", input.to], ["--cc", input.cc], ["--bcc", input.bcc]] as const) {
+    for (const a of list) {
+      const problem = emailProblem(a);
+      if (problem) problems.push(`${flag} "${a}" is not a valid email address: ${problem}.`);
+    }
+  }
+  const given = parseVars(input.vars, problems);
+  if (input.subject !== undefined && /[\r\n]/.test(input.subject)) {
+    problems.push("--subject contains a line break, which is not allowed in a mail header.");
+  }
+  const attachments = input.attach
+    .map((p) => checkAttachment(p, settings["attachment-limit-mb"], problems))
+    .filter((a): a is AttachmentInfo => a !== undefined);
+
+  const template = loadTemplate(input.kind.id, settings["templates-dir"]);
+  if (input.subject !== undefined) template.subject = input.subject;
+  const used = templateVariables(template);
+  const builtIn = new Set<string>(BUILT_IN_VARIABLES);
+  const missing = used.filter((v) => !builtIn.has(v) && given[v] === undefined);
+  if (missing.length > 0) {
+    problems.push(
+      `The ${input.kind.id} template needs variables that were not given: ${missing.join(", ")} ` +
+        `(add ${missing.map((v) => `--var ${v}=...`).join(" ")}).`,
+    );
+  }
+  for (const name of Object.keys(given)) {
+    if (/[\r\n]/.test(given[name] ?? "") && new RegExp(`\\{\\{\\s*${name.replace(/[.]/g, "\\.")}\\s*\\}\\}`).test(template.subject)) {
+      problems.push(`--var ${name} contains a line break and is used in the subject, which is a mail header.`);
+    }
+  }
+  if (problems.length > 0) throw inputError(problems);
+  for (const name of Object.keys(given)) {
+    if (!used.includes(name)) warn(ctx, `--var ${name} is not used by the ${input.kind.id} template (${template.source}).`);
+  }
+
+  const acting = resolveActingUser(input.user, ctx.env, settings);
+  const decision = route(input.kind, acting.id, savedProfiles(config), settings);
+  const owner = decision.profile.owner;
+  const profile = config.getProfile(owner);
+  if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
+
+  const vars = { ...given, sender: profile.email, date: ctx.now().toISOString().slice(0, 10) };
+  const rendered = renderTemplate(template, vars);
+  // The checks above name the culprit; this one also covers a multi-line subject file.
+  if (/[\r\n]/.test(rendered.subject)) throw inputError([`The ${input.kind.id} subject (${template.source}) contains a line break, which is not allowed in a mail header.`]);
+  const domain = profile.email.slice(profile.email.lastIndexOf("@") + 1);
+  const mail: PreparedMessage["mail"] = {
+    from: profile.email,
+    to: input.to,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: `<${randomUUID()}@${domain}>`,
+    headers: { "X-Mailcfg-Document": input.kind.id },
+  };
+  if (input.cc.length > 0) mail.cc = input.cc;
+  if (input.bcc.length > 0) mail.bcc = input.bcc;
+  if (attachments.length > 0) mail.attachments = attachments.map((a) => ({ filename: a.filename, path: a.path }));
+  return { kind: input.kind, acting, decision, owner, profile, mail, attachments, templateSource: template.source };
+}

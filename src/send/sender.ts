@@ -1,0 +1,19 @@
+import type { Context } from "../context.js";
+import type { Owner, Profile } from "../config/types.js";
+import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { NotConfiguredError } from "../errors.js";
+import { createProvider } from "../providers/index.js";
+import type { ConnectOptions, MailProvider } from "../providers/types.js";
+
+/**
+ * The provider of a saved profile, with its secret from the secret store. The provider
+ * module (nodemailer and the rest) is imported only now.
+ */
+export async function openSender(ctx: Context, owner: Owner, profile: Profile, options: ConnectOptions): Promise<MailProvider> {
+  const what = secretKindFor(profile);
+  const secret = await (await ctx.secrets()).get(secretKey(owner, what));
+  if (secret === undefined) {
+    throw new NotConfiguredError(`The ${ownerLabel(owner)} has no saved ${what}.`, `mailcfg setup ${ownerArgs(owner)}`);
+  }
+  return createProvider({ settings: profile, secret, options, env: ctx.env });
+}

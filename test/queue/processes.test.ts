@@ -1,0 +1,132 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { QueueStore } from "../../src/queue/store.js";
+import { buildCli, runBuiltCli, startCli, type BuiltCli } from "../helpers/build-cli.js";
+import { runCli, tempDir } from "../helpers/run-main.js";
+import { COMPANY_EMAIL, saveSenders, startScriptedServer, type ScriptedServer } from "../helpers/mail-server.js";
+
+/** Queues n messages from the Company Email, as `queue add` stores them. */
+async function fill(configDir: string, n: number): Promise<string[]> {
+  const q = await QueueStore.open(configDir);
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const messageId = `<${randomUUID()}@acme.test>`;
+      ids.push(messageId);
+      q.add(
+        {
+          kind: "user-notification",
+          actingUser: null,
+          owner: { kind: "company" },
+          senderEmail: COMPANY_EMAIL,
+          messageId,
+          message: { to: [`user${i}@acme.test`], subject: `Message ${i}`, text: `Body ${i}\n` },
+          attachments: [],
+          route: { sender: "company" },
+          dueAt: 0,
+        },
+        Date.now(),
+      );
+    }
+  } finally {
+    q.close();
+  }
+  return ids;
+}
+
+async function states(configDir: string) {
+  const q = await QueueStore.open(configDir);
+  try {
+    return q.counts();
+  } finally {
+    q.close();
+  }
+}
+
+describe("queue run in separate processes", () => {
+  let cli: BuiltCli;
+  let tmp: ReturnType<typeof tempDir>;
+  let cfg: string;
+  let server: ScriptedServer;
+  let ca: string;
+  beforeAll(async () => {
+    cli = await buildCli();
+  }, 60_000);
+  afterAll(() => cli?.remove());
+  beforeEach(() => {
+    tmp = tempDir();
+    cfg = join(tmp.dir, "config");
+    mkdirSync(cfg);
+  });
+  afterEach(async () => {
+    await server?.close();
+    tmp.remove();
+  });
+  const env = () => ({ MAILCFG_CONFIG_DIR: cfg, MAILCFG_SECRET_STORE: "file" });
+
+  it("two runners at once send every entry exactly once", async () => {
+    server = await startScriptedServer({ delayMs: 5 });
+    ca = await saveSenders(cfg, server.port, false);
+    const ids = await fill(cfg, 80);
+    const args = ["queue", "run", "--ca", ca, "--concurrency", "3", "--json"];
+    const [a, b] = await Promise.all([runBuiltCli(cli.entry, args, env()), runBuiltCli(cli.entry, args, env())]);
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    const sentA = (JSON.parse(a.out) as { sent: number }).sent;
+    const sentB = (JSON.parse(b.out) as { sent: number }).sent;
+    expect(sentA + sentB).toBe(80);
+    expect(server.accepted).toHaveLength(80);
+    expect(new Set(server.accepted.map((m) => m.messageId))).toEqual(new Set(ids));
+    expect(await states(cfg)).toEqual({ queued: 0, sending: 0, sent: 80, failed: 0 });
+  }, 60_000);
+
+  it("a runner killed mid-run loses nothing: the next run reclaims its entries at once and finishes", async () => {
+    server = await startScriptedServer({ delayMs: 60 });
+    ca = await saveSenders(cfg, server.port, false);
+    const ids = await fill(cfg, 40);
+    const { child, done } = startCli(cli.entry, ["queue", "run", "--ca", ca, "--concurrency", "4", "--json"], env());
+    while (server.accepted.length < 8) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    const killed = await done;
+    expect(killed.signal).toBe("SIGKILL");
+
+    const atKill = await states(cfg);
+    expect(atKill.queued + atKill.sending + atKill.sent).toBe(40);
+    expect(atKill.sending).toBeGreaterThan(0); // it really died mid-send
+    expect(atKill.sending).toBeLessThanOrEqual(8); // 4 in flight, and at most 4 claimed for next
+
+    // The lease is minutes long; the dead process on this host is what frees its entries.
+    const started = Date.now();
+    const r = await runCli(cfg, ["queue", "run", "--ca", ca, "--concurrency", "4", "--json"]);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await states(cfg)).toEqual({ queued: 0, sending: 0, sent: 40, failed: 0 });
+
+    // Every message arrived; a copy arrived twice only for an entry in flight at the kill,
+    // and carries the same Message-ID.
+    const received = server.accepted.map((m) => m.messageId);
+    expect(new Set(received)).toEqual(new Set(ids));
+    const duplicates = received.length - new Set(received).size;
+    expect(duplicates).toBeLessThanOrEqual(atKill.sending);
+  }, 60_000);
+  it("SIGTERM stops claiming, lets the messages in flight finish, and hands the rest back", async () => {
+    server = await startScriptedServer({ delayMs: 40 });
+    ca = await saveSenders(cfg, server.port, false);
+    const ids = await fill(cfg, 30);
+    const { child, done } = startCli(cli.entry, ["queue", "run", "--ca", ca, "--concurrency", "3", "--json"], env());
+    while (server.accepted.length < 5) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGTERM");
+    const stopped = await done;
+    expect(stopped.code, stopped.err).toBe(0);
+    expect(JSON.parse(stopped.out)).toMatchObject({ stopped: true });
+    const after = await states(cfg);
+    expect(after.sending).toBe(0);
+    expect(after.sent).toBeLessThan(30);
+    const r = await runCli(cfg, ["queue", "run", "--ca", ca, "--json"]);
+    expect(r.code).toBe(0);
+    // A clean stop records every result: nothing arrives twice.
+    expect(server.accepted.map((m) => m.messageId).sort()).toEqual([...ids].sort());
+  }, 60_000);
+});
