@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { isatty } from "node:tty";
 import { inquirerPrompter, noPrompter, type Prompter } from "./prompter.js";
 import { ConfigStore, configDir } from "./config/store.js";
 import { openSecretStore, type SecretStore, type SecretStoreChoice } from "./config/secrets.js";
@@ -38,12 +39,20 @@ export interface ContextOverrides {
 
 export function createContext(over: ContextOverrides = {}): Context {
   const env = over.env ?? process.env;
-  const stdinIsTTY = over.io?.stdinIsTTY ?? Boolean(process.stdin.isTTY);
-  const errIsTTY = over.io?.errIsTTY ?? Boolean(process.stderr.isTTY);
+  // isatty() and getters, not process.stdin.isTTY: Node builds a stdio stream on first
+  // access, and most commands never read stdin (or write to stderr).
+  const stdinIsTTY = over.io?.stdinIsTTY ?? isatty(0);
+  const errIsTTY = over.io?.errIsTTY ?? isatty(2);
   const io: IO = {
-    out: over.io?.out ?? process.stdout,
-    err: over.io?.err ?? process.stderr,
-    stdin: over.io?.stdin ?? process.stdin,
+    get out() {
+      return over.io?.out ?? process.stdout;
+    },
+    get err() {
+      return over.io?.err ?? process.stderr;
+    },
+    get stdin() {
+      return over.io?.stdin ?? process.stdin;
+    },
     stdinIsTTY,
     errIsTTY,
     canPrompt: over.io?.canPrompt ?? (stdinIsTTY && errIsTTY),

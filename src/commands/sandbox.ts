@@ -1,7 +1,6 @@
 import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { Context } from "../context.js";
 import type { ReceivedMessage, RunningSmtpServer } from "../sandbox/server.js";
 import { parseIntFlag, type CommandResult } from "./shared.js";
@@ -32,6 +31,7 @@ export async function startSandbox(
 ): Promise<RunningSandbox> {
   const { startSmtpServer } = await import("../sandbox/server.js");
   const { ThrowawayCa } = await import("../tls/throwaway-ca.js");
+  const { randomBytes } = await import("node:crypto"); // here, not at start-up of every command
   mkdirSync(opts.dir, { recursive: true });
   const ca = new ThrowawayCa("mailcfg sandbox CA");
   const caFile = join(opts.dir, "sandbox-ca.pem");

@@ -1,6 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { MailError } from "../errors.js";
 
 /** Passwords and refresh tokens live here, never in config.json. */
@@ -48,7 +47,8 @@ export class FileSecretStore implements SecretStore {
   private writeAll(data: Record<string, string>): void {
     const dir = join(this.path, "..");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${randomBytes(6).toString("hex")}.tmp`;
+    // Unique per process and moment; node:crypto is not needed (and not loaded) for this.
+    const tmp = `${this.path}.${process.pid}-${process.hrtime.bigint()}.tmp`;
     writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", { mode: 0o600, flush: true });
     chmodSync(tmp, 0o600);
     try {

@@ -43,6 +43,10 @@ export class ConfigStore {
         schema: configSchema as never,
         // No conf defaults: conf writes them out on open, and a command that only reads
         // (status, or a setup whose validation fails) must leave no file behind.
+        // The schema is ours and fixed (a test checks it against the meta-schema). Checking
+        // it again and optimising the generated validator on every run cost more than the
+        // rest of start-up, for a file of a few profiles.
+        ajvOptions: { validateSchema: false, code: { optimize: false } },
         clearInvalidConfig: false,
         configFileMode: 0o600,
       });

@@ -10,6 +10,7 @@ import { redact } from "../diagnosis/redact.js";
 import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 import { isMicrosoftHost, isGmailHost } from "./presets.js";
+import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
 
 /** nodemailer options for a Webmail profile: the security setting made precise. */
 export function smtpTransportOptions(s: WebmailSettings, password: string | undefined, o: ConnectOptions): SMTPTransport.Options {
@@ -32,13 +33,24 @@ export function smtpTransportOptions(s: WebmailSettings, password: string | unde
 }
 
 export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions): MailProvider {
-  const transport = nodemailer.createTransport(smtpTransportOptions(s, password, o));
+  const options = smtpTransportOptions(s, password, o);
+  const transport = nodemailer.createTransport(options);
   const fail = (err: unknown) => smtpFailureProbed(err, s, password, o.timeoutMs);
+  // The connection verify() logged in on, for the first send() to use (see smtp-session.ts).
+  let verified: SmtpSession | undefined;
+  const takeVerified = () => {
+    const v = verified;
+    verified = undefined;
+    if (v?.usable()) return v;
+    v?.quit();
+    return undefined;
+  };
   return {
     type: "webmail",
     async verify(): Promise<Evidence> {
+      takeVerified()?.quit();
       try {
-        await transport.verify();
+        verified = await openSmtpSession(options);
       } catch (err) {
         throw await fail(err);
       }
@@ -48,22 +60,26 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       };
     },
     async send(mail: OutgoingMail): Promise<Sent> {
+      const message = {
+        from: mail.from ?? s.email,
+        to: mail.to,
+        cc: mail.cc,
+        bcc: mail.bcc,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        attachments: mail.attachments,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      };
       let info: SMTPTransport.SentMessageInfo;
+      const session = takeVerified();
       try {
-        info = await transport.sendMail({
-          from: mail.from ?? s.email,
-          to: mail.to,
-          cc: mail.cc,
-          bcc: mail.bcc,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          attachments: mail.attachments,
-          messageId: mail.messageId,
-          headers: mail.headers,
-        });
+        info = session ? await session.send(message) : await transport.sendMail(message);
       } catch (err) {
         throw await fail(err);
+      } finally {
+        session?.quit();
       }
       return {
         messageId: info.messageId,
@@ -73,6 +89,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       };
     },
     async close() {
+      takeVerified()?.quit();
       transport.close();
     },
   };

@@ -40,6 +40,8 @@ export interface RunningSmtpServer {
   host: string;
   port: number;
   messages: ReceivedMessage[];
+  /** How many connections clients opened so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
   const authEnabled = Object.keys(cfg.users).length > 0;
   if (cfg.mailDir) mkdirSync(cfg.mailDir, { recursive: true });
   let counter = 0;
+  let connections = 0;
 
   const options: SMTPServerOptions = {
     secure: cfg.secure ?? false,
@@ -66,6 +69,12 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
     disabledCommands: [...(authEnabled ? [] : ["AUTH"]), ...(cfg.starttls === false ? ["STARTTLS"] : [])],
     size: 30 * 1024 * 1024,
     logger: false,
+    // Clients are on loopback: a reverse DNS lookup only delays the greeting.
+    disableReverseLookup: true,
+    onConnect(_session, cb) {
+      connections += 1;
+      cb();
+    },
     onAuth(auth, _session, cb) {
       const expected = cfg.users[auth.username ?? ""];
       if (expected !== undefined && auth.password === expected) return cb(null, { user: auth.username });
@@ -131,6 +140,7 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
     host,
     port,
     messages,
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

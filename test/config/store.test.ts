@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Conf from "conf";
+import { configSchema } from "../../src/config/schema.js";
 import { cleanupTempDirs, PASSWORD, run, tempDir, USER } from "../helpers/smtp-rig.js";
 
 afterAll(() => cleanupTempDirs());
@@ -59,5 +61,12 @@ describe("reading leaves no trace", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/No profiles are set up/);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("the config schema", () => {
+  it("is a valid JSON schema (the store skips this check at run time for speed)", () => {
+    // conf's defaults check the schema against the JSON Schema meta-schema.
+    expect(() => new Conf({ cwd: tempDir(), configName: "config", schema: configSchema as never })).not.toThrow();
   });
 });

@@ -76,9 +76,20 @@ describe("validate by test mail, against real SMTP servers", () => {
     expect(header(m.raw, "From")).toContain(USER);
     expect(header(m.raw, "To")).toContain(USER);
     expect(header(m.raw, "Subject")).toMatch(/^mailcfg test mail/);
+    expect(header(m.raw, "Date")).toBeTruthy();
+    expect(header(m.raw, "MIME-Version")).toBe("1.0");
     const results = result.doc.results as Array<{ testMail: { messageId: string; response: string } }>;
     expect(header(m.raw, "Message-ID")).toBe(results[0]!.testMail.messageId);
     expect(results[0]!.testMail.response).toMatch(/^250 /);
+  });
+
+  it("logs in and sends the test mail over one connection (and --no-send uses one too)", async () => {
+    for (const extra of [[], ["--no-send"]]) {
+      const before = rig.starttls.connections();
+      const r = await validateAdHoc([...webmailFlags(rig.starttls, "starttls", rig.caFile), ...extra]);
+      expect(r.code).toBe(0);
+      expect(rig.starttls.connections() - before).toBe(1);
+    }
   });
 
   it("sends the test mail to --to when given", async () => {

@@ -1,0 +1,74 @@
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import MailComposer from "nodemailer/lib/mail-composer";
+import type Mail from "nodemailer/lib/mailer/index.js";
+import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
+
+/**
+ * One SMTP connection, connected and logged in, kept open for a message or two.
+ *
+ * Validation logs in and then sends a test mail. nodemailer's transport opens a new
+ * connection for each of those; a session lets the test mail go over the connection
+ * that was just verified, as a mail client would. That halves the cost of a validation:
+ * every connection pays for the greeting (smtp-server holds it back 100 ms to catch
+ * early talkers, busy providers far longer), the TLS handshake and the login.
+ */
+export interface SmtpSession {
+  /** False once the server closed the connection or it failed. */
+  usable(): boolean;
+  send(mail: Mail.Options): Promise<SMTPTransport.SentMessageInfo>;
+  quit(): void;
+}
+
+/** Connects, upgrades or not as the options say, and logs in when the server offers AUTH (like transport.verify()). */
+export function openSmtpSession(options: SMTPTransport.Options): Promise<SmtpSession> {
+  return new Promise((resolve, reject) => {
+    const conn = new SMTPConnection(options as SMTPConnection.Options);
+    let settled = false;
+    let open = true;
+    const fail = (err: unknown) => {
+      open = false;
+      if (settled) return;
+      settled = true;
+      conn.close();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    conn.on("error", fail);
+    conn.once("end", () => fail(new Error("Connection closed")));
+    const ready = () => {
+      if (settled) return;
+      settled = true;
+      resolve(session(conn, () => open && !conn.destroyed));
+    };
+    conn.connect((err) => {
+      if (err) return fail(err);
+      const allowsAuth = (conn as unknown as { allowsAuth?: boolean }).allowsAuth === true;
+      if (options.auth && allowsAuth) conn.login(options.auth as SMTPConnection.Credentials, (e) => (e ? fail(e) : ready()));
+      else ready();
+    });
+  });
+}
+
+function session(conn: SMTPConnection, usable: () => boolean): SmtpSession {
+  return {
+    usable,
+    async send(mail) {
+      const message = new MailComposer(mail).compile();
+      const envelope = message.getEnvelope();
+      const messageId = message.messageId();
+      const raw = await message.build();
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        conn.once("error", onError);
+        conn.send(envelope, raw, (err, info) => {
+          conn.off("error", onError);
+          if (err) return reject(err);
+          resolve({ ...info, envelope, messageId } as SMTPTransport.SentMessageInfo);
+        });
+      });
+    },
+    quit() {
+      if (usable()) conn.quit();
+      else conn.close();
+    },
+  };
+}
