@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile, ServiceType } from "../config/types.js";
@@ -96,7 +97,9 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   const existing = config.getProfile(opts.owner);
   const settings = config.settings();
   const timeoutMs = parseTimeoutSeconds(opts.timeout, settings["connect-timeout-seconds"]);
-  const ca = readCaFiles(opts.ca);
+  readCaFiles(opts.ca); // an unreadable --ca file is a usage error before any question
+  // --ca is remembered with the profile, so later validate/send trust the same server.
+  const caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
   const type = await chooseType(ctx, opts.flags, existing);
   const flow = flowFor(type);
   const label = ownerLabel(opts.owner);
@@ -106,6 +109,7 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
   for (;;) {
     const collected = await flow.collect(ctx, opts.flags, previous, opts.owner);
+    if (caFiles) collected.settings = { ...collected.settings, caFiles };
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
 
     let outcome: ValidationOutcome | undefined;
@@ -117,7 +121,6 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
           ...(opts.to ? { to: opts.to } : {}),
           send: true,
           timeoutMs,
-          ...(ca ? { ca } : {}),
           label,
         });
       } catch (err) {

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Category } from "../errors.js";
@@ -46,22 +45,6 @@ export function parseTimeoutSeconds(value: string | undefined, fallback: number)
   return Math.round(n * 1000);
 }
 
-/** Extra CA certificates from --ca files (NODE_EXTRA_CA_CERTS is applied by Node itself). */
-export function readCaFiles(files: string[] | undefined): string[] | undefined {
-  if (!files || files.length === 0) return undefined;
-  return files.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, "utf8");
-    } catch (err) {
-      throw new UsageError(`--ca ${f}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
-    }
-    if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-      throw new UsageError(`--ca ${f}: not a PEM certificate file.`, "Give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----).");
-    }
-    return text;
-  });
-}
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -126,3 +109,5 @@ export function addConnectFlags(cmd: Command): Command {
     .option("--timeout <seconds>", "connection timeout in seconds (default 15, or the connect-timeout-seconds setting)")
     .option("--ca <file>", "trust this CA certificate (PEM) too; repeatable", collect);
 }
+
+export { readCaFiles } from "../tls/ca-files.js";

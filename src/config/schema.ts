@@ -18,6 +18,7 @@ const common = {
   createdAt: { type: "string" },
   updatedAt: { type: "string" },
   lastUsedAt: { type: "string" },
+  caFiles: { type: "array", items: { type: "string" } },
   validation,
 };
 

@@ -24,7 +24,13 @@ interface ProfileBase {
   lastUsedAt?: string;
 }
 
-export interface WebmailSettings {
+/** What every service type can carry about how to connect. */
+interface SettingsBase {
+  /** CA files (absolute paths) trusted for this profile's server: --ca given at setup. */
+  caFiles?: string[];
+}
+
+export interface WebmailSettings extends SettingsBase {
   type: "webmail";
   email: string;
   host: string;
@@ -36,7 +42,7 @@ export interface WebmailSettings {
   auth?: "password" | "oauth2-microsoft";
 }
 
-export interface ExchangeSettings {
+export interface ExchangeSettings extends SettingsBase {
   type: "exchange";
   email: string;
   ewsUrl: string;
@@ -46,7 +52,7 @@ export interface ExchangeSettings {
   loginForm?: "domain" | "upn";
 }
 
-export interface GmailSettings {
+export interface GmailSettings extends SettingsBase {
   type: "gmail";
   email: string;
   clientId: string;

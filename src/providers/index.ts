@@ -1,4 +1,5 @@
 import type { ProviderSettings } from "../config/types.js";
+import { readCaFiles } from "../tls/ca-files.js";
 import type { ConnectOptions, MailProvider } from "./types.js";
 
 /** Everything a provider needs to connect. The secret is passed in, never read here. */
@@ -15,7 +16,8 @@ export interface ProviderRequest {
  * so commands that never send (help, route, status) never load nodemailer or the
  * Google and EWS clients.
  */
-export async function createProvider(req: ProviderRequest): Promise<MailProvider> {
+export async function createProvider(request: ProviderRequest): Promise<MailProvider> {
+  const req = withSavedCaFiles(request);
   const s = req.settings;
   switch (s.type) {
     case "webmail": {
@@ -31,4 +33,11 @@ export async function createProvider(req: ProviderRequest): Promise<MailProvider
       return createExchangeProvider(s, req.secret, req.options, req.env);
     }
   }
+}
+
+/** --ca given now wins; otherwise the CA files saved with the profile at setup apply. */
+function withSavedCaFiles(req: ProviderRequest): ProviderRequest {
+  const saved = req.settings.caFiles;
+  if (req.options.ca || !saved || saved.length === 0) return req;
+  return { ...req, options: { ...req.options, ca: readCaFiles(saved) } };
 }

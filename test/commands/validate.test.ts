@@ -54,6 +54,20 @@ describe("validate saved profiles", () => {
     expect(config(dir).company?.validation).toEqual({ at: T2.toISOString(), ok: true, method: "test-mail", to: USER });
   });
 
+  it("remembers the --ca given at setup, so a later validate trusts the same private server", async () => {
+    const dir = tempDir();
+    await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
+    expect((config(dir).company as { caFiles?: string[] }).caFiles).toEqual([rig.caFile]);
+    const r = await run(["validate", "company", "--no-send"], { dir, now: () => T2 });
+    expect(r.code, r.err).toBe(0);
+    // Without the saved CA the same server is untrusted: the saved file is what made the difference.
+    const ad = await run(
+      ["validate", "--type", "webmail", "--no-send", ...webmailFlags(rig.starttls, "starttls", undefined)],
+      { dir: tempDir(), env: { MAILCFG_PASSWORD: PASSWORD } },
+    );
+    expect(ad.code).toBe(5);
+  });
+
   it("--to sends the test mail elsewhere", async () => {
     const dir = tempDir();
     await setUp(dir, ["user", "jdoe"], webmailFlags(rig.implicit, "tls", rig.caFile, USER2), PASSWORD2);
