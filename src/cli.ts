@@ -9,6 +9,7 @@ import { statusCommand } from "./commands/status.js";
 import { configCommand } from "./commands/config.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
+import { explainCommand } from "./commands/explain.js";
 
 export const VERSION = "0.1.0";
 
@@ -35,6 +36,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     configCommand(ctx, done),
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
+    explainCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   for (const c of program.commands) {
