@@ -10,6 +10,7 @@ import { configCommand } from "./commands/config.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
 import { explainCommand } from "./commands/explain.js";
+import { diagnoseCommand } from "./commands/diagnose.js";
 
 export const VERSION = "0.1.0";
 
@@ -37,6 +38,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
     explainCommand(ctx, done),
+    diagnoseCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   for (const c of program.commands) {

@@ -9,7 +9,7 @@ import { tempDir } from "../helpers/diagnosis-cli.js";
 // The heavy packages `explain` (and diagnose's help) must never load.
 const HEAVY = ["nodemailer", "googleapis", "@googleapis/gmail", "google-auth-library", "ews-javascript-api", "better-sqlite3"];
 
-describe("explain stays light", () => {
+describe("explain and diagnose --help stay light", () => {
   let dir: string;
   let hook: string;
 
@@ -53,5 +53,14 @@ describe("explain stays light", () => {
       env: { ...process.env, MAILCFG_CONFIG_DIR: dir },
     });
     expect(JSON.parse(out).category).toBe("auth");
+  });
+
+  it("shows diagnose's help without loading them either", () => {
+    const out = execFileSync(process.execPath, ["--import", hook, join(dir, "run.mjs"), "diagnose", "--help"], {
+      cwd: process.cwd(),
+      encoding: "utf8",
+      env: { ...process.env, MAILCFG_CONFIG_DIR: dir },
+    });
+    expect(out).toContain("--stop-after <stage>");
   });
 });
