@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import type { Context } from "../context.js";
 import type { ExchangeSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
@@ -13,7 +14,7 @@ import type { FailureReport, StageName, StageResult } from "../diagnosis/stages.
 import type { ProviderFlags } from "./setup-flow.js";
 import { addProviderFlags, ownerJson } from "./setup.js";
 import { describeSettings } from "./describe.js";
-import { addConnectFlags, parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
+import { addConnectFlags, collect, parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
 
 export interface DiagnoseOptions {
   owner?: Owner;
@@ -26,6 +27,7 @@ export interface DiagnoseOptions {
   json: boolean;
   timeout?: string;
   ca?: string[];
+  dnsServers?: string[];
 }
 
 const USAGE = "mailcfg diagnose company | user <id> | --type webmail|exchange [flags]";
@@ -49,6 +51,7 @@ export function diagnoseCommand(ctx: Context, done: (r: CommandResult) => void, 
     .option("--send", "also run DATA: send a short test message (nothing is sent without it)")
     .option("--to <address>", "the recipient for RCPT TO (default: the sender's own address)")
     .option("--transcript [file]", "record the whole conversation, secrets masked: to the file, or into the output")
+    .option("--dns-server <ip[:port]>", "ask this DNS server instead of the system resolver; repeatable", collect)
     .option("--json", "print one JSON document on stdout");
   addProviderFlags(cmd);
   // Exchange flags, unless the shared provider flags already carry them.
@@ -88,7 +91,18 @@ export function toDiagnoseOptions(target: string | undefined, id: string | undef
   if (raw.transcript === true || typeof raw.transcript === "string") opts.transcript = raw.transcript;
   if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
   if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
+  if (Array.isArray(raw.dnsServer)) opts.dnsServers = (raw.dnsServer as string[]).map(checkDnsServer);
   return opts;
+}
+
+/** An IP address, optionally with a port: 1.1.1.1, 127.0.0.1:5353, [2001:db8::1]:53. */
+function checkDnsServer(value: string): string {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
+  const host = m?.[1] ?? value;
+  if (isIP(host) === 0 || (m?.[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+    throw new UsageError(`--dns-server: "${value}" is not an IP address (with an optional :port), e.g. 1.1.1.1 or 127.0.0.1:5353.`);
+  }
+  return value;
 }
 
 interface Subject {
@@ -111,7 +125,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
   const transcript = new Transcript(secrets, `mailcfg diagnose ${subject.args}: ${describeSettings(s)} at ${ctx.now().toISOString()}`);
   progress(ctx, `diagnosing the ${subject.label}: ${describeSettings(s)}`);
 
-  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), transcript, now: () => ctx.now() };
+  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}), transcript, now: () => ctx.now() };
   let report: { stages: StageResult[]; failure?: FailureReport; findings: string[]; sent: boolean };
   switch (s.type) {
     case "webmail": {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { EXIT_CODES, UsageError } from "../errors.js";
-import { classifyText, type Classification } from "../diagnosis/classify.js";
+import { checkFor, classifyText, type Classification } from "../diagnosis/classify.js";
 import { readStdin, type CommandResult } from "./shared.js";
 
 export interface ExplainOptions {
@@ -65,10 +65,10 @@ export function explanationJson(c: Classification): Record<string, unknown> {
     provider: c.provider ?? null,
     cause: c.cause,
     fix: c.fix,
-    check: c.check,
+    check: c.check ?? checkFor(c.category, c.provider),
     code: c.code ?? null,
     codes: c.codes,
-    meanings: c.meanings,
+    meanings: c.meanings ?? [],
     rowId: c.rowId ?? null,
     source: c.source ?? null,
   };
@@ -82,11 +82,11 @@ function renderExplanation(ctx: Context, c: Classification): string {
   if (c.productMessage) lines.push(`${t.bold("The product shows:")} "${c.productMessage}"`);
   lines.push(`${t.bold("Provider:")} ${c.provider ?? "not recognisable from the text"}`);
   if (c.code) lines.push(`${t.bold("Code:")} ${c.code}`);
-  for (const m of c.meanings) lines.push(`  ${m.code}: ${m.meaning}`);
+  for (const m of c.meanings ?? []) lines.push(`  ${m.code}: ${m.meaning}`);
   lines.push(`${t.bold("Cause:")} ${c.cause}`);
   lines.push(t.bold("Fix:"));
   c.fix.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
-  lines.push(`${t.bold("Check with:")} ${t.cmd(c.check)}`);
+  lines.push(`${t.bold("Check with:")} ${t.cmd(c.check ?? checkFor(c.category, c.provider))}`);
   if (c.rowId) lines.push(t.dim(`(matched ${c.rowId}; source: ${c.source ?? "?"})`));
   return lines.join("\n") + "\n";
 }

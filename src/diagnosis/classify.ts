@@ -26,13 +26,13 @@ export interface Classification {
   code?: string;
   /** Every SMTP/HTTP status code found in the text, enhanced (RFC 3463) and basic. */
   codes: string[];
-  /** What each status code means by itself (RFC 3463 class, subject and detail; RFC 5321 replies). */
-  meanings: CodeMeaning[];
+  /** What each status code means by itself (RFC 3463 class, subject and detail; RFC 5321 replies). Always set by classifyText. */
+  meanings?: CodeMeaning[];
   rowId?: string;
   source?: string;
   productMessage?: string;
-  /** The mailcfg command that checks it. */
-  check: string;
+  /** The mailcfg command that checks it. Always set by classifyText. */
+  check?: string;
 }
 
 /** The placeholder in `check` commands for the sender being diagnosed. */

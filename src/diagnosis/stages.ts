@@ -1,6 +1,6 @@
 import type { Category } from "../errors.js";
-import { classifyText, errorText, type Classification } from "./classify.js";
-import type { CodeMeaning } from "./status-codes.js";
+import { checkFor, classifyText, errorText, type Classification } from "./classify.js";
+import { describeCodes, type CodeMeaning } from "./status-codes.js";
 
 export type StageName = "settings" | "dns" | "tcp" | "tls" | "greeting" | "ehlo" | "auth" | "mail" | "rcpt" | "data" | "http" | "ews" | "api";
 export type StageStatus = "passed" | "failed" | "skipped";
@@ -139,9 +139,9 @@ export function failureReport(stage: StageName, c: Classification, evidence: str
     ...(c.provider ? { provider: c.provider } : {}),
     ...(c.code ? { code: c.code } : {}),
     codes: c.codes,
-    meanings: c.meanings,
+    meanings: c.meanings ?? describeCodes(c.codes),
     ...(c.productMessage ? { productMessage: c.productMessage } : {}),
-    check: c.check,
+    check: c.check ?? checkFor(c.category, c.provider),
     ...(c.rowId ? { rowId: c.rowId } : {}),
     evidence,
   };

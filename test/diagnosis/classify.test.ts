@@ -106,7 +106,7 @@ describe("text mailcfg does not know", () => {
     expect(c.rowId).toBeUndefined();
     expect(c.cause).toMatch(/does not recognise/);
     expect(c.codes).toEqual(codes);
-    expect(c.meanings.map((m) => m.code)).toEqual(codes);
+    expect((c.meanings ?? []).map((m) => m.code)).toEqual(codes);
     expect(c.check).toBe("mailcfg diagnose company|user <id>");
   });
 });
