@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
@@ -112,6 +112,32 @@ describe("diagnose against a real smtp-server", () => {
     expect(r.doc.findings[0]).toMatch(new RegExp(`^port ${implicit.port} expects implicit TLS: it completed a TLS handshake and greeted \\(220 .*\\); you chose STARTTLS: set security to tls; with --security tls the login succeeds$`));
   });
 
+  it("--transcript <file> records the conversation: direction marks, TLS marks and timing, in a private file", async () => {
+    const file = join(dir, "transcript.txt");
+    const r = await runCli(webmail(starttls.port, "starttls", ["--transcript", file]), { env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Transcript (secrets masked) written to ${file}.`);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    expect(lines.every((l) => /^\+\d+\.\d{3}s (\[probe\] )?(C:|S:|\*|#) /.test(l))).toBe(true);
+    const body = lines.map((l) => l.replace(/^\+\S+ /, ""));
+    expect(body).toEqual(
+      expect.arrayContaining([
+        "S: 220 mailcfg-sandbox ESMTP mailcfg sandbox ready",
+        "C: EHLO mailcfg.invalid",
+        "C: STARTTLS",
+        "S: 220 Ready to start TLS",
+        "* TLS handshake with 127.0.0.1",
+        "C: AUTH PLAIN **** (user name and password, base64)",
+        "S: 235 Authentication successful",
+        `C: MAIL FROM:<${USER}>`,
+        `C: RCPT TO:<${USER}>`,
+        "C: QUIT",
+      ]),
+    );
+    expect(body.some((l) => /^\* TLS established: TLSv1\.[23] /.test(l))).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   it("--stop-after stops there and says why the rest did not run", async () => {
     const r = await diagnose(webmail(starttls.port, "starttls", ["--stop-after", "ehlo"]));
     expect(r.code).toBe(0);
@@ -198,6 +224,17 @@ describe("diagnose against misbehaving servers", () => {
     expect(r.code).toBe(5);
     expect(r.doc.failure).toMatchObject({ stage: "tls", category: "ssl", rowId: "cert-untrusted" });
     expect(r.doc.findings[0]).toMatch(/issued by CN=Acme internal CA, which this computer does not trust: .* --ca <file>/);
+  });
+
+  it("STARTTLS chosen but not offered: fails at tls with category ssl and says nothing safer answers", async () => {
+    const s = await start({ users: { [USER]: PASSWORD } });
+    const r = await diagnose(webmail(s.port, "starttls"));
+    expect(r.code).toBe(5);
+    expect(r.status).toMatchObject({ ehlo: "passed", tls: "failed", auth: "skipped" });
+    expect(r.doc.failure).toMatchObject({ stage: "tls", category: "ssl", rowId: "starttls-not-offered" });
+    expect(r.doc.findings[0]).toMatch(new RegExp(`^the server offers no STARTTLS on port ${s.port} and no implicit TLS on ${s.port} or 465`));
+    // The password never went out on the unencrypted connection.
+    expect(s.received.some((l) => l.startsWith("AUTH"))).toBe(false);
   });
 
   it("logs in with AUTH LOGIN when that is all the server offers", async () => {
