@@ -8,7 +8,7 @@ import { EXIT_CODES, NotConfiguredError, UsageError } from "../errors.js";
 import { checkEmail, checkHost, checkPort, checkSecurity } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort } from "../providers/presets.js";
 import { OWNER_PLACEHOLDER } from "../diagnosis/classify.js";
-import { redact } from "../diagnosis/redact.js";
+import { redact, redactDeep } from "../diagnosis/redact.js";
 import { Transcript } from "../diagnosis/transcript.js";
 import type { FailureReport, StageName, StageResult } from "../diagnosis/stages.js";
 import type { ProviderFlags } from "./setup-flow.js";
@@ -175,7 +175,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     ...(transcriptFile ? { transcriptFile } : {}),
     ...(opts.transcript === true ? { transcript: transcript.lines() } : {}),
   };
-  const safe = JSON.parse(redact(JSON.stringify(data), secrets)) as Record<string, unknown>;
+  const safe = redactDeep(data, secrets);
   if (!opts.json) {
     const text = renderReport(ctx, subject, report, order, transcriptFile, opts.transcript === true ? transcript.text() : undefined);
     ctx.io.out.write(redact(text, secrets));

@@ -51,3 +51,13 @@ function base64Core(bytes: Buffer, offset: number): string {
   const whole = Math.floor((bytes.length - start) / 3) * 3;
   return whole > 0 ? bytes.subarray(start, start + whole).toString("base64") : "";
 }
+
+/** redact() applied to every string inside a value meant for JSON output. */
+export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefined>): T {
+  if (typeof value === "string") return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redact, secretForms } from "../../src/diagnosis/redact.js";
+import { redact, redactDeep, secretForms } from "../../src/diagnosis/redact.js";
 import { Transcript } from "../../src/diagnosis/transcript.js";
 
 const PASSWORD = "fake-password-123";
@@ -36,6 +36,12 @@ describe("redact", () => {
   it("leaves an EHLO reply's mechanism list alone", () => {
     expect(redact("S: 250-AUTH PLAIN LOGIN XOAUTH2")).toBe("S: 250-AUTH PLAIN LOGIN XOAUTH2");
     expect(redact("STARTTLS, AUTH LOGIN PLAIN, SIZE 1000")).toBe("STARTTLS, AUTH LOGIN PLAIN, SIZE 1000");
+  });
+
+  it("redactDeep masks every string in a JSON-bound value, keys and shape kept", () => {
+    const secret = '","';
+    const value = { a: [`x${secret}y`, 3, null], b: { c: `pw ${PASSWORD}` } };
+    expect(redactDeep(value, [secret, PASSWORD])).toEqual({ a: ["x****y", 3, null], b: { c: "pw ****" } });
   });
 
   it("ignores empty and tiny secrets instead of masking every letter", () => {
