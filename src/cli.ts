@@ -13,6 +13,8 @@ import { connectGmailCommand } from "./commands/connect-gmail.js";
 import { routeCommand } from "./commands/route.js";
 import { sendCommand } from "./commands/send.js";
 import { queueCommand } from "./commands/queue.js";
+import { explainCommand } from "./commands/explain.js";
+import { diagnoseCommand } from "./commands/diagnose.js";
 
 export const VERSION = "0.1.0";
 
@@ -35,15 +37,17 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
 
   const commands = [
     setupCommand(ctx, done),
+    connectGmailCommand(ctx, done),
     validateCommand(ctx, done),
     statusCommand(ctx, done),
-    configCommand(ctx, done),
-    sandboxCommand(ctx, done),
-    demoCommand(ctx, done),
-    connectGmailCommand(ctx, done),
     routeCommand(ctx, done),
     sendCommand(ctx, done),
     queueCommand(ctx, done),
+    diagnoseCommand(ctx, done),
+    explainCommand(ctx, done),
+    configCommand(ctx, done),
+    sandboxCommand(ctx, done),
+    demoCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   // Commands built on their own do not inherit these from the program: set them on every

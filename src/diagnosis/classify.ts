@@ -1,16 +1,20 @@
 import rows from "./patterns.json" with { type: "json" };
 import { MailError, type Category } from "../errors.js";
 import { PRODUCT_MESSAGES } from "./product-messages.js";
+import { describeCodes, type CodeMeaning } from "./status-codes.js";
 
 /** One row of the knowledge table (patterns.json): add a row, not code. */
 export interface PatternRow {
   id: string;
+  /** Regular expression, matched case-insensitive and multiline. */
   pattern: string;
   category: Category;
   provider?: string;
   cause: string;
   fix: string[];
   source: string;
+  /** The mailcfg command that checks this failure; "company|user <id>" stands for the sender. */
+  check?: string;
 }
 
 export interface Classification {
@@ -18,13 +22,21 @@ export interface Classification {
   cause: string;
   fix: string[];
   provider?: string;
-  /** The most specific status seen: enhanced (5.7.8) over basic (535). */
+  /** The most specific code seen: AADSTS, enhanced status (5.7.8), EWS ResponseCode, basic reply, errno. */
   code?: string;
-  /** Every status code found in the text. */
+  /** Every SMTP/HTTP status code found in the text, enhanced (RFC 3463) and basic. */
   codes: string[];
+  /** What each status code means by itself (RFC 3463 class, subject and detail; RFC 5321 replies). Always set by classifyText. */
+  meanings?: CodeMeaning[];
   rowId?: string;
+  source?: string;
   productMessage?: string;
+  /** The mailcfg command that checks it. Always set by classifyText. */
+  check?: string;
 }
+
+/** The placeholder in `check` commands for the sender being diagnosed. */
+export const OWNER_PLACEHOLDER = "company|user <id>";
 
 interface CompiledRow extends PatternRow {
   re: RegExp;
@@ -36,30 +48,109 @@ export function patternTable(): readonly PatternRow[] {
   return TABLE;
 }
 
-/** Status codes in text: enhanced ones (RFC 3463, x.y.z) and three-digit SMTP replies. */
+/**
+ * Who sent a reply, from the signs providers leave in their texts (host names, trailers
+ * like "gsmtp", error families). Microsoft comes first: its EWS URL also says "EWS".
+ */
+const PROVIDER_SIGNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/outlook\.com|office365\.com|outlook\.office\.com|protection\.outlook|microsoftonline|onmicrosoft\.com|AADSTS\d|STOREDRV|aka\.ms\/|hotmail\.com|live\.com/i, "Microsoft 365"],
+  [/gsmtp|google\.com|googleapis\.com|gmail\.com|googlemail\.com|\bgmail\b|\bgoogle\b/i, "Gmail"],
+  [/yahoo|ymail\.com|\baol\.com|rocketmail/i, "Yahoo"],
+  [/Exchange Server|\bEWS\b|Exchange\.asmx|Microsoft\.Exchange|Microsoft ESMTP MAIL Service|\bError(AccessDenied|NonExistentMailbox|SendAsDenied|InvalidUserPrincipalName|ImpersonateUserDenied|ServerBusy|SchemaValidation)\b/i, "Exchange Server"],
+  [/zoho/i, "Zoho Mail"],
+  [/icloud\.com|mail\.me\.com/i, "iCloud Mail"],
+  [/secureserver\.net/i, "GoDaddy"],
+  [/amazonses|email-smtp\.[a-z0-9-]+\.amazonaws\.com/i, "Amazon SES"],
+  [/sendgrid/i, "SendGrid"],
+  [/mailgun/i, "Mailgun"],
+  [/ionos|1and1/i, "IONOS"],
+  [/\bgmx\./i, "GMX"],
+];
+
+/** The provider a text (a reply, a host name, a URL) points to, if any. */
+export function recognizeProvider(text: string): string | undefined {
+  return PROVIDER_SIGNS.find(([re]) => re.test(text))?.[1];
+}
+
+/** Status codes in text: enhanced ones (RFC 3463, x.y.z) and three-digit SMTP (or HTTP) replies. */
 export function extractCodes(text: string): string[] {
   const found = new Set<string>();
-  for (const m of text.matchAll(/\b([245]\.\d{1,3}\.\d{1,3})\b/g)) if (m[1]) found.add(m[1]);
-  for (const m of text.matchAll(/(?:^|[\s(:"'])([2-5][0-9]{2})(?=[\s-]|$)/gm)) if (m[1]) found.add(m[1]);
+  // Not part of a longer dotted number (an IP address or a version such as 4.16.55.1).
+  for (const m of text.matchAll(/(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/g)) if (m[1]) found.add(m[1]);
+  // Second digit 0-5 as in RFC 5321, so ports (587, 465) are not mistaken for replies.
+  for (const m of text.matchAll(/(?:^|[\s(:"'[])([2-5][0-5][0-9])(?=[\s\-,)'"\]]|\.(?!\d)|$)/gm)) if (m[1]) found.add(m[1]);
   return [...found];
+}
+
+const IDENTIFIERS: RegExp[] = [
+  /\b(AADSTS\d+)\b/,
+  /\b(Error[A-Z][A-Za-z]{5,})\b/,
+  /\b(invalid_grant|redirect_uri_mismatch|access_denied|invalid_client|unauthorized_client|invalid_scope|insufficient_scope|org_internal|admin_policy_enforced)\b/,
+  /\b(failedPrecondition|rateLimitExceeded|userRateLimitExceeded|ACCESS_TOKEN_SCOPE_INSUFFICIENT|accessNotConfigured)\b/,
+  /\b(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|ERR_SSL_[A-Z_]+)\b/,
+  /\b(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|EACCES|EAUTH|ESOCKET|ECONNECTION|EENVELOPE|EMESSAGE|EPROTOCOL|ETLS|EDNS)\b/,
+];
+
+function firstIdentifier(text: string, which: number[]): string | undefined {
+  for (const i of which) {
+    const m = IDENTIFIERS[i]?.exec(text);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
+}
+
+/** The single most useful code: AADSTS, then enhanced status, EWS code, basic reply, OAuth error, TLS/errno. */
+function bestCode(text: string, codes: string[]): string | undefined {
+  return (
+    firstIdentifier(text, [0]) ??
+    codes.find((c) => c.includes(".")) ??
+    firstIdentifier(text, [1]) ??
+    codes[0] ??
+    firstIdentifier(text, [2, 3, 4, 5])
+  );
+}
+
+/** The mailcfg command that checks a failure of this kind. */
+export function checkFor(category: Category, provider: string | undefined): string {
+  if (category === "oauth") {
+    if (provider === "Gmail") return `mailcfg connect-gmail ${OWNER_PLACEHOLDER}`;
+    if (provider === "Microsoft 365") return `mailcfg connect-microsoft ${OWNER_PLACEHOLDER}`;
+  }
+  if (category === "domain") return `mailcfg setup ${OWNER_PLACEHOLDER} --type exchange --domain company.com`;
+  return `mailcfg diagnose ${OWNER_PLACEHOLDER}`;
 }
 
 /** Classifies any error text: the first matching row wins (rows go specific to general). */
 export function classifyText(text: string): Classification {
   const codes = extractCodes(text);
-  const code = codes.find((c) => c.includes(".")) ?? codes[0];
+  const code = bestCode(text, codes);
+  const meanings = describeCodes(codes);
   const row = TABLE.find((r) => r.re.test(text));
+  const provider = row?.provider ?? recognizeProvider(text);
   if (!row) {
     const base: Classification = {
       category: "unknown",
-      cause: "This error is not in mailcfg's table of known failures.",
-      fix: ["Run mailcfg diagnose for the profile to see which stage fails."],
+      cause:
+        "mailcfg does not recognise this text: it is not in the table of known failures." +
+        (meanings.length > 0 ? " The status codes in it are explained below." : ""),
+      fix: ["Run mailcfg diagnose for the sender to see which stage fails.", "If the text names a code, look it up with the provider."],
       codes,
+      meanings,
+      check: checkFor("unknown", provider),
     };
-    return code ? { ...base, code } : base;
+    return { ...base, ...(code ? { code } : {}), ...(provider ? { provider } : {}) };
   }
-  const out: Classification = { category: row.category, cause: row.cause, fix: row.fix, codes, rowId: row.id };
-  if (row.provider) out.provider = row.provider;
+  const out: Classification = {
+    category: row.category,
+    cause: row.cause,
+    fix: row.fix,
+    codes,
+    meanings,
+    rowId: row.id,
+    source: row.source,
+    check: row.check ?? checkFor(row.category, provider),
+  };
+  if (provider) out.provider = provider;
   if (code) out.code = code;
   const product = PRODUCT_MESSAGES[row.category];
   if (product) out.productMessage = product;

@@ -1,22 +1,63 @@
 /**
- * Masks secrets in anything shown or logged: AUTH exchanges, bearer tokens, OAuth
- * fields, and any known secret value in plain, base64 or URL-encoded form.
+ * Masks secrets in anything shown or logged: AUTH exchanges, HTTP authorization
+ * headers, bearer tokens, OAuth fields, and any known secret value in every form it
+ * takes on the wire: plain, base64 (also inside a longer base64 blob such as AUTH PLAIN's
+ * "\0user\0password" or HTTP Basic's "user:password"), URL- and form-encoded, JSON-escaped.
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = text;
+  const forms = new Set<string>();
   for (const s of secrets) {
     if (!s || s.length < 3) continue;
-    for (const form of secretForms(s)) out = out.split(form).join("****");
+    for (const f of secretForms(s)) forms.add(f);
   }
+  // Longest first, so a whole encoded secret is masked before any piece of it.
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("****");
   return out
-    .replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5))\s+\S+/gi, "$1 ****")
-    .replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ****")
-    .replace(/("?(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, "$1****");
+    // An AUTH command's payload, not the mechanism list of an EHLO reply ("AUTH PLAIN LOGIN").
+    .replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5|NTLM))\s+(?!\*\*\*\*|(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5|NTLM|GSSAPI|DIGEST-MD5|SCRAM-SHA-\d+(?:-PLUS)?)\b)\S+/gi, "$1 ****")
+    .replace(/\b(Authorization:\s*(?:Basic|Bearer|NTLM|Negotiate|Digest))\s+(?!\*\*\*\*)\S+/gi, "$1 ****")
+    .replace(/\b(Bearer)\s+(?!\*\*\*\*)[A-Za-z0-9._~+/=-]+/g, "$1 ****")
+    .replace(/("?(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"?\s*[:=]\s*"?)(?!\*\*\*\*)[^"&\s,}]+/gi, "$1****");
 }
 
-/** The forms a secret can take on the wire: as is, base64 (alone and in AUTH PLAIN), URL-encoded. */
+/** The forms a secret can take on the wire. */
 export function secretForms(secret: string): string[] {
-  const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-  const forms = new Set<string>([secret, b64(secret), encodeURIComponent(secret)]);
+  const bytes = Buffer.from(secret, "utf8");
+  const b64 = bytes.toString("base64");
+  const forms = new Set<string>([
+    secret,
+    b64,
+    b64.replace(/=+$/, ""),
+    bytes.toString("base64url"),
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, "+"),
+    JSON.stringify(secret).slice(1, -1),
+  ]);
+  for (const offset of [0, 1, 2]) {
+    const core = base64Core(bytes, offset);
+    if (core.length >= 4) forms.add(core);
+  }
   return [...forms].filter((f) => f.length >= 3);
+}
+
+/**
+ * The base64 text the secret's bytes produce whatever comes before and after them, when
+ * they sit `offset` bytes (mod 3) into a longer blob: base64 encodes 3-byte groups, so
+ * only the groups made wholly of the secret's bytes encode the same everywhere.
+ */
+function base64Core(bytes: Buffer, offset: number): string {
+  const start = (3 - (offset % 3)) % 3;
+  const whole = Math.floor((bytes.length - start) / 3) * 3;
+  return whole > 0 ? bytes.subarray(start, start + whole).toString("base64") : "";
+}
+
+/** redact() applied to every string inside a value meant for JSON output. */
+export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | undefined>): T {
+  if (typeof value === "string") return redact(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+  }
+  return value;
 }

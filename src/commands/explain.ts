@@ -1,0 +1,92 @@
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import { EXIT_CODES, UsageError } from "../errors.js";
+import { checkFor, classifyText, type Classification } from "../diagnosis/classify.js";
+import { readStdin, type CommandResult } from "./shared.js";
+
+export interface ExplainOptions {
+  /** The error text; undefined means read it from standard input. */
+  text?: string;
+  json: boolean;
+}
+
+export function explainCommand(ctx: Context, done: (r: CommandResult) => void, run = runExplain): Command {
+  return new Command("explain")
+    .description("explain an error message: category, likely cause, the fix in steps, and the command that checks it")
+    .argument("[text...]", "the error text (quote it); '-' or nothing reads it from standard input")
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText(
+      "after",
+      `
+Takes any error text a user might paste: the product's own messages, SMTP replies
+(e.g. 535 5.7.8), and what nodemailer, .NET, PHPMailer, Python, Java Mail, OpenSSL,
+Exchange EWS and Google or Microsoft sign-in print. It reads the text only: nothing
+is sent anywhere. Exits 0 when it could read the text, whatever the category.
+
+Examples:
+  $ mailcfg explain "535-5.7.8 Username and Password not accepted"
+  $ mailcfg explain 'Invalid login: 535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.'
+  $ pbpaste | mailcfg explain --json
+  $ mailcfg explain - < error.txt`,
+    )
+    .action(async (words: string[], raw: { json?: boolean }) => {
+      done(await run(ctx, toExplainOptions(words, raw)));
+    });
+}
+
+export function toExplainOptions(words: string[], raw: { json?: boolean }): ExplainOptions {
+  const json = raw.json === true;
+  if (words.length === 0 || (words.length === 1 && words[0] === "-")) return { json };
+  return { text: words.join(" "), json };
+}
+
+export async function runExplain(ctx: Context, opts: ExplainOptions): Promise<CommandResult> {
+  let text = opts.text;
+  if (text === undefined) {
+    if (ctx.io.stdinIsTTY) {
+      throw new UsageError("Give the error text to explain.", 'Quote it as an argument (mailcfg explain "535 5.7.8 ...") or pipe it in (... | mailcfg explain).');
+    }
+    text = await readStdin(ctx);
+  }
+  if (text.trim() === "") throw new UsageError("The error text is empty.", 'Quote the error as an argument, e.g. mailcfg explain "535 5.7.8 ...".');
+
+  const c = classifyText(text);
+  if (!opts.json) ctx.io.out.write(renderExplanation(ctx, c));
+  return { data: explanationJson(c) };
+}
+
+/** The --json shape: every field always present (null when unknown), so scripts can rely on it. */
+export function explanationJson(c: Classification): Record<string, unknown> {
+  return {
+    category: c.category,
+    exitCode: EXIT_CODES[c.category],
+    recognized: c.rowId !== undefined,
+    productMessage: c.productMessage ?? null,
+    provider: c.provider ?? null,
+    cause: c.cause,
+    fix: c.fix,
+    check: c.check ?? checkFor(c.category, c.provider),
+    code: c.code ?? null,
+    codes: c.codes,
+    meanings: c.meanings ?? [],
+    rowId: c.rowId ?? null,
+    source: c.source ?? null,
+  };
+}
+
+function renderExplanation(ctx: Context, c: Classification): string {
+  const t = ctx.theme;
+  const lines: string[] = [];
+  const known = c.rowId !== undefined;
+  lines.push(`${t.bold("Category:")} ${c.category}${known ? "" : " (not recognised)"}  (mailcfg exit code ${EXIT_CODES[c.category]})`);
+  if (c.productMessage) lines.push(`${t.bold("The product shows:")} "${c.productMessage}"`);
+  lines.push(`${t.bold("Provider:")} ${c.provider ?? "not recognisable from the text"}`);
+  if (c.code) lines.push(`${t.bold("Code:")} ${c.code}`);
+  for (const m of c.meanings ?? []) lines.push(`  ${m.code}: ${m.meaning}`);
+  lines.push(`${t.bold("Cause:")} ${c.cause}`);
+  lines.push(t.bold("Fix:"));
+  c.fix.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
+  lines.push(`${t.bold("Check with:")} ${t.cmd(c.check ?? checkFor(c.category, c.provider))}`);
+  if (c.rowId) lines.push(t.dim(`(matched ${c.rowId}; source: ${c.source ?? "?"})`));
+  return lines.join("\n") + "\n";
+}
