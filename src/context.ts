@@ -2,7 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import { isatty } from "node:tty";
 import { inquirerPrompter, noPrompter, type Prompter } from "./prompter.js";
 import { ConfigStore, configDir } from "./config/store.js";
-import { openSecretStore, type SecretStore, type SecretStoreChoice } from "./config/secrets.js";
+import { openSecretStore, type KeyringOpener, type SecretStore, type SecretStoreChoice } from "./config/secrets.js";
 import { makeTheme, type Theme } from "./ui/theme.js";
 
 export interface IO {
@@ -35,6 +35,8 @@ export interface ContextOverrides {
   prompt?: Prompter;
   now?: () => Date;
   openUrl?: (url: string) => Promise<void>;
+  /** Tests replace the OS keyring, so they never read or write a real one. */
+  openKeyring?: KeyringOpener;
 }
 
 export function createContext(over: ContextOverrides = {}): Context {
@@ -68,7 +70,7 @@ export function createContext(over: ContextOverrides = {}): Context {
     prompt: over.prompt ?? (io.canPrompt ? inquirerPrompter(io.err) : noPrompter),
     configDir: dir,
     config: () => (config ??= ConfigStore.open(dir)),
-    secrets: () => (secrets ??= openSecrets(ctx)),
+    secrets: () => (secrets ??= openSecrets(ctx, over.openKeyring)),
     now: over.now ?? (() => new Date()),
     openUrl:
       over.openUrl ??
@@ -80,13 +82,13 @@ export function createContext(over: ContextOverrides = {}): Context {
   return ctx;
 }
 
-async function openSecrets(ctx: Context): Promise<SecretStore> {
+async function openSecrets(ctx: Context, openKeyring: KeyringOpener | undefined): Promise<SecretStore> {
   const cfg = await ctx.config();
   const saved = cfg.savedSettings()["secret-store"];
   const fromEnv = ctx.env.MAILCFG_SECRET_STORE;
   const choice: SecretStoreChoice =
     fromEnv === "file" || fromEnv === "keyring" ? fromEnv : (saved ?? "auto");
-  const opened = await openSecretStore(ctx.configDir, choice);
+  const opened = await openSecretStore(ctx.configDir, choice, openKeyring);
   if (opened.notice) {
     // Said once: the choice is remembered, so later runs use the same store quietly.
     ctx.io.err.write(ctx.theme.dim(`note: ${opened.notice}`) + "\n");

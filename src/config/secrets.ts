@@ -127,6 +127,9 @@ export class KeyringSecretStore implements SecretStore {
 
 export type SecretStoreChoice = "file" | "keyring" | "auto";
 
+/** Opens the OS keyring or throws; replaceable so tests never touch a real keyring. */
+export type KeyringOpener = (namespace: string) => Promise<SecretStore>;
+
 export interface OpenedSecretStore {
   store: SecretStore;
   /** Set when the choice was made now and must be said once and remembered. */
@@ -139,12 +142,16 @@ export interface OpenedSecretStore {
  * not work (headless Linux has no Secret Service), the 0600 file is used and the
  * caller says so once.
  */
-export async function openSecretStore(dir: string, choice: SecretStoreChoice): Promise<OpenedSecretStore> {
+export async function openSecretStore(
+  dir: string,
+  choice: SecretStoreChoice,
+  openKeyring: KeyringOpener = (ns) => KeyringSecretStore.open(ns),
+): Promise<OpenedSecretStore> {
   const namespace = dir;
   if (choice === "file") return { store: new FileSecretStore(dir) };
   if (choice === "keyring") {
     try {
-      return { store: await KeyringSecretStore.open(namespace) };
+      return { store: await openKeyring(namespace) };
     } catch (err) {
       throw new MailError("config", `The OS keyring cannot be used: ${firstLine(err)}`, {
         hint: "Use the secrets file instead: MAILCFG_SECRET_STORE=file (or mailcfg config set secret-store file).",
@@ -152,7 +159,7 @@ export async function openSecretStore(dir: string, choice: SecretStoreChoice): P
     }
   }
   try {
-    return { store: await KeyringSecretStore.open(namespace), notice: "Secrets are stored in the OS keyring." };
+    return { store: await openKeyring(namespace), notice: "Secrets are stored in the OS keyring." };
   } catch (err) {
     const file = new FileSecretStore(dir);
     return {
