@@ -116,9 +116,10 @@ interface Subject {
 export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<CommandResult> {
   const config = await ctx.config();
   const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
-  const ca = withExtraCa(readCaFiles(opts.ca), ctx.env);
   const subject = opts.owner ? await savedSubject(ctx, opts.owner) : await adHocSubject(ctx, opts.adHoc ?? {});
   const s = subject.settings;
+  // --ca given now, else the CA files saved with the profile at setup.
+  const ca = withExtraCa(readCaFiles(opts.ca ?? s.caFiles), ctx.env);
   const order = STAGES[s.type](s);
   const stopAfter = checkStopAfter(opts, order);
   const secrets = [subject.secret];

@@ -100,11 +100,10 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   readCaFiles(opts.ca); // an unreadable --ca file is a usage error before any question
   // --ca is remembered with the profile, so later validate/send trust the same server.
   const caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
+  const label = ownerLabel(opts.owner);
+  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
   const type = await chooseType(ctx, opts.flags, existing);
   const flow = flowFor(type);
-  const label = ownerLabel(opts.owner);
-
-  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
 
   let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
   for (;;) {

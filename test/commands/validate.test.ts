@@ -60,6 +60,8 @@ describe("validate saved profiles", () => {
     expect((config(dir).company as { caFiles?: string[] }).caFiles).toEqual([rig.caFile]);
     const r = await run(["validate", "company", "--no-send"], { dir, now: () => T2 });
     expect(r.code, r.err).toBe(0);
+    const d = await run(["diagnose", "company", "--stop-after", "auth"], { dir });
+    expect(d.code, d.out + d.err).toBe(0);
     // Without the saved CA the same server is untrusted: the saved file is what made the difference.
     const ad = await run(
       ["validate", "--type", "webmail", "--no-send", ...webmailFlags(rig.starttls, "starttls", undefined)],
