@@ -10,6 +10,7 @@ import { configCommand } from "./commands/config.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { demoCommand } from "./commands/demo.js";
 import { connectGmailCommand } from "./commands/connect-gmail.js";
+import { connectMicrosoftCommand } from "./commands/connect-microsoft.js";
 
 export const VERSION = "0.1.0";
 
@@ -38,6 +39,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
     connectGmailCommand(ctx, done),
+    connectMicrosoftCommand(ctx, done),
   ];
   for (const c of commands) program.addCommand(c);
   // Commands built on their own do not inherit these from the program: set them on every
