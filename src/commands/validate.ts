@@ -157,7 +157,7 @@ async function validateSaved(
   for (const w of SETUP_FLOWS[profile.type].warnings?.(profile) ?? []) warn(ctx, `${label}: ${w}`);
   try {
     if (secret === undefined) {
-      throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, `mailcfg setup ${ownerArgs(owner)}`);
+      throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, reconnectCommand(owner, profile) ?? `mailcfg setup ${ownerArgs(owner)}`);
     }
     const outcome = await validateSettings(ctx, {
       settings: profile,

@@ -51,7 +51,7 @@ export function refineXoauth2(c: Classification, text: string, s: WebmailSetting
     fix: [
       enableMailbox,
       "Check that the app registration has the delegated API permission Office 365 Exchange Online > SMTP.Send and that consent was granted (API permissions > Grant admin consent).",
-      "The profile's address must be the mailbox that signed in; then connect again: mailcfg connect-microsoft company|user <id>.",
+      "The profile's address must be the mailbox that signed in. After a change of permissions, connect the mailbox again (mailcfg connect-microsoft).",
     ],
   };
 }

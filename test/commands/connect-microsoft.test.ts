@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
@@ -374,6 +374,14 @@ describe("after connecting: refresh, rotation and revocation", () => {
     const run = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
     expect(await run.code).toBe(7);
     expect(parse(run.out.text).error).toMatchObject({ category: "oauth", code: "AADSTS70008", next: "mailcfg connect-microsoft company" });
+  });
+
+  it("a profile whose refresh token is gone from the secret store: not configured, exit 7, reconnect", async () => {
+    expect(await connect().code).toBe(0);
+    rmSync(join(dir, "secrets.json"));
+    const run = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(await run.code).toBe(7);
+    expect(parse(run.out.text).error).toMatchObject({ category: "not-configured", next: "mailcfg connect-microsoft company" });
   });
 
   it("no code, verifier or token reaches config.json or any output, human or JSON", async () => {
