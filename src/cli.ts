@@ -15,6 +15,7 @@ import { sendCommand } from "./commands/send.js";
 import { queueCommand } from "./commands/queue.js";
 import { explainCommand } from "./commands/explain.js";
 import { diagnoseCommand } from "./commands/diagnose.js";
+import { connectMicrosoftCommand } from "./commands/connect-microsoft.js";
 
 export const VERSION = "0.1.0";
 
@@ -38,6 +39,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
   const commands = [
     setupCommand(ctx, done),
     connectGmailCommand(ctx, done),
+    connectMicrosoftCommand(ctx, done),
     validateCommand(ctx, done),
     statusCommand(ctx, done),
     routeCommand(ctx, done),

@@ -1,10 +1,11 @@
 import type { Context } from "../context.js";
-import type { Security, WebmailSettings } from "../config/types.js";
+import type { Owner, Security, WebmailSettings } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import { checkEmail, checkHost, checkPort, checkSecurity, emailProblem, hostnameProblem } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
 import { readPassword } from "./shared.js";
+import { collectMicrosoftOAuth } from "./setup-microsoft.js";
 
 export const webmailFlow: SetupFlow = {
   type: "webmail",
@@ -31,10 +32,13 @@ function presetById(id: string): WebmailPreset {
   return p;
 }
 
-async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<Collected> | undefined): Promise<Collected> {
+async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<Collected> | undefined, owner?: Owner): Promise<Collected> {
   const prev = previous?.settings?.type === "webmail" ? previous.settings : undefined;
   const ask = ctx.io.canPrompt;
   let preset: WebmailPreset | undefined = f.preset ? presetById(f.preset) : undefined;
+  // A profile connected with OAuth is connected again, unless flags ask for another server.
+  if (!preset && !f.host && prev?.auth === "oauth2-microsoft") preset = presetById("microsoft-oauth");
+  if (preset?.id === "microsoft-oauth") return collectMicrosoftOAuth(ctx, f, previous, owner);
 
   // Server
   let host: string;
@@ -46,6 +50,7 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
         message: "Outgoing mail server",
         choices: WEBMAIL_PRESETS.map((p) => ({ name: p.name, value: p })),
       });
+      if (preset.id === "microsoft-oauth") return collectMicrosoftOAuth(ctx, f, previous, owner);
     }
     host =
       preset?.host ??

@@ -5,7 +5,8 @@ import { ownerArgs, ownerLabel } from "../config/types.js";
 import type { Category } from "../errors.js";
 import { ownerJson } from "./setup.js";
 import { serverOf } from "./describe.js";
-import { exchangeLoginName, isExchangeOnlineUrl } from "../config/exchange-fields.js";
+import { exchangeLoginName } from "../config/exchange-fields.js";
+import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
 import { reconnectCommand } from "./reconnect.js";
 
@@ -46,13 +47,10 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   const s: ProfileStatus = { owner: ownerJson(owner), type: p.type, email: p.email, server: serverOf(p), state, notes };
   if (v) s.validation = v;
   if (p.lastUsedAt) s.lastUsedAt = p.lastUsedAt;
-  if (p.type === "gmail" && p.connectedAt) s.connectedAt = p.connectedAt;
-  if (p.type === "exchange") {
-    notes.push(`signs in as ${exchangeLoginName(p)}`);
-    if (isExchangeOnlineUrl(p.ewsUrl)) {
-      notes.push("Exchange Online no longer accepts passwords over EWS (since 2022) and switches EWS off from 2026-10-01; move this sender to Webmail (SMTP).");
-    }
-  }
+  if ((p.type === "gmail" || p.type === "webmail") && p.connectedAt) s.connectedAt = p.connectedAt;
+  if (p.type === "exchange") notes.push(`signs in as ${exchangeLoginName(p)}`);
+  const basicAuth = basicAuthNote(owner, p);
+  if (basicAuth) notes.push(basicAuth.note);
   if (state === "failing") s.fix = (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
   if (state === "never-validated") s.fix = `mailcfg validate ${ownerArgs(owner)}`;
   return s;

@@ -8,7 +8,7 @@ import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
 import type { ProviderFlags } from "./setup-flow.js";
 import { addProviderFlags, ownerJson } from "./setup.js";
-import { failureRecord, validateSettings } from "./validation.js";
+import { failureRecord, rotatedSecretSaver, validateSettings } from "./validation.js";
 import { addConnectFlags, parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { reconnectCommand } from "./reconnect.js";
@@ -157,7 +157,7 @@ async function validateSaved(
   for (const w of SETUP_FLOWS[profile.type].warnings?.(profile) ?? []) warn(ctx, `${label}: ${w}`);
   try {
     if (secret === undefined) {
-      throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, `mailcfg setup ${ownerArgs(owner)}`);
+      throw new NotConfiguredError(`The ${label} has no saved ${secretName}.`, reconnectCommand(owner, profile) ?? `mailcfg setup ${ownerArgs(owner)}`);
     }
     const outcome = await validateSettings(ctx, {
       settings: profile,
@@ -167,6 +167,7 @@ async function validateSaved(
       timeoutMs,
       ...(ca ? { ca } : {}),
       label,
+      onSecretRotated: rotatedSecretSaver(ctx, owner, profile),
     });
     config.updateProfile(owner, { validation: outcome.record, ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}) });
     const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };

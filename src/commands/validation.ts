@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
-import type { ProviderSettings, ValidationRecord } from "../config/types.js";
+import type { Owner, ProviderSettings, ValidationRecord } from "../config/types.js";
+import { secretKey, secretKindFor } from "../config/types.js";
 import { createProvider } from "../providers/index.js";
 import type { Evidence, Sent } from "../providers/types.js";
 import { isMailError } from "../errors.js";
@@ -16,12 +17,16 @@ export interface ValidationRequest {
   ca?: string[];
   /** Who the profile is for, named in the test mail. */
   label: string;
+  /** Stores a replacement secret at once (a rotated refresh token); see rotatedSecretSaver. */
+  onSecretRotated?: (secret: string) => Promise<void>;
 }
 
 export interface ValidationOutcome {
   evidence: Evidence;
   sent?: Sent;
   record: ValidationRecord;
+  /** The secret to keep from now on, when the provider was issued a new one (rotated refresh token). */
+  rotatedSecret?: string;
 }
 
 /**
@@ -30,22 +35,28 @@ export interface ValidationOutcome {
  */
 export async function validateSettings(ctx: Context, req: ValidationRequest): Promise<ValidationOutcome> {
   const s = req.settings;
+  let rotated: string | undefined;
   const provider = await createProvider({
     settings: s,
     ...(req.secret === undefined ? {} : { secret: req.secret }),
     options: { timeoutMs: req.timeoutMs, ...(req.ca ? { ca: req.ca } : {}) },
     env: ctx.env,
+    onSecretRotated: async (secret) => {
+      rotated = secret;
+      await req.onSecretRotated?.(secret);
+    },
   });
+  const kept = () => (rotated === undefined ? {} : { rotatedSecret: rotated });
   try {
     progress(ctx, `connecting and logging in as ${s.email}`);
     const evidence = await provider.verify();
     if (!req.send) {
-      return { evidence, record: { at: ctx.now().toISOString(), ok: true, method: "login" } };
+      return { evidence, record: { at: ctx.now().toISOString(), ok: true, method: "login" }, ...kept() };
     }
     const to = req.to ?? s.email;
     progress(ctx, `sending a test mail to ${to}`);
     const sent = await provider.send(testMail(req.label, s.email, to, ctx.now()));
-    return { evidence, sent, record: { at: ctx.now().toISOString(), ok: true, method: "test-mail", to } };
+    return { evidence, sent, record: { at: ctx.now().toISOString(), ok: true, method: "test-mail", to }, ...kept() };
   } finally {
     await provider.close().catch(() => undefined);
   }
@@ -71,5 +82,17 @@ function testMail(label: string, from: string, to: string, now: Date) {
     text:
       `This is a test mail sent by mailcfg to validate the ${label} settings for ${from}.\n` +
       `Sent at ${now.toISOString()}.\n\nIf you can read this, outgoing email works. No action is needed.\n`,
+  };
+}
+
+/**
+ * For a saved profile: stores a rotated secret (Microsoft's new refresh token) in the
+ * secret store as soon as it is issued, so it is kept even if the send then fails.
+ * Every command that sends with a saved profile passes this to createProvider.
+ */
+export function rotatedSecretSaver(ctx: Context, owner: Owner, settings: ProviderSettings): (secret: string) => Promise<void> {
+  return async (secret) => {
+    const secrets = await ctx.secrets();
+    await secrets.set(secretKey(owner, secretKindFor(settings)), secret);
   };
 }

@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { AppSettings } from "./types.js";
 import { checkUserId } from "./fields.js";
+import { checkMicrosoftClientId, checkTenant } from "./microsoft-fields.js";
 
 interface SettingSpec<K extends keyof AppSettings> {
   key: K;
@@ -50,6 +51,16 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
     key: "google-client-id",
     description: "the organisation's Google OAuth client id for connect-gmail",
     parse: (v) => v,
+  },
+  "microsoft-client-id": {
+    key: "microsoft-client-id",
+    description: "the Application (client) id of the organisation's Entra app registration for connect-microsoft",
+    parse: (v) => checkMicrosoftClientId(v, "microsoft-client-id"),
+  },
+  "microsoft-tenant": {
+    key: "microsoft-tenant",
+    description: "the Entra tenant for connect-microsoft: directory id, domain, or organizations (default)",
+    parse: (v) => checkTenant(v, "microsoft-tenant"),
   },
   "secret-store": {
     key: "secret-store",

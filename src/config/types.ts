@@ -40,6 +40,12 @@ export interface WebmailSettings extends SettingsBase {
   username?: string;
   /** "password" (basic SMTP AUTH) or an OAuth 2 connection (XOAUTH2). */
   auth?: "password" | "oauth2-microsoft";
+  /** oauth2-microsoft: the Entra app registration (client) id the refresh token belongs to. */
+  clientId?: string;
+  /** oauth2-microsoft: the tenant whose token endpoint refreshes the token (its id once signed in). */
+  tenant?: string;
+  /** oauth2-microsoft: when the account was connected. */
+  connectedAt?: string;
 }
 
 export interface ExchangeSettings extends SettingsBase {
@@ -69,6 +75,8 @@ export interface AppSettings {
   "attachment-limit-mb": number;
   "templates-dir"?: string;
   "google-client-id"?: string;
+  "microsoft-client-id"?: string;
+  "microsoft-tenant"?: string;
   "secret-store"?: "file" | "keyring";
   "queue-max-attempts": number;
   "queue-retry-seconds": number;

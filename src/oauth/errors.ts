@@ -17,7 +17,24 @@ export interface OAuthErrorContext {
   advice?: Partial<Record<string, string>>;
   /** Secret values to mask in the evidence. */
   secrets?: ReadonlyArray<string | undefined>;
+  /** A provider's own, more precise reading of an error (e.g. Microsoft's AADSTS numbers). */
+  detail?: OAuthDetailReader;
 }
+
+/**
+ * What a provider says beyond the standard error code: Microsoft puts the real reason
+ * in the description (`AADSTS65001: ...`), and one OAuth code (invalid_grant) covers
+ * reasons with different fixes. When it answers, it replaces the general explanation.
+ */
+export interface OAuthDetail {
+  /** The machine-readable code shown instead of the OAuth one, e.g. AADSTS65001. */
+  code: string;
+  message: string;
+  fix: string;
+  category?: "oauth" | "server";
+}
+
+export type OAuthDetailReader = (code: string, description: string | undefined, stage: OAuthStage) => OAuthDetail | undefined;
 
 interface Explanation {
   message: string;
@@ -99,14 +116,15 @@ function explain(code: string, p: string, stage: OAuthStage): Explanation {
 
 /** A classified MailError for an OAuth error code from the redirect or the token endpoint. */
 export function oauthFailure(code: string, description: string | undefined, c: OAuthErrorContext, cause?: unknown): MailError {
-  const e = explain(code, c.provider, c.stage);
-  const advice = c.advice?.[`${c.stage}:${code}`] ?? c.advice?.[code];
-  const fix = [e.fix, advice].filter(Boolean).join(" ");
   const evidence = redact(`${c.stage}: ${code}${description ? `: ${description}` : ""}`, c.secrets ?? []);
-  return new MailError(e.category ?? "oauth", `${e.message}.`, {
+  const d = c.detail?.(code, description, c.stage);
+  const e: Explanation = d ?? explain(code, c.provider, c.stage);
+  const advice = d ? undefined : (c.advice?.[`${c.stage}:${code}`] ?? c.advice?.[code]);
+  const fix = [e.fix, advice].filter(Boolean).join(" ");
+  return new MailError(e.category ?? "oauth", `${e.message.replace(/\.$/, "")}.`, {
     hint: fix,
     evidence,
-    code,
+    code: d?.code ?? code,
     provider: c.provider,
     ...(c.reconnect ? { next: c.reconnect } : {}),
     ...(cause === undefined ? {} : { cause }),

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Context } from "../context.js";
 import { UsageError, type MailError } from "../errors.js";
 import { createPkce, randomState } from "./pkce.js";
-import { oauthFailure, type OAuthErrorContext } from "./errors.js";
+import { oauthFailure, type OAuthDetailReader, type OAuthErrorContext } from "./errors.js";
 import { readLine } from "./lines.js";
 
 /**
@@ -32,6 +32,8 @@ export interface OAuthClientConfig {
   redirectPath?: string;
   /** Provider-specific advice per OAuth error code (or `stage:code`), added to the general explanation. */
   advice?: Partial<Record<string, string>>;
+  /** The provider's own reading of an error description (Microsoft's AADSTS numbers). */
+  detail?: OAuthDetailReader;
 }
 
 export interface AuthorizeOptions {
@@ -71,6 +73,7 @@ export async function authorize(ctx: Context, client: OAuthClientConfig, opts: A
     stage: "consent",
     ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
     ...(client.advice ? { advice: client.advice } : {}),
+    ...(client.detail ? { detail: client.detail } : {}),
   };
 
   let settle!: (r: Answer | Error) => void;

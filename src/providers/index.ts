@@ -9,6 +9,11 @@ export interface ProviderRequest {
   secret?: string;
   options: ConnectOptions;
   env: NodeJS.ProcessEnv;
+  /**
+   * Receives a replacement for `secret` when the provider is issued one (Microsoft
+   * rotates refresh tokens); the caller stores it where the secret came from.
+   */
+  onSecretRotated?: (secret: string) => Promise<void>;
 }
 
 /**
@@ -21,6 +26,10 @@ export async function createProvider(request: ProviderRequest): Promise<MailProv
   const s = req.settings;
   switch (s.type) {
     case "webmail": {
+      if (s.auth === "oauth2-microsoft") {
+        const { createMicrosoftProvider } = await import("./microsoft.js");
+        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
+      }
       const { createSmtpProvider } = await import("./smtp.js");
       return createSmtpProvider(s, req.secret, req.options);
     }

@@ -2,7 +2,7 @@ import type { Security } from "../config/types.js";
 
 /** The Webmail presets the product offers, and what each needs. */
 export interface WebmailPreset {
-  id: "microsoft" | "gmail" | "other";
+  id: "microsoft" | "microsoft-oauth" | "gmail" | "other";
   name: string;
   host?: string;
   port: number;
@@ -19,6 +19,15 @@ export const WEBMAIL_PRESETS: WebmailPreset[] = [
     security: "starttls",
     note:
       "Microsoft disables password sign-in for SMTP (SMTP AUTH) by default for existing tenants from the end of December 2026 (notice MC786329). SMTP AUTH must be enabled for the mailbox.",
+  },
+  {
+    // Runs the connect-microsoft sign-in instead of asking for a password.
+    id: "microsoft-oauth",
+    name: "Microsoft 365 (OAuth): sign in with Microsoft, no password",
+    host: "smtp.office365.com",
+    port: 587,
+    security: "starttls",
+    note: "Needs the organisation's Entra app registration (client id) with the SMTP.Send permission; SMTP AUTH must be enabled for the mailbox.",
   },
   {
     id: "gmail",

@@ -11,16 +11,31 @@ import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 import { isMicrosoftHost, isGmailHost } from "./presets.js";
 import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
+import { refineXoauth2 } from "./xoauth2-errors.js";
 
-/** nodemailer options for a Webmail profile: the security setting made precise. */
-export function smtpTransportOptions(s: WebmailSettings, password: string | undefined, o: ConnectOptions): SMTPTransport.Options {
+/**
+ * nodemailer options for a Webmail profile: the security setting made precise. With an
+ * OAuth access token the login is XOAUTH2 (Microsoft 365), else the password, if any.
+ */
+export function smtpTransportOptions(
+  s: WebmailSettings,
+  password: string | undefined,
+  o: ConnectOptions,
+  accessToken?: string,
+): SMTPTransport.Options {
+  const user = s.username ?? s.email;
   return {
     host: s.host,
     port: s.port,
     secure: s.security === "tls", // implicit TLS from the first byte (465)
     requireTLS: s.security === "starttls", // refuse to log in unless STARTTLS succeeded
     ignoreTLS: s.security === "none",
-    auth: password === undefined ? undefined : { user: s.username ?? s.email, pass: password },
+    auth:
+      accessToken !== undefined
+        ? { type: "OAuth2", user, accessToken }
+        : password === undefined
+          ? undefined
+          : { user, pass: password },
     connectionTimeout: o.timeoutMs,
     greetingTimeout: o.timeoutMs,
     socketTimeout: o.timeoutMs * 2,
@@ -28,14 +43,17 @@ export function smtpTransportOptions(s: WebmailSettings, password: string | unde
     tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(o.ca && o.ca.length > 0 ? { ca: trustedCas(o.ca, process.env) } : {}) },
     pool: o.pool ?? false,
     ...(o.pool && o.maxConnections ? { maxConnections: o.maxConnections } : {}),
-    ...(o.onLog ? { logger: lineLogger(o.onLog, password), debug: true } : { logger: false }),
+    ...(o.onLog ? { logger: lineLogger(o.onLog, accessToken ?? password), debug: true } : { logger: false }),
   };
 }
 
-export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions): MailProvider {
-  const options = smtpTransportOptions(s, password, o);
+/** The SMTP provider; `accessToken` makes it log in with XOAUTH2 instead of the password. */
+export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions, accessToken?: string): MailProvider {
+  const options = smtpTransportOptions(s, password, o, accessToken);
   const transport = nodemailer.createTransport(options);
-  const fail = (err: unknown) => smtpFailureProbed(err, s, password, o.timeoutMs);
+  // The one secret this connection carries, masked in every error it gives.
+  const fail = (err: unknown) => smtpFailureProbed(err, s, accessToken ?? password, o.timeoutMs);
+  const how = accessToken !== undefined ? " with an OAuth token (XOAUTH2)" : "";
   // The connection verify() logged in on, for the first send() to use (see smtp-session.ts).
   let verified: SmtpSession | undefined;
   const takeVerified = () => {
@@ -50,12 +68,14 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
     async verify(): Promise<Evidence> {
       takeVerified()?.quit();
       try {
-        verified = await openSmtpSession(options);
+        // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
+        if (accessToken === undefined) verified = await openSmtpSession(options);
+        else await transport.verify();
       } catch (err) {
         throw await fail(err);
       }
       return {
-        summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}.`,
+        summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}${how}.`,
         facts: { host: s.host, port: String(s.port), security: s.security },
       };
     },
@@ -194,6 +214,8 @@ function refine(c: Classification, text: string, s: WebmailSettings, facts: Fail
       fix: [`Use --security starttls with port ${s.port} (or port 465 with --security tls).`],
     };
   }
+  // Before the host checks below, whose advice (connect with OAuth) is for password logins.
+  if (c.category === "auth" && s.auth === "oauth2-microsoft") return refineXoauth2(c, text, s);
   if (c.category === "auth" && !c.provider && isGmailHost(s.host)) {
     return { ...c, provider: "Gmail", fix: [...c.fix, "Gmail needs an App Password: https://myaccount.google.com/apppasswords."] };
   }

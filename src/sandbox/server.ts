@@ -21,8 +21,13 @@ export interface SmtpServerConfig {
   tls: KeyAndCert;
   /** Implicit TLS from the first byte, as on port 465. */
   secure?: boolean;
-  /** Accepted logins; empty means AUTH is not offered. */
+  /** Accepted logins; empty (and no xoauth2) means AUTH is not offered. */
   users: Record<string, string>;
+  /**
+   * Offer AUTH XOAUTH2 and decide each login: true accepts; otherwise the reply to
+   * refuse it with (Microsoft 365 answers `535 5.7.3 Authentication unsuccessful`).
+   */
+  xoauth2?: (login: { user: string; accessToken: string }) => true | { responseCode: number; message: string };
   /** Allow AUTH before STARTTLS (default false: AUTH only on an encrypted connection). */
   allowInsecureAuth?: boolean;
   /** Offer STARTTLS (default true). false: a plain-text server, AUTH without encryption. */
@@ -52,7 +57,8 @@ export interface RunningSmtpServer {
 export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmtpServer> {
   const host = cfg.host ?? "127.0.0.1";
   const messages: ReceivedMessage[] = [];
-  const authEnabled = Object.keys(cfg.users).length > 0;
+  const passwordAuth = Object.keys(cfg.users).length > 0;
+  const authEnabled = passwordAuth || cfg.xoauth2 !== undefined;
   if (cfg.mailDir) mkdirSync(cfg.mailDir, { recursive: true });
   let counter = 0;
   let connections = 0;
@@ -63,7 +69,7 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
     cert: cfg.tls.cert,
     name: "mailcfg-sandbox",
     banner: "mailcfg sandbox ready",
-    authMethods: ["PLAIN", "LOGIN"],
+    authMethods: [...(passwordAuth || !cfg.xoauth2 ? ["PLAIN", "LOGIN"] : []), ...(cfg.xoauth2 ? ["XOAUTH2"] : [])],
     authOptional: !authEnabled,
     allowInsecureAuth: cfg.allowInsecureAuth ?? false,
     disabledCommands: [...(authEnabled ? [] : ["AUTH"]), ...(cfg.starttls === false ? ["STARTTLS"] : [])],
@@ -76,6 +82,11 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
       cb();
     },
     onAuth(auth, _session, cb) {
+      if (auth.method === "XOAUTH2" && cfg.xoauth2) {
+        const verdict = cfg.xoauth2({ user: auth.username ?? "", accessToken: auth.accessToken ?? "" });
+        if (verdict === true) return cb(null, { user: auth.username });
+        return cb(Object.assign(new Error(verdict.message), { responseCode: verdict.responseCode }));
+      }
       const expected = cfg.users[auth.username ?? ""];
       if (expected !== undefined && auth.password === expected) return cb(null, { user: auth.username });
       const err = new Error("5.7.8 Authentication credentials invalid") as Error & { responseCode: number };

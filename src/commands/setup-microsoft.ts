@@ -1,0 +1,148 @@
+import type { Context } from "../context.js";
+import type { Owner, WebmailSettings } from "../config/types.js";
+import { ownerArgs } from "../config/types.js";
+import { UsageError } from "../errors.js";
+import { checkHost, checkPort } from "../config/fields.js";
+import { DEFAULT_TENANT, checkMicrosoftClientId, checkTenant } from "../config/microsoft-fields.js";
+import { authorize, DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { exchangeMicrosoftCode, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
+import type { Collected, ProviderFlags } from "./setup-flow.js";
+import { progress } from "./shared.js";
+
+/** The flags of connect-microsoft (and of setup --preset microsoft-oauth). */
+export interface MicrosoftFlags extends ProviderFlags {
+  clientId?: string;
+  tenant?: string;
+  /** false with --no-browser. */
+  browser?: boolean;
+  /** How long to wait for the Microsoft sign-in. */
+  consentTimeoutMs?: number;
+}
+
+export const MICROSOFT_SMTP_HOST = "smtp.office365.com";
+export const MICROSOFT_SMTP_PORT = 587;
+
+export function connectMicrosoftCommandFor(owner: Owner): string {
+  return `mailcfg connect-microsoft ${ownerArgs(owner)}`;
+}
+
+/**
+ * The SMTP server a connected mailbox sends through: smtp.office365.com:587, or
+ * MAILCFG_MICROSOFT_SMTP_HOST ("host" or "host:port") for a test rig. The login is
+ * always after STARTTLS, so the access token never crosses a network unencrypted.
+ */
+export function microsoftSmtpServer(env: NodeJS.ProcessEnv): { host: string; port: number } {
+  const raw = env.MAILCFG_MICROSOFT_SMTP_HOST?.trim();
+  if (!raw) return { host: MICROSOFT_SMTP_HOST, port: MICROSOFT_SMTP_PORT };
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
+  if (!m?.[1]) throw new UsageError(`MAILCFG_MICROSOFT_SMTP_HOST: "${raw}" is not host or host:port.`, "Or unset it.");
+  return {
+    host: checkHost(m[1], "MAILCFG_MICROSOFT_SMTP_HOST"),
+    port: m[2] ? checkPort(m[2], "MAILCFG_MICROSOFT_SMTP_HOST") : MICROSOFT_SMTP_PORT,
+  };
+}
+
+/**
+ * Microsoft 365 with OAuth: "collecting" the settings is the Microsoft sign-in itself
+ * (authorization code with PKCE on http://localhost). It yields the mailbox address and
+ * the refresh token; validation (a test mail over SMTP with XOAUTH2) and saving are the
+ * caller's, so nothing is saved on failure.
+ */
+export async function collectMicrosoftOAuth(
+  ctx: Context,
+  f: ProviderFlags,
+  previous: Partial<Collected> | undefined,
+  owner: Owner | undefined,
+): Promise<Collected> {
+  if (!owner) {
+    throw new UsageError(
+      "A Microsoft 365 mailbox with OAuth is connected with a Microsoft sign-in, not validated ad hoc.",
+      "Run: mailcfg connect-microsoft company|user <id>",
+    );
+  }
+  const flags = f as MicrosoftFlags;
+  const config = await ctx.config();
+  const settings = config.settings();
+  const p = previous?.settings;
+  const prev = p?.type === "webmail" && p.auth === "oauth2-microsoft" ? p : undefined;
+  const server = microsoftSmtpServer(ctx.env);
+
+  const clientId = await resolveClientId(ctx, flags, settings["microsoft-client-id"], prev?.clientId);
+  const tenant = await resolveTenant(ctx, flags, settings["microsoft-tenant"], prev?.tenant, clientId.asked);
+  const reconnect = connectMicrosoftCommandFor(owner);
+  const client = microsoftClientConfig(clientId.value, microsoftEndpoints(ctx.env, tenant));
+
+  const grant = await authorize(ctx, client, {
+    browser: flags.browser !== false,
+    timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,
+    reconnect,
+  });
+  progress(ctx, "exchanging the sign-in code for tokens");
+  const conn = await exchangeMicrosoftCode(client, grant, { timeoutMs: settings["connect-timeout-seconds"] * 1000, reconnect });
+  const webmail: WebmailSettings = {
+    type: "webmail",
+    email: conn.email,
+    host: server.host,
+    port: server.port,
+    security: "starttls",
+    auth: "oauth2-microsoft",
+    clientId: clientId.value,
+    tenant: conn.tenantId ?? tenant,
+    connectedAt: ctx.now().toISOString(),
+  };
+  return { settings: webmail, secret: conn.refreshToken };
+}
+
+const CLIENT_ID_MISSING =
+  "Give --client-id (the Application (client) ID of the Entra app registration), or save it once: mailcfg config set microsoft-client-id <id>.";
+
+async function resolveClientId(
+  ctx: Context,
+  f: MicrosoftFlags,
+  saved: string | undefined,
+  previous: string | undefined,
+): Promise<{ value: string; asked: boolean }> {
+  if (f.clientId) return { value: checkMicrosoftClientId(f.clientId, "--client-id"), asked: false };
+  if (saved) return { value: checkMicrosoftClientId(saved, "the microsoft-client-id setting"), asked: false };
+  if (previous) return { value: previous, asked: false };
+  if (!ctx.io.canPrompt) throw new UsageError("Missing --client-id: the Entra app registration's Application (client) ID.", CLIENT_ID_MISSING);
+  const v = await ctx.prompt.text({
+    message: "Application (client) ID of the Entra app registration",
+    validate: (x) => {
+      try {
+        checkMicrosoftClientId(x, "client id");
+        return true;
+      } catch {
+        return "Paste the Application (client) ID from the app registration's Overview page (a GUID).";
+      }
+    },
+  });
+  return { value: checkMicrosoftClientId(v, "client id"), asked: true };
+}
+
+/** The tenant: --tenant, the setting, the one of the earlier connection, a question on first use, or organizations. */
+async function resolveTenant(
+  ctx: Context,
+  f: MicrosoftFlags,
+  saved: string | undefined,
+  previous: string | undefined,
+  firstUse: boolean,
+): Promise<string> {
+  if (f.tenant) return checkTenant(f.tenant, "--tenant");
+  if (saved) return checkTenant(saved, "the microsoft-tenant setting");
+  if (previous) return previous;
+  if (!firstUse || !ctx.io.canPrompt) return DEFAULT_TENANT;
+  const v = await ctx.prompt.text({
+    message: "Directory (tenant) ID or domain (organizations for any work account)",
+    default: DEFAULT_TENANT,
+    validate: (x) => {
+      try {
+        checkTenant(x, "tenant");
+        return true;
+      } catch (err) {
+        return err instanceof Error ? err.message : "Not a tenant.";
+      }
+    },
+  });
+  return checkTenant(v, "tenant");
+}
