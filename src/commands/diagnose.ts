@@ -1,3 +1,4 @@
+import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
@@ -165,6 +166,9 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     writeAtomic(transcriptFile, transcript.text());
   }
 
+  // A Microsoft 365 profile on a password works today but not for long: say so and name the move.
+  const basicAuth = opts.owner ? basicAuthNote(opts.owner, s) : undefined;
+  const notes = basicAuth ? [basicAuth.note] : [];
   const data: Record<string, unknown> = {
     ...(opts.owner ? { owner: ownerJson(opts.owner) } : { adHoc: true }),
     type: s.type,
@@ -172,13 +176,14 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     stages: report.stages,
     failure: report.failure ?? null,
     findings: report.findings,
+    notes,
     sent: report.sent,
     ...(transcriptFile ? { transcriptFile } : {}),
     ...(opts.transcript === true ? { transcript: transcript.lines() } : {}),
   };
   const safe = redactDeep(data, secrets);
   if (!opts.json) {
-    const text = renderReport(ctx, subject, report, order, transcriptFile, opts.transcript === true ? transcript.text() : undefined);
+    const text = renderReport(ctx, subject, report, order, transcriptFile, opts.transcript === true ? transcript.text() : undefined, notes);
     ctx.io.out.write(redact(text, secrets));
   }
   return { data: safe, ...(report.failure ? { failed: report.failure.category } : {}) };
@@ -294,6 +299,7 @@ function renderReport(
   order: StageName[],
   transcriptFile: string | undefined,
   transcriptText: string | undefined,
+  notes: string[],
 ): string {
   const t = ctx.theme;
   const lines: string[] = [];
@@ -322,6 +328,7 @@ function renderReport(
     lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" ? " (add --send to send a test message)." : ".")));
     for (const finding of report.findings) lines.push(`  found: ${finding}`);
   }
+  for (const n of notes) lines.push(`${t.warn("note")}: ${n}`);
   if (transcriptFile) lines.push(t.dim(`Transcript (secrets masked) written to ${transcriptFile}.`));
   if (transcriptText) lines.push("", t.bold("Transcript (secrets masked):"), transcriptText.trimEnd());
   return lines.join("\n") + "\n";

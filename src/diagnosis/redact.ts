@@ -18,7 +18,8 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
     .replace(/\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5|NTLM))\s+(?!\*\*\*\*|(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5|NTLM|GSSAPI|DIGEST-MD5|SCRAM-SHA-\d+(?:-PLUS)?)\b)\S+/gi, "$1 ****")
     .replace(/\b(Authorization:\s*(?:Basic|Bearer|NTLM|Negotiate|Digest))\s+(?!\*\*\*\*)\S+/gi, "$1 ****")
     .replace(/\b(Bearer)\s+(?!\*\*\*\*)[A-Za-z0-9._~+/=-]+/g, "$1 ****")
-    .replace(/("?(?:access_token|refresh_token|id_token|client_secret|password|code_verifier)"?\s*[:=]\s*"?)(?!\*\*\*\*)[^"&\s,}]+/gi, "$1****");
+    // A JSON field ("password": "x") or a form field (password=x); not prose such as "password: basic".
+    .replace(/((?:access_token|refresh_token|id_token|client_secret|password|code_verifier)(?:"\s*:\s*"|\s*=\s*))(?!\*\*\*\*)[^"&\s,}]+/gi, "$1****");
 }
 
 /** The forms a secret can take on the wire. */

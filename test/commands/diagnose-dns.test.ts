@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
 import { runCli, tempDir } from "../helpers/diagnosis-cli.js";
+import { createContext } from "../../src/context.js";
+import { secretKey } from "../../src/config/types.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
 
 const PASSWORD = "fake-password-123";
@@ -20,6 +22,8 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
     smtp = await startSmtpServer({ tls: ca.issue({ names: ["smtp.acme.test"] }), users: { "sales@acme.test": PASSWORD } });
     dns = await startLocalDns({
       "smtp.acme.test": { A: ["127.0.0.1"] },
+      // Resolved here, on the local DNS server, so no traffic leaves the machine.
+      "smtp.office365.com": { A: ["127.0.0.1"] },
       "acme.test": { MX: [{ priority: 10, exchange: "acme-test.mail.protection.outlook.com" }] },
       "_submission._tcp.acme.test": { SRV: [{ priority: 0, weight: 1, port: 587, target: "smtp.acme.test" }] },
     });
@@ -52,6 +56,22 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
     expect(doc.failure).toMatchObject({ stage: "dns", category: "server", rowId: "dns-not-found", code: "ENOTFOUND" });
     expect(doc.findings).toEqual(["smtp.gmial.com does not resolve; did you mean smtp.gmail.com?"]);
     expect(doc.stages.slice(1).every((s: { status: string }) => s.status === "skipped")).toBe(true);
+  });
+
+  it("marks a saved Microsoft 365 profile still on a password, with the command that moves it to OAuth", async () => {
+    const configDir = tempDir();
+    const now = new Date().toISOString();
+    const ctx = createContext({ env: { MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file" } });
+    (await ctx.config()).saveProfile(
+      { kind: "user", id: "jdoe" },
+      { type: "webmail", host: "smtp.office365.com", port: smtp.port, security: "starttls", auth: "password", email: "sales@acme.test", createdAt: now, updatedAt: now },
+    );
+    await (await ctx.secrets()).set(secretKey({ kind: "user", id: "jdoe" }, "password"), PASSWORD);
+    const args = ["diagnose", "user", "jdoe", "--dns-server", dns.server, "--stop-after", "tcp"];
+    const json = await runCli([...args, "--json"], { configDir });
+    expect(JSON.parse(json.out).notes).toEqual([expect.stringMatching(/basic authentication, disabled by default from the end of December 2026.*mailcfg connect-microsoft user jdoe$/)]);
+    const human = await runCli(args, { configDir });
+    expect(human.out).toMatch(/note: Microsoft 365 with a password: .*mailcfg connect-microsoft user jdoe/);
   });
 
   it("refuses a DNS server that is not an IP address (exit 2)", async () => {

@@ -76,3 +76,14 @@ describe("Transcript", () => {
     ]);
   });
 });
+
+describe("redact: named fields", () => {
+  it("masks JSON and form fields that carry secrets, and leaves prose that merely names them", () => {
+    expect(redact('{"refresh_token": "fake-rt-1", "access_token":"fake-at-2"}')).toBe('{"refresh_token": "****", "access_token":"****"}');
+    expect(redact("grant_type=refresh_token&refresh_token=fake-rt-1&client_secret=fake-cs")).toBe(
+      "grant_type=refresh_token&refresh_token=****&client_secret=****",
+    );
+    const prose = "Microsoft 365 with a password: basic authentication, disabled by default";
+    expect(redact(prose)).toBe(prose);
+  });
+});
