@@ -1,6 +1,5 @@
 import type { Context } from "../context.js";
-import type { Owner, ProviderSettings, ValidationRecord } from "../config/types.js";
-import { secretKey, secretKindFor } from "../config/types.js";
+import type { ProviderSettings, ValidationRecord } from "../config/types.js";
 import { createProvider } from "../providers/index.js";
 import type { Evidence, Sent } from "../providers/types.js";
 import { isMailError } from "../errors.js";
@@ -85,14 +84,4 @@ function testMail(label: string, from: string, to: string, now: Date) {
   };
 }
 
-/**
- * For a saved profile: stores a rotated secret (Microsoft's new refresh token) in the
- * secret store as soon as it is issued, so it is kept even if the send then fails.
- * Every command that sends with a saved profile passes this to createProvider.
- */
-export function rotatedSecretSaver(ctx: Context, owner: Owner, settings: ProviderSettings): (secret: string) => Promise<void> {
-  return async (secret) => {
-    const secrets = await ctx.secrets();
-    await secrets.set(secretKey(owner, secretKindFor(settings)), secret);
-  };
-}
+export { rotatedSecretSaver } from "../config/rotated-secret.js";

@@ -3,6 +3,7 @@ import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { NotConfiguredError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
+import { rotatedSecretSaver } from "../config/rotated-secret.js";
 import type { ConnectOptions, MailProvider } from "../providers/types.js";
 
 /**
@@ -15,5 +16,6 @@ export async function openSender(ctx: Context, owner: Owner, profile: Profile, o
   if (secret === undefined) {
     throw new NotConfiguredError(`The ${ownerLabel(owner)} has no saved ${what}.`, `mailcfg setup ${ownerArgs(owner)}`);
   }
-  return createProvider({ settings: profile, secret, options, env: ctx.env });
+  // Microsoft replaces the refresh token as it is used: keep each new one at once.
+  return createProvider({ settings: profile, secret, options, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
 }

@@ -335,6 +335,25 @@ describe("after connecting: refresh, rotation and revocation", () => {
     expect(fake.smtp?.messages).toHaveLength(3);
   });
 
+  it("send --doc and queue run send with XOAUTH2 and keep each rotated token", async () => {
+    fake.strictRotation = true;
+    expect(await connect().code).toBe(0);
+    const before = storedToken();
+    const doc = ["--doc", "overdue-invoice-reminder", "--to", "buyer@customer.test", "--var", "number=INV-9", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
+    const sent = runCli(["send", ...doc, "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(await sent.code, sent.out.text + sent.err.text).toBe(0);
+    const afterSend = storedToken();
+    expect(afterSend).not.toBe(before);
+    expect(fake.liveRefreshTokens()).toEqual([afterSend]);
+
+    expect(await runCli(["queue", "add", ...doc], { dir, env: fake.env() }).code).toBe(0);
+    const ran = runCli(["queue", "run", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(await ran.code, ran.out.text + ran.err.text).toBe(0);
+    expect(storedToken()).not.toBe(afterSend);
+    expect(fake.liveRefreshTokens()).toEqual([storedToken()]);
+    expect(fake.smtp?.messages.map((m) => m.to)).toContainEqual(["buyer@customer.test"]);
+  });
+
   it("a rotated token is saved even when the test mail then fails", async () => {
     fake.strictRotation = true;
     expect(await connect().code).toBe(0);
