@@ -1,9 +1,10 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
-import { NotConfiguredError } from "../errors.js";
+import { NotConfiguredError, isMailError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
 import { rotatedSecretSaver } from "../config/rotated-secret.js";
+import { reconnectCommand } from "../commands/reconnect.js";
 import type { ConnectOptions, MailProvider } from "../providers/types.js";
 
 /**
@@ -17,5 +18,21 @@ export async function openSender(ctx: Context, owner: Owner, profile: Profile, o
     throw new NotConfiguredError(`The ${ownerLabel(owner)} has no saved ${what}.`, `mailcfg setup ${ownerArgs(owner)}`);
   }
   // Microsoft replaces the refresh token as it is used: keep each new one at once.
-  return createProvider({ settings: profile, secret, options, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
+  const provider = await createProvider({ settings: profile, secret, options, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
+  return withReconnectCommand(provider, reconnectCommand(owner, profile));
+}
+
+/** An OAuth connection that stopped working names the exact command that connects it again. */
+function withReconnectCommand(provider: MailProvider, reconnect: string | undefined): MailProvider {
+  if (!reconnect) return provider;
+  const named = (err: unknown) => {
+    if (isMailError(err) && err.category === "oauth") err.details.next ??= reconnect;
+    return err;
+  };
+  return {
+    type: provider.type,
+    verify: () => provider.verify().catch((err: unknown) => Promise.reject(named(err))),
+    send: (mail) => provider.send(mail).catch((err: unknown) => Promise.reject(named(err))),
+    close: () => provider.close(),
+  };
 }

@@ -359,6 +359,28 @@ describe("after connecting: refresh and revocation", () => {
     expect(profile?.fix).toBe("mailcfg connect-gmail company");
   });
 
+  it("send --doc and queue run go through the Gmail API; a revoked token stops the queue entry with the reconnect command", async () => {
+    await connectCompany();
+    const vars = ["--var", "number=INV-9", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
+    const sent = runCli(["send", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
+    expect(await sent.code, sent.out.text + sent.err.text).toBe(0);
+    const message = fake.sent.at(-1)!;
+    expect(message.headers["to"]).toBe("ap@customer.test");
+    expect(message.headers["subject"]).toContain("INV-9");
+    expect(message.headers["message-id"]).toBe((JSON.parse(sent.out.text) as { messageId: string }).messageId);
+
+    expect(await runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars], { dir, env: fake.env() }).code).toBe(0);
+    fake.revokeAll();
+    const run = runCli(["queue", "run", "--json"], { dir, env: fake.env() });
+    await run.code;
+    const list = runCli(["queue", "list", "--json"], { dir, env: fake.env() });
+    expect(await list.code).toBe(0);
+    const entry = (JSON.parse(list.out.text) as { entries: Array<Record<string, unknown>> }).entries[0]!;
+    expect(entry.state).toBe("failed");
+    expect(JSON.stringify(entry)).toMatch(/oauth/);
+    expect(JSON.stringify(entry)).toMatch(/mailcfg connect-gmail company/);
+  });
+
   it("no token, code, verifier or client secret reaches config.json or any output, human or JSON", async () => {
     const outputs: string[] = [];
     const collect = async (run: ReturnType<typeof runCli>) => {
