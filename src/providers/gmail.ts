@@ -13,6 +13,7 @@ import {
 } from "../oauth/google.js";
 import { emailFromIdToken } from "../oauth/jwt.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
+import { nodemailerMessage } from "./compose.js";
 
 /**
  * Email Services (Gmail): messages composed by nodemailer's MailComposer and sent with
@@ -103,18 +104,7 @@ function accessTokenOf(auth: { credentials: { access_token?: string | null } }):
 
 /** The RFC 822 message, base64url as users.messages.send wants it; Bcc kept so Gmail delivers to it. */
 export async function composeRaw(mail: OutgoingMail, account: string): Promise<{ raw: string; messageId: string; recipients: string[] }> {
-  const node = new MailComposer({
-    from: mail.from ?? account,
-    to: mail.to,
-    cc: mail.cc,
-    bcc: mail.bcc,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    attachments: mail.attachments,
-    messageId: mail.messageId,
-    headers: mail.headers,
-  }).compile();
+  const node = new MailComposer(nodemailerMessage(mail, account)).compile();
   node.keepBcc = true;
   const buf = await node.build();
   return {

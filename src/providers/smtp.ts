@@ -12,6 +12,7 @@ import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from 
 import { isMicrosoftHost, isGmailHost } from "./presets.js";
 import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
 import { refineXoauth2 } from "./xoauth2-errors.js";
+import { nodemailerMessage } from "./compose.js";
 
 /**
  * nodemailer options for a Webmail profile: the security setting made precise. With an
@@ -80,18 +81,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       };
     },
     async send(mail: OutgoingMail): Promise<Sent> {
-      const message = {
-        from: mail.from ?? s.email,
-        to: mail.to,
-        cc: mail.cc,
-        bcc: mail.bcc,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        attachments: mail.attachments,
-        messageId: mail.messageId,
-        headers: mail.headers,
-      };
+      const message = nodemailerMessage(mail, s.email);
       let info: SMTPTransport.SentMessageInfo;
       const session = takeVerified();
       try {
