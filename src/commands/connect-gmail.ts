@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerLabel } from "../config/types.js";
 import { isMailError } from "../errors.js";
-import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { connectCommandFor, gmailFlow, type GmailFlags } from "./setup-gmail.js";
 import { validateSettings, type ValidationOutcome } from "./validation.js";
 import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerLabel } from "../config/types.js";
 import { isMailError } from "../errors.js";
-import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "./setup-microsoft.js";
 import { validateSettings, type ValidationOutcome } from "./validation.js";
 import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";

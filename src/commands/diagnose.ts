@@ -1,7 +1,6 @@
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { isIP } from "node:net";
 import type { Context } from "../context.js";
 import type { ExchangeSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
@@ -16,6 +15,7 @@ import type { ProviderFlags } from "./setup-flow.js";
 import { addProviderFlags, ownerJson } from "./setup.js";
 import { describeSettings } from "./describe.js";
 import { addConnectFlags, collect, parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
+import { ipVersion } from "../util/ip.js";
 
 export interface DiagnoseOptions {
   owner?: Owner;
@@ -100,7 +100,7 @@ export function toDiagnoseOptions(target: string | undefined, id: string | undef
 function checkDnsServer(value: string): string {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
   const host = m?.[1] ?? value;
-  if (isIP(host) === 0 || (m?.[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+  if (ipVersion(host) === 0 || (m?.[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
     throw new UsageError(`--dns-server: "${value}" is not an IP address (with an optional :port), e.g. 1.1.1.1 or 127.0.0.1:5353.`);
   }
   return value;

@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import type { GmailSettings, Owner } from "../config/types.js";
 import { ownerArgs, secretKey } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import { authorize, DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { readLine } from "../oauth/lines.js";
 import {
   decodeGoogleCredential,
@@ -53,6 +53,8 @@ async function collectGmail(ctx: Context, f: ProviderFlags, previous: Partial<Co
   const reconnect = connectCommandFor(owner);
   const timeoutMs = settings["connect-timeout-seconds"] * 1000;
 
+  // The loopback listener (node:http) is loaded only when a sign-in starts.
+  const { authorize } = await import("../oauth/loopback.js");
   const grant = await authorize(ctx, googleClientConfig(clientId, clientSecret, endpoints), {
     browser: flags.browser !== false,
     timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,

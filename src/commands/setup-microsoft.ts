@@ -4,7 +4,7 @@ import { ownerArgs } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import { checkHost, checkPort } from "../config/fields.js";
 import { DEFAULT_TENANT, checkMicrosoftClientId, checkTenant } from "../config/microsoft-fields.js";
-import { authorize, DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/loopback.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { exchangeMicrosoftCode, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
 import type { Collected, ProviderFlags } from "./setup-flow.js";
 import { progress } from "./shared.js";
@@ -72,6 +72,8 @@ export async function collectMicrosoftOAuth(
   const reconnect = connectMicrosoftCommandFor(owner);
   const client = microsoftClientConfig(clientId.value, microsoftEndpoints(ctx.env, tenant));
 
+  // The loopback listener (node:http) is loaded only when a sign-in starts.
+  const { authorize } = await import("../oauth/loopback.js");
   const grant = await authorize(ctx, client, {
     browser: flags.browser !== false,
     timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,

@@ -3,9 +3,9 @@
  * Pure functions (no I/O, no EWS library), so the wizard, validate, status and the
  * error classification can all use them cheaply.
  */
-import { isIP } from "node:net";
 import { MailError, UsageError } from "../errors.js";
 import type { ExchangeSettings } from "./types.js";
+import { ipVersion } from "../util/ip.js";
 
 /** The product's default Exchange URL (Exchange Online). */
 export const DEFAULT_EWS_URL = "https://outlook.office365.com/EWS/Exchange.asmx";
@@ -56,7 +56,7 @@ export function judgeDomain(raw: string): DomainVerdict {
 
 function judgeBare(v: string): DomainVerdict {
   const lower = v.toLowerCase();
-  if (isIP(lower)) return { problem: "it is an IP address, not a domain" };
+  if (ipVersion(lower)) return { problem: "it is an IP address, not a domain" };
   const labels = lower.split(".");
   if (labels.length < 2) return { problem: "it has no dot: it looks like a short (NetBIOS) domain name" };
   if (!labels.every((l) => LABEL.test(l))) return { problem: "it has characters a domain name cannot have" };
@@ -183,8 +183,8 @@ export function checkEwsUrl(raw: string, field = "--ews-url"): EwsUrlVerdict {
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
   if (h === "localhost" || h.endsWith(".localhost")) return true;
-  if (isIP(h) === 4) return h.startsWith("127.");
-  if (isIP(h) === 6) return h === "::1" || h === "0:0:0:0:0:0:0:1";
+  if (ipVersion(h) === 4) return h.startsWith("127.");
+  if (ipVersion(h) === 6) return h === "::1" || h === "0:0:0:0:0:0:0:1";
   return false;
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Context } from "../context.js";
 import { UsageError, type MailError } from "../errors.js";
 import { createPkce, randomState } from "./pkce.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "./defaults.js";
 import { oauthFailure, type OAuthDetailReader, type OAuthErrorContext } from "./errors.js";
 import { readLine } from "./lines.js";
 
@@ -56,7 +57,7 @@ export interface AuthorizationGrant {
   via: "browser" | "pasted";
 }
 
-export const DEFAULT_CONSENT_TIMEOUT_MS = 5 * 60_000;
+export { DEFAULT_CONSENT_TIMEOUT_MS };
 
 /**
  * Runs the sign-in: binds the listener (before any browser opens), prints the URL,

@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { OutgoingMail } from "../providers/types.js";
 import { nodemailerMessage } from "../providers/compose.js";
 
@@ -15,7 +14,7 @@ export async function composeEml(mail: OutgoingMail): Promise<Buffer> {
 
 /** Writes a file so that it is either the old one or the whole new one: temp file, fsync, rename. */
 export function writeFileAtomic(path: string, data: Buffer | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${globalThis.crypto.randomUUID().slice(0, 12)}.tmp`);
   const fd = openSync(tmp, "w", 0o644);
   try {
     writeFileSync(fd, data);

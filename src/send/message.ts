@@ -1,6 +1,5 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { basename } from "node:path";
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
@@ -194,7 +193,7 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    messageId: `<${randomUUID()}@${domain}>`,
+    messageId: `<${globalThis.crypto.randomUUID()}@${domain}>`,
     headers: { "X-Mailcfg-Document": input.kind.id },
   };
   if (input.cc.length > 0) mail.cc = input.cc;
