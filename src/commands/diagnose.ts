@@ -154,7 +154,10 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     }
     case "gmail": {
       const { probeGmail } = await import("../diagnosis/probe-http.js");
-      report = await probeGmail(common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca));
+      // The token endpoint the provider will really use, MAILCFG_GOOGLE_TOKEN_URL included.
+      const { googleEndpoints } = await import("../oauth/google.js");
+      const { tokenUrl } = googleEndpoints(ctx.env);
+      report = await probeGmail(common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca), { tokenUrl });
       break;
     }
   }

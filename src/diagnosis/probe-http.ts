@@ -2,6 +2,7 @@ import https from "node:https";
 import http from "node:http";
 import { isIP } from "node:net";
 import { isMailError } from "../errors.js";
+import { exchangeLoginName } from "../config/exchange-fields.js";
 import { recognizeProvider, type Classification } from "./classify.js";
 import { lookupAddresses, needsDns } from "./dns-facts.js";
 import { SmtpWire } from "./smtp-wire.js";
@@ -53,7 +54,7 @@ export function exchangeDomainProblem(domain: string): string | undefined {
  * EWS URL with the credentials (Basic), then the provider's read-only EWS check.
  */
 export async function probeExchange(
-  s: { ewsUrl: string; domain: string; username: string; email: string },
+  s: { ewsUrl: string; domain: string; username: string; email: string; loginForm?: "domain" | "upn" },
   password: string | undefined,
   o: HttpProbeOptions,
   ewsCheck: ProviderCheck,
@@ -63,7 +64,8 @@ export async function probeExchange(
   const url = new URL(s.ewsUrl);
   const secure = url.protocol === "https:";
   const port = Number(url.port || (secure ? 443 : 80));
-  const login = s.username.includes("@") || s.username.includes("\\") ? s.username : `${s.username}@${s.domain}`;
+  // The same sign-in name the EWS provider sends (DOMAIN\\user by default, or the UPN).
+  const login = s.username.includes("\\") ? s.username : exchangeLoginName(s);
 
   await runner.run("settings", async () => {
     const problem = exchangeDomainProblem(s.domain);

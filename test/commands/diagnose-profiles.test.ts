@@ -62,7 +62,7 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
   let basic: https.Server;
   let ntlmOnly: https.Server;
   const url = (s: https.Server) => `https://127.0.0.1:${(s.address() as AddressInfo).port}/EWS/Exchange.asmx`;
-  const expected = "Basic " + Buffer.from(`jdoe@company.com:${PASSWORD}`).toString("base64");
+  const expected = "Basic " + Buffer.from(`company.com\\jdoe:${PASSWORD}`).toString("base64");
 
   beforeAll(async () => {
     const cert = ca.issue();
@@ -86,7 +86,7 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     expect(doc.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual(["settings:passed", "dns:skipped", "tcp:passed", "tls:passed", "http:passed", "ews:skipped"]);
-    expect(doc.stages[4].summary).toMatch(/^HTTP 200 OK: the EWS URL answers and accepts the login jdoe@company\.com/);
+    expect(doc.stages[4].summary).toMatch(/^HTTP 200 OK: the EWS URL answers and accepts the login company\.com\\jdoe/);
   });
 
   it("wrong password: HTTP 401 with Basic offered is an auth failure (exit 3)", async () => {

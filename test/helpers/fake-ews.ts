@@ -100,7 +100,7 @@ export async function startFakeEws(options: FakeEwsOptions): Promise<FakeEws> {
         return;
       }
 
-      if (req.method !== "POST" || !/\/EWS\/Exchange\.asmx$/i.test(req.url ?? "")) {
+      if ((req.method !== "POST" && req.method !== "GET") || !/\/EWS\/Exchange\.asmx$/i.test(req.url ?? "")) {
         res.writeHead(404, { "content-type": "text/html" }).end("<html><body>404 Not Found</body></html>");
         return;
       }
@@ -108,6 +108,11 @@ export async function startFakeEws(options: FakeEwsOptions): Promise<FakeEws> {
       if (!login || !user || user.password !== login.password) {
         // What IIS answers for a wrong or missing Basic login: 401 with an empty body.
         res.writeHead(401, { "www-authenticate": 'Basic realm="mail.example.test"', "content-length": "0" }).end();
+        return;
+      }
+      if (req.method === "GET") {
+        // Exchange answers a signed-in GET of the EWS address with its service page.
+        res.writeHead(200, { "content-type": "text/html" }).end("<html><body>You have created a service.</body></html>");
         return;
       }
       const problem = wellFormednessProblem(xml);
