@@ -1,12 +1,9 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
-import type { Owner, Profile } from "../config/types.js";
-import { ownerLabel } from "../config/types.js";
-import { isMailError } from "../errors.js";
+import type { Owner } from "../config/types.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { connectCommandFor, gmailFlow, type GmailFlags } from "./setup-gmail.js";
-import { validateSettings, type ValidationOutcome } from "./validation.js";
-import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";
+import { connectAndSave } from "./connect-flow.js";
 import { parseOwner, parseTimeoutSeconds, type CommandResult } from "./shared.js";
 
 export interface ConnectGmailOptions {
@@ -69,10 +66,6 @@ export function toConnectGmailOptions(owner: Owner, raw: Record<string, unknown>
 
 /** Sign in, read the address, send a test mail to it, then save; any failure saves nothing. */
 export async function runConnectGmail(ctx: Context, opts: ConnectGmailOptions): Promise<CommandResult> {
-  const config = await ctx.config();
-  const existing = config.getProfile(opts.owner);
-  const label = ownerLabel(opts.owner);
-  const reconnect = connectCommandFor(opts.owner);
   const flags: GmailFlags = {
     type: "gmail",
     clientSecretStdin: opts.clientSecretStdin,
@@ -80,47 +73,13 @@ export async function runConnectGmail(ctx: Context, opts: ConnectGmailOptions): 
     consentTimeoutMs: opts.consentTimeoutMs,
     ...(opts.clientId ? { clientId: opts.clientId } : {}),
   };
-  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Connecting a Gmail account as the ${label}`) + "\n");
-
-  let outcome: ValidationOutcome;
-  let collected;
-  try {
-    collected = await gmailFlow.collect(ctx, flags, existing?.type === "gmail" ? { settings: existing } : undefined, opts.owner);
-    outcome = await validateSettings(ctx, {
-      settings: collected.settings,
-      ...(collected.secret === undefined ? {} : { secret: collected.secret }),
-      send: true,
-      timeoutMs: config.settings()["connect-timeout-seconds"] * 1000,
-      label,
-    });
-  } catch (err) {
-    if (isMailError(err) && err.category !== "usage") err.details.next ??= reconnect;
-    throw err;
-  }
-
-  const now = ctx.now().toISOString();
-  const profile = {
-    ...collected.settings,
-    createdAt: existing?.createdAt ?? now,
-    updatedAt: now,
-    validation: outcome.record,
-    ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}),
-  } as Profile;
-  await saveProfileAndSecret(ctx, opts.owner, profile, collected.secret);
-  const secrets = await ctx.secrets();
-
-  const data: Record<string, unknown> = {
-    owner: ownerJson(opts.owner),
-    profile: publicProfile(profile),
-    secretStore: secrets.kind,
-  };
-  if (outcome.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
-  if (!opts.json) {
-    const out = ctx.io.out;
-    const ok = ctx.theme.ok("✓");
-    out.write(`${ok} Connected the Google account ${profile.email}.\n`);
-    if (outcome.sent) out.write(`${ok} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
-    out.write(`${ok} Saved the ${label}: ${profile.email} via the Gmail API; the refresh token is in ${secrets.location}.\n`);
-  }
-  return { data };
+  return connectAndSave(ctx, {
+    owner: opts.owner,
+    json: opts.json,
+    heading: "Connecting a Gmail account",
+    reconnect: connectCommandFor(opts.owner),
+    signIn: (existing) => gmailFlow.collect(ctx, flags, existing?.type === "gmail" ? { settings: existing } : undefined, opts.owner),
+    connected: (p) => `Connected the Google account ${p.email}.`,
+    via: () => "the Gmail API",
+  });
 }

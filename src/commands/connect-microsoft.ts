@@ -1,12 +1,9 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
-import { ownerLabel } from "../config/types.js";
-import { isMailError } from "../errors.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "./setup-microsoft.js";
-import { validateSettings, type ValidationOutcome } from "./validation.js";
-import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";
+import { connectAndSave } from "./connect-flow.js";
 import { collect, parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
 
 export interface ConnectMicrosoftOptions {
@@ -80,9 +77,6 @@ export function toConnectMicrosoftOptions(owner: Owner, raw: Record<string, unkn
 
 /** Sign in, read the address, send a test mail to it over SMTP, then save; any failure saves nothing. */
 export async function runConnectMicrosoft(ctx: Context, opts: ConnectMicrosoftOptions): Promise<CommandResult> {
-  const config = await ctx.config();
-  const existing = config.getProfile(opts.owner);
-  const label = ownerLabel(opts.owner);
   const ca = readCaFiles(opts.ca);
   const flags: MicrosoftFlags = {
     type: "webmail",
@@ -91,51 +85,16 @@ export async function runConnectMicrosoft(ctx: Context, opts: ConnectMicrosoftOp
     ...(opts.clientId ? { clientId: opts.clientId } : {}),
     ...(opts.tenant ? { tenant: opts.tenant } : {}),
   };
-  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Connecting a Microsoft 365 mailbox as the ${label}`) + "\n");
-
-  let outcome: ValidationOutcome;
-  let collected;
-  try {
-    collected = await collectMicrosoftOAuth(ctx, flags, existing?.type === "webmail" ? { settings: existing } : undefined, opts.owner);
-    outcome = await validateSettings(ctx, {
-      settings: collected.settings,
-      ...(collected.secret === undefined ? {} : { secret: collected.secret }),
-      send: true,
-      timeoutMs: config.settings()["connect-timeout-seconds"] * 1000,
-      ...(ca ? { ca } : {}),
-      label,
-    });
-  } catch (err) {
-    if (isMailError(err) && err.category !== "usage") err.details.next ??= connectMicrosoftCommandFor(opts.owner);
-    throw err;
-  }
-
-  const now = ctx.now().toISOString();
-  const profile = {
-    ...collected.settings,
-    createdAt: existing?.createdAt ?? now,
-    updatedAt: now,
-    validation: outcome.record,
-    ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}),
-  } as Profile;
-  // The refresh token the test mail's refresh left us with: Microsoft may have replaced it.
-  await saveProfileAndSecret(ctx, opts.owner, profile, outcome.rotatedSecret ?? collected.secret);
-  const secrets = await ctx.secrets();
-
-  const data: Record<string, unknown> = {
-    owner: ownerJson(opts.owner),
-    profile: publicProfile(profile),
-    secretStore: secrets.kind,
-  };
-  if (outcome.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
-  if (!opts.json) {
-    const out = ctx.io.out;
-    const ok = ctx.theme.ok("✓");
-    out.write(`${ok} Connected the Microsoft 365 mailbox ${profile.email}.\n`);
-    if (outcome.sent) out.write(`${ok} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
-    out.write(`${ok} Saved the ${label}: ${profile.email} via ${serverWords(profile)} with OAuth; the refresh token is in ${secrets.location}.\n`);
-  }
-  return { data };
+  return connectAndSave(ctx, {
+    owner: opts.owner,
+    json: opts.json,
+    heading: "Connecting a Microsoft 365 mailbox",
+    reconnect: connectMicrosoftCommandFor(opts.owner),
+    signIn: (existing) => collectMicrosoftOAuth(ctx, flags, existing?.type === "webmail" ? { settings: existing } : undefined, opts.owner),
+    ...(ca ? { ca } : {}),
+    connected: (p) => `Connected the Microsoft 365 mailbox ${p.email}.`,
+    via: (p) => `${serverWords(p)} with OAuth`,
+  });
 }
 
 function serverWords(p: Profile): string {
