@@ -1,7 +1,6 @@
 import type { Context } from "../context.js";
 import type { ExchangeSettings } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import { checkEmail, emailProblem } from "../config/fields.js";
 import {
   DEFAULT_EWS_URL,
   checkEwsUrl,
@@ -17,6 +16,7 @@ import {
 } from "../config/exchange-fields.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
 import { readPassword } from "./shared.js";
+import { askEmail } from "./ask-email.js";
 
 export const exchangeFlow: SetupFlow = {
   type: "exchange",
@@ -63,22 +63,7 @@ async function collectExchange(ctx: Context, f: ProviderFlags, previous: Partial
   else throw new UsageError("Missing --ews-url (the Exchange URI), e.g. --ews-url https://mail.company.com/EWS/Exchange.asmx.");
 
   // Email address
-  let email: string;
-  if (f.email) email = checkEmail(f.email, "--email");
-  else if (ask)
-    email = checkEmail(
-      await ctx.prompt.text({
-        message: "Email address",
-        ...(prev?.email ? { default: prev.email } : {}),
-        validate: (v) => {
-          const p = emailProblem(v.trim());
-          return p ? `Not a valid address: ${p}` : true;
-        },
-      }),
-      "email",
-    );
-  else if (prev?.email) email = prev.email;
-  else throw new UsageError("Missing --email (the sender address).");
+  const email = await askEmail(ctx, f.email, prev?.email, "Missing --email (the sender address).");
   const emailDomain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 
   // Domain, in the product's form company.com

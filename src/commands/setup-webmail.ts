@@ -1,11 +1,12 @@
 import type { Context } from "../context.js";
 import type { Owner, Security, WebmailSettings } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import { checkEmail, checkHost, checkPort, checkSecurity, emailProblem, hostnameProblem } from "../config/fields.js";
+import { checkHost, checkPort, checkSecurity, hostnameProblem } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
 import { readPassword } from "./shared.js";
 import { collectMicrosoftOAuth } from "./setup-microsoft.js";
+import { askEmail } from "./ask-email.js";
 
 export const webmailFlow: SetupFlow = {
   type: "webmail",
@@ -70,22 +71,7 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   }
 
   // Address
-  let email: string;
-  if (f.email) email = checkEmail(f.email, "--email");
-  else if (ask)
-    email = checkEmail(
-      await ctx.prompt.text({
-        message: "Email address",
-        ...(prev?.email ? { default: prev.email } : {}),
-        validate: (v) => {
-          const p = emailProblem(v.trim());
-          return p ? `Not a valid address: ${p}` : true;
-        },
-      }),
-      "email",
-    );
-  else if (prev?.email) email = prev.email;
-  else throw new UsageError("Missing --email (the sender address, also the login name).");
+  const email = await askEmail(ctx, f.email, prev?.email, "Missing --email (the sender address, also the login name).");
 
   // Port and security
   let port: number;
