@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { connect as tlsConnect, createSecureContext } from "node:tls";
 import nodemailer from "nodemailer";
 import { trustedCas } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
@@ -25,6 +25,9 @@ export function smtpTransportOptions(
   accessToken?: string,
 ): SMTPTransport.Options {
   const user = s.username ?? s.email;
+  // Built once: with --ca the trusted set is the whole system store plus the extra CAs,
+  // and parsing that for every pooled connection would cost more than the send itself.
+  const ca = o.ca && o.ca.length > 0 ? trustedCas(o.ca, process.env) : undefined;
   return {
     host: s.host,
     port: s.port,
@@ -41,7 +44,7 @@ export function smtpTransportOptions(
     greetingTimeout: o.timeoutMs,
     socketTimeout: o.timeoutMs * 2,
     dnsTimeout: o.timeoutMs,
-    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(o.ca && o.ca.length > 0 ? { ca: trustedCas(o.ca, process.env) } : {}) },
+    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(ca ? { secureContext: createSecureContext({ ca }) } : {}) },
     pool: o.pool ?? false,
     ...(o.pool && o.maxConnections ? { maxConnections: o.maxConnections } : {}),
     ...(o.onLog ? { logger: lineLogger(o.onLog, accessToken ?? password), debug: true } : { logger: false }),
