@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
-import { connect as tlsConnect, createSecureContext } from "node:tls";
+import { connect as tlsConnect } from "node:tls";
 import nodemailer from "nodemailer";
-import { trustedCas } from "../tls/trust.js";
+import { secureContextWith } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
 import { MailError } from "../errors.js";
@@ -25,9 +25,8 @@ export function smtpTransportOptions(
   accessToken?: string,
 ): SMTPTransport.Options {
   const user = s.username ?? s.email;
-  // Built once: with --ca the trusted set is the whole system store plus the extra CAs,
-  // and parsing that for every pooled connection would cost more than the send itself.
-  const ca = o.ca && o.ca.length > 0 ? trustedCas(o.ca, process.env) : undefined;
+  // Built once and shared by every pooled connection: the system store plus the extra CAs.
+  const secureContext = o.ca && o.ca.length > 0 ? secureContextWith(o.ca, process.env) : undefined;
   return {
     host: s.host,
     port: s.port,
@@ -44,7 +43,7 @@ export function smtpTransportOptions(
     greetingTimeout: o.timeoutMs,
     socketTimeout: o.timeoutMs * 2,
     dnsTimeout: o.timeoutMs,
-    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(ca ? { secureContext: createSecureContext({ ca }) } : {}) },
+    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(secureContext ? { secureContext } : {}) },
     pool: o.pool ?? false,
     ...(o.pool && o.maxConnections ? { maxConnections: o.maxConnections } : {}),
     ...(o.onLog ? { logger: lineLogger(o.onLog, accessToken ?? password), debug: true } : { logger: false }),
