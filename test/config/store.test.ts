@@ -70,3 +70,12 @@ describe("the config schema", () => {
     expect(() => new Conf({ cwd: tempDir(), configName: "config", schema: configSchema as never })).not.toThrow();
   });
 });
+
+describe("the config validator compiled ahead of time", () => {
+  it("is what scripts/gen-config-validator.mjs makes from the schema today (run it after changing schema.ts)", async () => {
+    // @ts-expect-error: a build script in plain JavaScript, without types
+    const { generate } = (await import("../../scripts/gen-config-validator.mjs")) as { generate: () => Promise<string> };
+    const committed = readFileSync(join(__dirname, "../../src/config/config-validator.generated.js"), "utf8");
+    expect(await generate()).toBe(committed);
+  });
+});
