@@ -7,6 +7,9 @@ import { startSandbox } from "./sandbox.js";
 import { runSetup } from "./setup.js";
 import { runValidate } from "./validate.js";
 import { runStatus } from "./status.js";
+import { runRoute } from "./route.js";
+import { runSend } from "./send.js";
+import { parseKind } from "../routing/catalogue.js";
 import type { CommandResult } from "./shared.js";
 
 const COMPANY = "sales@demo.mailcfg.test";
@@ -17,8 +20,9 @@ const PASSWORDS = { [COMPANY]: "demo-company-password", [USER]: "demo-user-passw
 /**
  * The whole flow on the sandbox, with no prompts and nothing outside a temporary
  * folder: start the sandbox, set up the Company Email and a User Email against it
- * (each validated with a test mail), re-validate everything, show status and what
- * the sandbox received.
+ * (each validated with a test mail), re-validate everything, show status, route and
+ * send two documents (one from the user, one automatic from the company), and show
+ * what the sandbox received.
  */
 export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolean }): Promise<CommandResult> {
   const dir = mkdtempSync(join(tmpdir(), "mailcfg-demo-"));
@@ -64,6 +68,33 @@ export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolea
 
     step("mailcfg status");
     await runStatus(sub(""), { json: false });
+
+    // The product's routing: a document a user sends goes from that user's User Email,
+    // automatic mail from the Company Email.
+    step("mailcfg route --doc sales-order --user jdoe");
+    await runRoute(sub(""), { kind: parseKind("sales-order"), all: false, user: "jdoe", json: false });
+    step("mailcfg send --doc sales-order --user jdoe --to buyer@customer.test --var number=SO-1001 --var customer=\"Acme Ltd\"");
+    await runSend(sub(""), {
+      message: { kind: parseKind("sales-order"), to: ["buyer@customer.test"], cc: [], bcc: [], user: "jdoe", attach: [], vars: ["number=SO-1001", "customer=Acme Ltd"] },
+      dryRun: false,
+      json: false,
+      ca: [sb.caFile],
+    });
+    step("mailcfg send --doc ship-confirmation --user jdoe --to buyer@customer.test ... (automatic: from the Company Email)");
+    await runSend(sub(""), {
+      message: {
+        kind: parseKind("ship-confirmation"),
+        to: ["buyer@customer.test"],
+        cc: [],
+        bcc: [],
+        user: "jdoe",
+        attach: [],
+        vars: ["number=SO-1001", "customer=Acme Ltd", "tracking=1Z999AA10123456784"],
+      },
+      dryRun: false,
+      json: false,
+      ca: [sb.caFile],
+    });
 
     step(`The sandbox received ${sb.server.messages.length} messages (saved in ${sb.mailDir}):`);
     for (const m of sb.server.messages) {

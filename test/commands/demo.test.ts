@@ -8,13 +8,16 @@ import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
 afterAll(() => cleanupTempDirs());
 
 describe("demo", () => {
-  it("sets up and validates a company and a user against the sandbox: exit 0, 2 messages received", async () => {
+  it("sets up and validates a company and a user against the sandbox, then routes and sends: exit 0, 4 messages received", async () => {
     const r = await run(["demo"]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/Saved the Company Email: sales@demo\.mailcfg\.test/);
     expect(r.out).toMatch(/Saved the User Email of jdoe: jdoe@demo\.mailcfg\.test/);
-    expect(r.out).toMatch(/The sandbox received 2 messages/);
+    expect(r.out).toMatch(/The sandbox received 4 messages/);
     expect(r.out).toMatch(/sales@demo\.mailcfg\.test -> sales@demo\.mailcfg\.test: mailcfg test mail/);
+    // A user's sales order goes from the User Email; the automatic ship confirmation from the Company Email.
+    expect(r.out).toMatch(/jdoe@demo\.mailcfg\.test -> buyer@customer\.test: Sales Order SO-1001/);
+    expect(r.out).toMatch(/sales@demo\.mailcfg\.test -> buyer@customer\.test: Sales order SO-1001 has shipped/);
     // It works in its own temporary folder, which it removes, and leaves the user's config alone.
     expect(readdirSync(r.t.dir)).toEqual([]);
     const dir = /config folder (\S+)/.exec(r.out)?.[1];
@@ -29,8 +32,13 @@ describe("demo", () => {
     try {
       expect(doc.ok).toBe(true);
       expect(doc.kept).toBe(true);
-      expect(doc.received.map((m) => m.from)).toEqual(["sales@demo.mailcfg.test", "jdoe@demo.mailcfg.test"]);
-      for (const m of doc.received) {
+      expect(doc.received.map((m) => m.from)).toEqual([
+        "sales@demo.mailcfg.test",
+        "jdoe@demo.mailcfg.test",
+        "jdoe@demo.mailcfg.test",
+        "sales@demo.mailcfg.test",
+      ]);
+      for (const m of doc.received.slice(0, 2)) {
         expect(m.file).toMatch(/\.eml$/);
         expect(readFileSync(m.file, "utf8")).toMatch(/^Subject: mailcfg test mail/m);
       }
