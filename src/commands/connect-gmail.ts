@@ -20,7 +20,7 @@ const USAGE = "mailcfg connect-gmail company|user <id> [--client-id <id>] [--no-
 export function connectGmailCommand(ctx: Context, done: (r: CommandResult) => void, run = runConnectGmail): Command {
   return new Command("connect-gmail")
     .description("connect a Gmail account (Email Services) with a Google sign-in; a test mail is sent before saving")
-    .argument("<target>", "company, or user")
+    .argument("[target]", "company, or user")
     .argument("[id]", "the user id, with user")
     .option("--client-id <id>", "the organisation's Google OAuth client id (Desktop app); default: the google-client-id setting")
     .option("--client-secret-stdin", "read the OAuth client secret from the first line of standard input")
@@ -46,7 +46,7 @@ Examples:
   $ mailcfg connect-gmail user jdoe --no-browser          # over SSH
   $ printf '%s\\n' "$SECRET" | mailcfg connect-gmail company --client-secret-stdin --json`,
     )
-    .action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
+    .action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
       const owner = parseOwner(target, id, USAGE);
       done(await run(ctx, toConnectGmailOptions(owner, raw)));
     });

@@ -21,7 +21,7 @@ const USAGE = "mailcfg connect-microsoft company|user <id> [--tenant <t>] [--cli
 export function connectMicrosoftCommand(ctx: Context, done: (r: CommandResult) => void, run = runConnectMicrosoft): Command {
   return new Command("connect-microsoft")
     .description("connect a Microsoft 365 mailbox with a Microsoft sign-in (SMTP with OAuth); a test mail is sent before saving")
-    .argument("<target>", "company, or user")
+    .argument("[target]", "company, or user")
     .argument("[id]", "the user id, with user")
     .option("--tenant <tenant>", "the Entra tenant: Directory (tenant) ID, a domain, or organizations (default; or the microsoft-tenant setting)")
     .option("--client-id <id>", "the Application (client) ID of the organisation's Entra app registration; default: the microsoft-client-id setting")
@@ -56,7 +56,7 @@ Examples:
   $ mailcfg connect-microsoft user jdoe --no-browser           # over SSH
   $ mailcfg connect-microsoft company --client-id 11111111-2222-3333-4444-555555555555 --json`,
     )
-    .action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
+    .action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
       const owner = parseOwner(target, id, USAGE);
       done(await run(ctx, toConnectMicrosoftOptions(owner, raw)));
     });

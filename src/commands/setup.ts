@@ -53,7 +53,7 @@ export function addProviderFlags(cmd: Command): Command {
 export function setupCommand(ctx: Context, done: (r: CommandResult) => void, run = runSetup): Command {
   const cmd = new Command("setup")
     .description("set up the Company Email or a User Email: enter, validate (test mail), then save")
-    .argument("<target>", "company, or user")
+    .argument("[target]", "company, or user")
     .argument("[id]", "the user id, with user")
     .option("--to <address>", "send the test mail here instead of the profile's own address")
     .option("--no-validate", "save without validating (not recommended)")
@@ -74,7 +74,7 @@ Examples:
   $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\
       --ews-url https://mail.acme.com/EWS/Exchange.asmx --email jdoe@acme.com --password-stdin`,
   );
-  return cmd.action(async (target: string, id: string | undefined, raw: Record<string, unknown>) => {
+  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
     const owner = parseOwner(target, id, USAGE);
     done(await run(ctx, toSetupOptions(owner, raw)));
   });
