@@ -9,7 +9,7 @@ describe("command-line plumbing", () => {
   it.each([
     [["stauts"], /^error \[usage\]: unknown command 'stauts'$/m, /Did you mean status\?/],
     [["status", "--bogus"], /^error \[usage\]: unknown option '--bogus'$/m, /mailcfg --help/],
-    [["setup"], /^error \[usage\]: missing required argument 'target'$/m, /mailcfg --help/],
+    [["setup"], /^error \[usage\]: Say which sender: company or user <id>\.$/m, /Usage: mailcfg setup company\|user <id>/],
     [["validate", "company", "extra", "more"], /^error \[usage\]: too many arguments/m, /mailcfg --help/],
   ])("%j: exit 2, a one-line error and a fix line on stderr, nothing on stdout", async (argv, error, fix) => {
     const r = await run(argv);
