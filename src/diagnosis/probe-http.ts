@@ -82,7 +82,7 @@ export async function probeExchange(
     return httpStatus(url, connectHost, login, password, o);
   });
 
-  await runner.run("ews", async () => providerStage(ewsCheck, "the read-only EWS check"));
+  await runner.run("ews", async () => providerStage(ewsCheck));
 
   return finish(runner, report, url.hostname);
 }
@@ -97,7 +97,7 @@ export async function probeGmail(o: HttpProbeOptions, apiCheck: ProviderCheck, e
   const url = new URL(endpoints.tokenUrl);
   const secure = url.protocol === "https:";
   await networkStages(runner, url.hostname, Number(url.port || (secure ? 443 : 80)), secure, o, report);
-  await runner.run("api", async () => providerStage(apiCheck, "the token refresh and profile call"));
+  await runner.run("api", async () => providerStage(apiCheck));
   return finish(runner, report, url.hostname);
 }
 
@@ -195,14 +195,12 @@ async function httpStatus(url: URL, connectHost: string, login: string, password
   throw new StageFailure(`HTTP ${res.status} ${res.statusText} from ${url.href}`, `${line} from ${url.href}`, { details });
 }
 
-/** The provider's own check; "not available in this build" makes the stage skipped, not failed. */
-async function providerStage(check: ProviderCheck, what: string): Promise<StageOutcome> {
+/** The provider's own read-only check, its failure explained like any other stage's. */
+async function providerStage(check: ProviderCheck): Promise<StageOutcome> {
   try {
     const r = await check();
     return { summary: r.summary };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/not available in this build/i.test(message)) return { skipped: true, summary: `not run: ${what} needs the provider, and ${message.charAt(0).toLowerCase()}${message.slice(1)}` };
     if (isMailError(err)) {
       const override: Partial<Classification> = { category: err.category, cause: err.message, ...(err.hint ? { fix: [err.hint] } : {}) };
       throw new StageFailure([err.details.code, err.details.evidence, err.message].filter(Boolean).join("\n"), err.message, {

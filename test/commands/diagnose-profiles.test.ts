@@ -112,16 +112,9 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
     expect(doc.stages.filter((s: { status: string }) => s.status === "skipped").length).toBe(5);
   });
 
-  it("the provider-level EWS check: 'not available in this build' is a skipped stage, a provider error is a failure", async () => {
+  it("a provider error at the EWS read-only check is that stage's failure", async () => {
     const o = { timeoutMs: 2000, ca: [ca.cert], transcript: new Transcript([PASSWORD]), now: () => new Date() };
     const settings = { ewsUrl: url(basic), domain: "company.com", username: "jdoe", email: "jdoe@company.com" };
-    const skipped = await probeExchange(settings, PASSWORD, o, async () => {
-      throw new Error("The exchange service type is not available in this build.");
-    });
-    expect(skipped.failure).toBeUndefined();
-    expect(skipped.stages.at(-1)).toMatchObject({ stage: "ews", status: "skipped" });
-    expect(skipped.stages.at(-1)?.summary).toMatch(/not available in this build/);
-
     const failed = await probeExchange(settings, PASSWORD, o, async () => {
       throw new MailError("rejected", "Exchange refused the mailbox", { code: "ErrorNonExistentMailbox", evidence: "ErrorNonExistentMailbox: The SMTP address has no mailbox associated with it." });
     });
@@ -136,9 +129,9 @@ describe("diagnose Gmail's network path", () => {
     const port = (server.address() as AddressInfo).port;
     try {
       const report = await probeGmail(
-        { timeoutMs: 2000, ca: [ca.cert], transcript: new Transcript([]), now: () => new Date() },
+        { timeoutMs: 2000, ca: [ca.cert], transcript: new Transcript([]), now: () => new Date(), stopAfter: "tls" },
         async () => {
-          throw new Error("The gmail service type is not available in this build.");
+          throw new Error("the api stage must not run after --stop-after tls");
         },
         { tokenUrl: `https://127.0.0.1:${port}/token` },
       );
