@@ -181,107 +181,119 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
   const ews = (await import("ews-javascript-api")).default;
   const log = (line: string) => target.onLog?.(redact(line, [target.password]));
 
-  // Each call races the library against the transport's report of a failed exchange.
-  let watch: CallWatch | undefined;
-  const recorded: Recorded = {};
-
   const ca = trustedCas(target.ca, target.env);
-  const inner = new ews.XhrApi({
-    timeout: target.timeoutMs,
-    transitional: { clarifyTimeoutError: true },
-    ...(ca ? { httpsAgent: new https.Agent({ ca }) } : {}),
-    // Called for every answer, whatever its status: keeps the body the library loses.
-    transformResponse: [
-      (data: unknown, _headers: unknown, status?: number) => {
-        recorded.status = status;
-        recorded.body = typeof data === "string" ? data : Buffer.isBuffer(data) ? data.toString("utf8") : undefined;
-        return data;
-      },
-    ],
-  });
+  const httpsAgent = ca ? new https.Agent({ ca }) : undefined;
 
-  const transport = {
-    get apiName() {
-      return `mailcfg/${inner.apiName}`;
-    },
-    async xhr(options: { url: string; data?: unknown }): Promise<unknown> {
-      const operation = operationOf(options.data);
-      recorded.operation = operation;
-      recorded.status = undefined;
-      recorded.body = undefined;
-      log(`> POST ${options.url} (${operation})`);
-      watch?.requestStarted();
-      try {
-        const response = (await inner.xhr(options as never)) as Xhr;
-        log(`< HTTP ${response.status ?? "?"} (${operation})`);
-        watch?.answered();
-        return response;
-      } catch (raw) {
-        const facts = failureFacts(operation, raw as Xhr, recorded);
-        log(`< ${facts.httpStatus ? `HTTP ${facts.httpStatus}` : facts.networkCode ?? "error"} (${operation})${facts.responseCode ? ` ${facts.responseCode}` : ""}`);
-        watch?.failed(facts);
-        // The library's own handling of a failed exchange is unreliable (see above):
-        // it is never told, and the caller gets the recorded facts instead.
-        return new Promise(() => undefined);
-      }
-    },
-    xhrStream(): Promise<never> {
-      return Promise.reject(new Error("streaming requests are not used by mailcfg"));
-    },
-    disconnect() {
-      inner.disconnect();
-    },
-  };
+  /**
+   * A service of its own for each call: the record of the last HTTP exchange and the
+   * watch on it belong to that call alone, so calls in flight at once (queue run
+   * --concurrency) never read each other's answers or wait for each other's failures.
+   */
+  const session = () => {
+    // Each call races the library against the transport's report of a failed exchange.
+    let watch: CallWatch | undefined;
+    const recorded: Recorded = {};
 
-  const service = new ews.ExchangeService(ews.ExchangeVersion.Exchange2013_SP1);
-  service.Credentials = new ews.WebCredentials(target.login, target.password);
-  service.Url = new ews.Uri(target.url);
-  service.XHRApi = transport as never;
-
-  const serverVersion = (): string | undefined => {
-    const info = service.ServerInfo;
-    return info ? `${info.MajorVersion}.${info.MinorVersion}.${info.MajorBuildNumber}.${info.MinorBuildNumber}` : undefined;
-  };
-
-  /** Runs one library call; turns any failure into an EwsCallError with facts. */
-  const run = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const failed = new Promise<never>((_, reject) => {
-      watch = {
-        failed: (f) => reject(new EwsCallError(f)),
-        requestStarted: () => clearTimeout(timer),
-        // The transport's timeout covers waiting for the server; this covers the library
-        // itself, should it never settle after an answer arrived.
-        answered: () => {
-          clearTimeout(timer);
-          timer = setTimeout(
-            () => reject(new EwsCallError({ operation, message: `the EWS client did not finish reading the server's answer within ${LIBRARY_GRACE_MS / 1000} s` })),
-            LIBRARY_GRACE_MS,
-          );
+    const inner = new ews.XhrApi({
+      timeout: target.timeoutMs,
+      transitional: { clarifyTimeoutError: true },
+      ...(httpsAgent ? { httpsAgent } : {}),
+      // Called for every answer, whatever its status: keeps the body the library loses.
+      transformResponse: [
+        (data: unknown, _headers: unknown, status?: number) => {
+          recorded.status = status;
+          recorded.body = typeof data === "string" ? data : Buffer.isBuffer(data) ? data.toString("utf8") : undefined;
+          return data;
         },
-      };
+      ],
     });
-    try {
-      return await Promise.race([call(), failed]);
-    } catch (err) {
-      if (err instanceof EwsCallError) throw err;
-      // A refusal inside a 200 answer (ResponseClass="Error"): read it from the answer itself.
-      const soap = soapErrorOf(recorded.body);
-      const e = err as { message?: string };
-      throw new EwsCallError({
-        operation: recorded.operation ?? operation,
-        ...(recorded.status ? { httpStatus: recorded.status } : {}),
-        ...soap,
-        ...(soap.messageText ? {} : { message: typeof e?.message === "string" ? e.message : String(err) }),
+
+    const transport = {
+      get apiName() {
+        return `mailcfg/${inner.apiName}`;
+      },
+      async xhr(options: { url: string; data?: unknown }): Promise<unknown> {
+        const operation = operationOf(options.data);
+        recorded.operation = operation;
+        recorded.status = undefined;
+        recorded.body = undefined;
+        log(`> POST ${options.url} (${operation})`);
+        watch?.requestStarted();
+        try {
+          const response = (await inner.xhr(options as never)) as Xhr;
+          log(`< HTTP ${response.status ?? "?"} (${operation})`);
+          watch?.answered();
+          return response;
+        } catch (raw) {
+          const facts = failureFacts(operation, raw as Xhr, recorded);
+          log(`< ${facts.httpStatus ? `HTTP ${facts.httpStatus}` : facts.networkCode ?? "error"} (${operation})${facts.responseCode ? ` ${facts.responseCode}` : ""}`);
+          watch?.failed(facts);
+          // The library's own handling of a failed exchange is unreliable (see above):
+          // it is never told, and the caller gets the recorded facts instead.
+          return new Promise(() => undefined);
+        }
+      },
+      xhrStream(): Promise<never> {
+        return Promise.reject(new Error("streaming requests are not used by mailcfg"));
+      },
+      disconnect() {
+        inner.disconnect();
+      },
+    };
+
+    const service = new ews.ExchangeService(ews.ExchangeVersion.Exchange2013_SP1);
+    service.Credentials = new ews.WebCredentials(target.login, target.password);
+    service.Url = new ews.Uri(target.url);
+    service.XHRApi = transport as never;
+
+    const serverVersion = (): string | undefined => {
+      const info = service.ServerInfo;
+      return info ? `${info.MajorVersion}.${info.MinorVersion}.${info.MajorBuildNumber}.${info.MinorBuildNumber}` : undefined;
+    };
+
+    /** Runs one library call; turns any failure into an EwsCallError with facts. */
+    const run = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const failed = new Promise<never>((_, reject) => {
+        watch = {
+          failed: (f) => reject(new EwsCallError(f)),
+          requestStarted: () => clearTimeout(timer),
+          // The transport's timeout covers waiting for the server; this covers the library
+          // itself, should it never settle after an answer arrived.
+          answered: () => {
+            clearTimeout(timer);
+            timer = setTimeout(
+              () => reject(new EwsCallError({ operation, message: `the EWS client did not finish reading the server's answer within ${LIBRARY_GRACE_MS / 1000} s` })),
+              LIBRARY_GRACE_MS,
+            );
+          },
+        };
       });
-    } finally {
-      clearTimeout(timer);
-      watch = undefined;
-    }
+      try {
+        return await Promise.race([call(), failed]);
+      } catch (err) {
+        if (err instanceof EwsCallError) throw err;
+        // A refusal inside a 200 answer (ResponseClass="Error"): read it from the answer itself.
+        const soap = soapErrorOf(recorded.body);
+        const e = err as { message?: string };
+        throw new EwsCallError({
+          operation: recorded.operation ?? operation,
+          ...(recorded.status ? { httpStatus: recorded.status } : {}),
+          ...soap,
+          ...(soap.messageText ? {} : { message: typeof e?.message === "string" ? e.message : String(err) }),
+        });
+      } finally {
+        clearTimeout(timer);
+        watch = undefined;
+      }
+    };
+
+    return { service, run, serverVersion };
   };
 
   return {
     async checkMailbox() {
+      const { service, run, serverVersion } = session();
       const props = new ews.PropertySet(ews.BasePropertySet.IdOnly, [ews.FolderSchema.DisplayName]);
       const folder = await run("GetFolder", () => ews.Folder.Bind(service, ews.WellKnownFolderName.Inbox, props));
       const version = serverVersion();
@@ -289,6 +301,7 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
     },
 
     async sendAndSaveCopy(m) {
+      const { service, run, serverVersion } = session();
       const message = new ews.EmailMessage(service);
       message.From = new ews.EmailAddress(escapeXmlText(m.from));
       for (const a of m.to) message.ToRecipients.Add(escapeXmlText(a));
