@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { build } from "esbuild";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, redirectAddressFor, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
 import { tempConfigDir, waitFor } from "../helpers/cli-run.js";
+import { bundleCliInto } from "../helpers/build-cli.js";
 
 /**
  * connect-gmail as a real process, with a stdin pipe that the caller never closes (a
@@ -20,17 +20,7 @@ let fake: FakeGoogle;
 beforeAll(async () => {
   mkdirSync(join(root, "dist"), { recursive: true });
   outdir = mkdtempSync(join(root, "dist", ".test-build-"));
-  await build({
-    entryPoints: [join(root, "src/cli.ts")],
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "error",
-  });
+  await bundleCliInto(outdir);
   fake = await startFakeGoogle();
 });
 

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { ConfigStore } from "../../src/config/store.js";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startFakeEws } from "../helpers/fake-ews.js";
+import { bundleCliInto } from "../helpers/build-cli.js";
 
 const root = resolve(import.meta.dirname, "../..");
 // Inside the project so the bundle resolves the project's node_modules (.tmp is ignored by git).
@@ -22,17 +22,7 @@ let configDir: string;
 
 beforeAll(async () => {
   mkdirSync(outdir, { recursive: true });
-  await build({
-    entryPoints: [join(root, "src/cli.ts")],
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
+  await bundleCliInto(outdir);
   writeFileSync(
     join(outdir, "probe.mjs"),
     `import { createRequire } from "node:module";

@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { tempDir } from "../helpers/diagnosis-cli.js";
+import { bundleCliInto } from "../helpers/build-cli.js";
 
 // The heavy packages `explain` (and diagnose's help) must never load.
 const HEAVY = ["nodemailer", "googleapis", "@googleapis/gmail", "google-auth-library", "ews-javascript-api", "better-sqlite3"];
@@ -16,18 +16,7 @@ describe("explain and diagnose --help stay light", () => {
   beforeAll(async () => {
     dir = tempDir("mailcfg-lazy-");
     // The same bundle shape as npm run build: our code bundled, packages external.
-    await build({
-      entryPoints: [join(process.cwd(), "src/cli.ts")],
-      outdir: join(dir, "dist"),
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      packages: "external",
-      logLevel: "silent",
-      absWorkingDir: process.cwd(),
-    });
+    await bundleCliInto(join(dir, "dist"));
     writeFileSync(join(dir, "run.mjs"), `import { main } from "./dist/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     // A resolve hook that fails the run if a heavy package is imported.
     writeFileSync(

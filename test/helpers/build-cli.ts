@@ -13,15 +13,13 @@ export interface BuiltCli {
 }
 
 /**
- * Bundles the CLI the way scripts/build.mjs does, into a temporary folder (with a link
- * to node_modules), so tests can run it as a real child process without touching dist/.
+ * Bundles src/cli.ts into `outdir` as ESM with code splitting, npm packages left
+ * external: the shape of dist/ that the lazy-loading checks rely on.
  */
-export async function buildCli(): Promise<BuiltCli> {
-  const dir = mkdtempSync(join(tmpdir(), "mailcfg-cli-"));
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+export async function bundleCliInto(outdir: string): Promise<void> {
   await build({
     entryPoints: [join(ROOT, "src/cli.ts")],
-    outdir: join(dir, "dist"),
+    outdir,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -29,7 +27,18 @@ export async function buildCli(): Promise<BuiltCli> {
     target: "node20",
     packages: "external",
     logLevel: "warning",
+    absWorkingDir: ROOT,
   });
+}
+
+/**
+ * Bundles the CLI the way scripts/build.mjs does, into a temporary folder (with a link
+ * to node_modules), so tests can run it as a real child process without touching dist/.
+ */
+export async function buildCli(): Promise<BuiltCli> {
+  const dir = mkdtempSync(join(tmpdir(), "mailcfg-cli-"));
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  await bundleCliInto(join(dir, "dist"));
   const entry = join(dir, "mailcfg.mjs");
   writeFileSync(entry, 'import { main } from "./dist/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
   return { entry, remove: () => rmSync(dir, { recursive: true, force: true }) };
