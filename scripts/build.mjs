@@ -1,32 +1,46 @@
-// Bundles the CLI into dist/ with esbuild. Our own code is bundled so start-up reads
-// few files, and so are the pure-JS packages nearly every run needs: commander and chalk
-// (loaded from node_modules they cost more than the rest of `--help`: commander is
-// CommonJS behind an ESM wrapper, chalk is five files) and conf with ajv (about a
-// hundred files; it stays in its own chunk, loaded only by commands that read the
-// config). The other npm packages stay external and the heavy ones (nodemailer, the
-// Google and EWS clients, SQLite) are reached only through dynamic import() in the
-// commands that need them, so `mailcfg --help`, `route` and `status` never load them.
-import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+// npm run build: bundles the CLI into dist/ (see bundle.mjs), then renders the texts
+// that bin/mailcfg.js prints without loading the program: the top-level help (for
+// `mailcfg` and `mailcfg --help`) and the version.
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundleCli } from "./bundle.mjs";
 
-const BUNDLED = new Set(["commander", "chalk", "conf"]);
-const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]
-  .filter((name) => !BUNDLED.has(name))
-  .flatMap((name) => [name, `${name}/*`]);
+const ROOT = join(import.meta.dirname, "..");
+const DIST = join(ROOT, "dist");
 
-rmSync("dist", { recursive: true, force: true });
-await build({
-  entryPoints: ["src/cli.ts"],
-  outdir: "dist",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  external,
-  // commander is CommonJS and calls require() for node: modules; give the ESM bundle one.
-  banner: { js: 'import { createRequire as __mailcfgRequire } from "node:module"; const require = __mailcfgRequire(import.meta.url);' },
-  sourcemap: true,
-  logLevel: "warning",
-});
+rmSync(DIST, { recursive: true, force: true });
+await bundleCli({ root: ROOT, outdir: DIST });
+
+const { main } = await import(pathToFileURL(join(DIST, "cli.js")).href);
+
+/** What the program writes to stdout for `args` when stdout is `columns` wide (undefined: not a terminal). */
+async function stdoutOf(args, columns) {
+  const stdout = process.stdout;
+  const saved = { write: stdout.write, isTTY: stdout.isTTY, columns: stdout.columns };
+  let text = "";
+  stdout.write = (chunk) => ((text += String(chunk)), true);
+  stdout.isTTY = columns !== undefined;
+  stdout.columns = columns;
+  try {
+    const code = await main(args);
+    if (code !== 0) throw new Error(`mailcfg ${args.join(" ")} exited ${code} during the build`);
+  } finally {
+    Object.assign(stdout, saved);
+  }
+  return text;
+}
+
+// commander wraps help to the terminal's width, 80 columns when stdout is not a
+// terminal. The text is kept only if nothing in it needed wrapping at 80 columns, so it
+// is also exactly what any wider terminal gets; bin/mailcfg.js prints it only when
+// stdout is not a terminal or is at least that wide, and runs the program otherwise.
+const help = await stdoutOf(["--help"], undefined);
+const wide = await stdoutOf(["--help"], 1000);
+const canned = {
+  minColumns: 80,
+  ...(help === wide ? { help } : {}),
+  version: await stdoutOf(["--version"], undefined),
+};
+if (help !== wide) console.warn("build: the top-level help wraps at 80 columns, so `mailcfg --help` runs the whole program");
+writeFileSync(join(DIST, "canned-output.json"), JSON.stringify(canned, null, 2) + "\n");

@@ -19,6 +19,27 @@ import { connectMicrosoftCommand } from "./commands/connect-microsoft.js";
 
 export const VERSION = "0.1.0";
 
+/**
+ * The command list of `mailcfg --help`, one short line each so the whole help fits 80
+ * columns (and so is the same text on any wider terminal: the build relies on that).
+ * Each command's own --help gives its full description.
+ */
+const SUMMARIES: Record<string, string> = {
+  setup: "set up the Company or a User Email",
+  "connect-gmail": "connect Gmail with a Google sign-in",
+  "connect-microsoft": "connect Microsoft 365 with OAuth",
+  validate: "log in and send a test mail",
+  status: "every profile and its last check",
+  route: "which sender sends a document",
+  send: "send a document from its sender",
+  queue: "the email queue: add, list, run",
+  diagnose: "find out why sending fails",
+  explain: "explain an error message",
+  config: "read and change app settings",
+  sandbox: "a local SMTP server for trying",
+  demo: "the whole flow against the sandbox",
+};
+
 /** Builds the whole program; `done` receives the result of whichever command ran. */
 export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Command {
   const output = {
@@ -29,7 +50,8 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
   const program = new Command("mailcfg")
     .description(
       "Set up, validate, route and diagnose the outgoing email of the business system:\n" +
-        "the Company Email and each User Email, over Webmail (SMTP), Exchange (EWS) or Gmail.",
+        "the Company Email and each User Email, over Webmail (SMTP), Exchange (EWS)\n" +
+        "or Gmail (Email Services).",
     )
     .version(VERSION, "-V, --version")
     .showSuggestionAfterError(true)
@@ -51,7 +73,7 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     sandboxCommand(ctx, done),
     demoCommand(ctx, done),
   ];
-  for (const c of commands) program.addCommand(c);
+  for (const c of commands) program.addCommand(c.summary(SUMMARIES[c.name()] ?? c.description()));
   // Commands built on their own do not inherit these from the program: set them on every
   // level, so help and errors go through ctx.io and only main() decides the exit.
   const everywhere = (c: Command) => {
@@ -62,8 +84,8 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
   program.addHelpText(
     "after",
     `
-Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 auth, 4 server, 5 ssl,
-6 rejected, 7 not configured or OAuth reconnect needed, 130 cancelled.
+Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 auth, 4 server,
+5 ssl, 6 rejected, 7 not configured or OAuth reconnect needed, 130 cancelled.
 
 Examples:
   $ mailcfg demo                      # try everything against a local sandbox

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
+import { packagesBundledIn, packagesLoaded } from "../helpers/loaded-packages.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "bin", "mailcfg.js");
@@ -36,9 +37,9 @@ interface Ran {
   err: string;
 }
 
-function mailcfg(args: string[], opts: { env?: Record<string, string>; input?: string; nodeArgs?: string[] } = {}): Promise<Ran> {
+function mailcfg(args: string[], opts: { env?: Record<string, string>; input?: string; nodeArgs?: string[]; noBin?: boolean } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.noBin ? [] : [BIN]), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: tempDir(), MAILCFG_CONFIG_DIR: tempDir(), MAILCFG_SECRET_STORE: "file", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -66,39 +67,73 @@ function startupFiles(): Set<string> {
   return files;
 }
 
-/** What a run of mailcfg loaded: npm packages by name, and our own dist files. */
+/** What a run of mailcfg loaded: npm packages by name (bundled or not), and our own dist files. */
 async function modulesLoaded(args: string[]): Promise<{ ran: Ran; packages: Set<string>; dist: Set<string> }> {
   const traceFile = join(tempDir(), "trace.txt");
   const ran = await mailcfg(args, { env: { MAILCFG_TRACE_FILE: traceFile }, nodeArgs: ["--import", TRACE] });
   const urls = existsSync(traceFile) ? readFileSync(traceFile, "utf8").split("\n") : [];
-  const packages = new Set<string>();
   const dist = new Set<string>();
   for (const u of urls) {
-    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1];
-    if (pkg) packages.add(pkg);
     const own = /\/dist\/([^/]+\.js)$/.exec(u)?.[1];
     if (own) dist.add(own);
   }
-  expect(dist.has("cli.js"), "the trace hook saw the CLI load").toBe(true);
-  return { ran, packages, dist };
+  return { ran, packages: packagesLoaded(urls), dist };
+}
+
+/** The program itself (dist/cli.js) answering, without the bin script's canned texts. */
+function program(args: string[]): Promise<Ran> {
+  const script = `import { main } from ${JSON.stringify(join(ROOT, "dist", "cli.js"))}; process.exitCode = await main(process.argv.slice(1));`;
+  return mailcfg(args, { nodeArgs: ["--input-type=module", "-e", script, "--"], noBin: true });
 }
 
 const SENDING = ["nodemailer", "smtp-server", "node-forge", "@googleapis/gmail", "googleapis", "google-auth-library", "ews-javascript-api", "better-sqlite3"];
 
 describe("start-up stays lean", () => {
-  it("--help loads no npm package from node_modules and none of the lazily imported chunks", async () => {
-    const { ran, packages, dist } = await modulesLoaded(["--help"]);
+  it("--help, -h, --version and no arguments print the build's texts without loading the program", async () => {
+    const canned = JSON.parse(readFileSync(join(ROOT, "dist", "canned-output.json"), "utf8")) as Record<string, unknown>;
+    // The build keeps the help only if it fits 80 columns (commander's width off a terminal).
+    expect(typeof canned.help, "the top-level help must fit 80 columns; see SUMMARIES in src/cli.ts").toBe("string");
+    const expectedHelp = await program(["--help"]);
+    expect(expectedHelp.out).toMatch(/^Usage: mailcfg/);
+    for (const args of [["--help"], ["-h"], []]) {
+      const { ran, dist, packages } = await modulesLoaded(args);
+      expect(ran.code).toBe(0);
+      expect(ran.out, args.join(" ")).toBe(expectedHelp.out);
+      expect([...dist]).toEqual([]);
+      expect([...packages]).toEqual([]);
+    }
+    const version = await modulesLoaded(["--version"]);
+    expect(version.ran.out).toBe((await program(["--version"])).out);
+    expect([...version.dist]).toEqual([]);
+  });
+
+  it.skipIf(!hasScriptCommand())("on a terminal narrower than 80 columns the program answers, wrapped to fit", () => {
+    const onTerminal = (columns: number) =>
+      execFileSync("script", ["-qec", `stty cols ${columns} rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --help`, "/dev/null"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "", HOME: tempDir(), MAILCFG_CONFIG_DIR: tempDir(), TERM: "dumb", NO_COLOR: "1" },
+      }).replace(/\r\n/g, "\n");
+    const narrow = onTerminal(60);
+    expect(narrow).toMatch(/^Usage: mailcfg/);
+    // commander wraps the description to 60 columns; the canned text has a 74-column line.
+    expect(narrow).not.toContain("the Company Email and each User Email, over Webmail (SMTP), Exchange (EWS)\n");
+    const wide = onTerminal(120);
+    const canned = JSON.parse(readFileSync(join(ROOT, "dist", "canned-output.json"), "utf8")) as { help: string };
+    expect(wide).toBe(canned.help);
+  });
+
+  it("the program's own start (mailcfg help) loads no lazily imported chunk, and only the bundled commander and chalk", async () => {
+    const { ran, packages, dist } = await modulesLoaded(["help"]);
     expect(ran.code).toBe(0);
     expect(ran.out).toMatch(/^Usage: mailcfg/);
-    // commander and chalk are bundled; conf/ajv, nodemailer and the rest are dynamic imports.
-    expect([...packages]).toEqual([]);
+    expect(dist.has("cli.js"), "the trace hook saw the CLI load").toBe(true);
+    expect([...packages].filter((p) => p !== "commander" && p !== "chalk")).toEqual([]);
     expect([...dist].filter((f) => !startupFiles().has(f))).toEqual([]);
-    // Nor is any heavy package bundled into those start-up files (esbuild names each
-    // bundled file's origin in a comment).
+    // Nor is any heavy package bundled into those start-up files.
     for (const f of startupFiles()) {
-      const bundled = readFileSync(join(ROOT, "dist", f), "utf8").matchAll(/^\/\/ .*node_modules\/((?:@[^/]+\/)?[^/]+)\//gm);
-      const names = new Set([...bundled].map((m) => m[1]));
-      expect([...names].filter((n) => n !== "commander" && n !== "chalk"), f).toEqual([]);
+      const names = packagesBundledIn(join(ROOT, "dist", f));
+      expect(names.filter((n) => n !== "commander" && n !== "chalk"), f).toEqual([]);
     }
   });
 
@@ -106,10 +141,20 @@ describe("start-up stays lean", () => {
     const { ran, packages, dist } = await modulesLoaded(["status", "--json"]);
     expect(ran.code).toBe(0);
     expect(JSON.parse(ran.out)).toMatchObject({ ok: true, profiles: [] });
+    expect(packages.has("conf"), "the trace sees bundled packages").toBe(true);
     for (const p of SENDING) expect(packages.has(p), `status loaded ${p}`).toBe(false);
     expect([...dist].filter((f) => /^(smtp|server|throwaway-ca)-/.test(f))).toEqual([]);
   });
 });
+
+function hasScriptCommand(): boolean {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("the built command", () => {
   it("--version matches package.json", async () => {

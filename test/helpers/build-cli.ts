@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import { build } from "esbuild";
+import { bundleCli } from "../../scripts/bundle.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -12,23 +12,9 @@ export interface BuiltCli {
   remove(): void;
 }
 
-/**
- * Bundles src/cli.ts into `outdir` as ESM with code splitting, npm packages left
- * external: the shape of dist/ that the lazy-loading checks rely on.
- */
+/** Bundles src/cli.ts into `outdir` exactly as `npm run build` does (scripts/bundle.mjs). */
 export async function bundleCliInto(outdir: string): Promise<void> {
-  await build({
-    entryPoints: [join(ROOT, "src/cli.ts")],
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-    absWorkingDir: ROOT,
-  });
+  await bundleCli({ root: ROOT, outdir, sourcemap: false });
 }
 
 /**

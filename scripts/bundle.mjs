@@ -1,0 +1,58 @@
+// The one esbuild configuration of the CLI, used by `npm run build` and by the tests
+// that run a freshly built CLI as a child process.
+//
+// Our own code is bundled so start-up reads few files, and so are the pure-JS packages
+// whose many small ES modules would otherwise each be resolved, read and compiled on
+// every run: commander and chalk (nearly every run), conf (commands that read the
+// config) and nodemailer (about forty modules; loading them from node_modules cost a
+// validate some 40 ms). The other npm packages stay external. The heavy ones
+// (nodemailer, the Google and EWS clients, SQLite) are reached only through dynamic
+// import(), so esbuild's code splitting keeps them out of what `mailcfg --help`,
+// `route` and `status` load.
+import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const BUNDLED = ["commander", "chalk", "conf", "nodemailer"];
+
+/**
+ * conf imports ajv (with ajv-formats) for its `schema` option and semver for its
+ * `migrations` option, some 130 modules together. mailcfg passes neither: the config is
+ * checked by a validator compiled ahead of time (src/config/config-validator.generated.js).
+ * So those imports resolve to a module that fails loudly if conf ever reaches for them.
+ */
+const CONF_UNUSED = /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/;
+
+const confUnusedPlugin = (root) => ({
+  name: "conf-unused-imports",
+  setup(b) {
+    b.onResolve({ filter: CONF_UNUSED }, (args) =>
+      /[\\/]node_modules[\\/]conf[\\/]/.test(args.importer) ? { path: join(root, "scripts", "conf-unused.mjs") } : undefined,
+    );
+  },
+});
+
+/** Bundles src/cli.ts into `outdir` (ESM, split into lazily loaded chunks). */
+export async function bundleCli({ root, outdir, sourcemap = true }) {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]
+    .filter((name) => !BUNDLED.includes(name))
+    .flatMap((name) => [name, `${name}/*`]);
+  return build({
+    entryPoints: [join(root, "src", "cli.ts")],
+    outdir,
+    absWorkingDir: root,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external,
+    plugins: [confUnusedPlugin(root)],
+    // commander and nodemailer are CommonJS-minded and call require() for node: modules;
+    // give the ESM bundle one.
+    banner: { js: 'import { createRequire as __mailcfgRequire } from "node:module"; const require = __mailcfgRequire(import.meta.url);' },
+    sourcemap,
+    logLevel: "warning",
+  });
+}
