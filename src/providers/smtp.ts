@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { secureContextWith } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
@@ -53,7 +53,12 @@ export function smtpTransportOptions(
 /** The SMTP provider; `accessToken` makes it log in with XOAUTH2 instead of the password. */
 export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions, accessToken?: string): MailProvider {
   const options = smtpTransportOptions(s, password, o, accessToken);
-  const transport = nodemailer.createTransport(options);
+  // nodemailer's transport (the whole library: pooling, every transport kind) is loaded
+  // only when a send cannot use the verified session, or to log in with XOAUTH2. A
+  // validation needs just the connection and the composer, half as much code to load.
+  // One transport (and so one connection pool) however many sends ask at once.
+  let loading: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
+  const theTransport = () => (loading ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(options)));
   // The one secret this connection carries, masked in every error it gives.
   const fail = (err: unknown) => smtpFailureProbed(err, s, accessToken ?? password, o.timeoutMs);
   const how = accessToken !== undefined ? " with an OAuth token (XOAUTH2)" : "";
@@ -73,7 +78,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       try {
         // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
         if (accessToken === undefined) verified = await openSmtpSession(options);
-        else await transport.verify();
+        else await (await theTransport()).verify();
       } catch (err) {
         throw await fail(err);
       }
@@ -87,7 +92,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       let info: SMTPTransport.SentMessageInfo;
       const session = takeVerified();
       try {
-        info = session ? await session.send(message) : await transport.sendMail(message);
+        info = session ? await session.send(message) : await (await theTransport()).sendMail(message);
       } catch (err) {
         throw await fail(err);
       } finally {
@@ -102,7 +107,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
     },
     async close() {
       takeVerified()?.quit();
-      transport.close();
+      (await loading?.catch(() => undefined))?.close();
     },
   };
 }
