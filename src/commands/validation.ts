@@ -38,7 +38,7 @@ export async function validateSettings(ctx: Context, req: ValidationRequest): Pr
   const provider = await createProvider({
     settings: s,
     ...(req.secret === undefined ? {} : { secret: req.secret }),
-    options: { timeoutMs: req.timeoutMs, ...(req.ca ? { ca: req.ca } : {}) },
+    options: { timeoutMs: req.timeoutMs, connectEarly: true, ...(req.ca ? { ca: req.ca } : {}) },
     env: ctx.env,
     onSecretRotated: async (secret) => {
       rotated = secret;

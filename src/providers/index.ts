@@ -1,6 +1,7 @@
 import type { ProviderSettings } from "../config/types.js";
 import { readCaFiles } from "../tls/ca-files.js";
 import type { ConnectOptions, MailProvider } from "./types.js";
+import { openEarlyConnection } from "./early-connection.js";
 
 /** Everything a provider needs to connect. The secret is passed in, never read here. */
 export interface ProviderRequest {
@@ -30,8 +31,14 @@ export async function createProvider(request: ProviderRequest): Promise<MailProv
         const { createMicrosoftProvider } = await import("./microsoft.js");
         return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
       }
-      const { createSmtpProvider } = await import("./smtp.js");
-      return createSmtpProvider(s, req.secret, req.options);
+      const early = req.options.connectEarly ? openEarlyConnection(s.host, s.port, req.options.timeoutMs) : undefined;
+      try {
+        const { createSmtpProvider } = await import("./smtp.js");
+        return createSmtpProvider(s, req.secret, req.options, undefined, early);
+      } catch (err) {
+        early?.discard();
+        throw err;
+      }
     }
     case "gmail": {
       const { createGmailProvider } = await import("./gmail.js");

@@ -2,6 +2,7 @@ import SMTPConnection from "nodemailer/lib/smtp-connection";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
+import type { EarlyConnection } from "./early-connection.js";
 
 /**
  * One SMTP connection, connected and logged in, kept open for a message or two.
@@ -19,10 +20,18 @@ export interface SmtpSession {
   quit(): void;
 }
 
-/** Connects, upgrades or not as the options say, and logs in when the server offers AUTH (like transport.verify()). */
-export function openSmtpSession(options: SMTPTransport.Options): Promise<SmtpSession> {
+/**
+ * Connects, upgrades or not as the options say, and logs in when the server offers AUTH
+ * (like transport.verify()). Over the early connection when it connected.
+ */
+export async function openSmtpSession(options: SMTPTransport.Options, early?: EarlyConnection): Promise<SmtpSession> {
+  const socket = await early?.take();
   return new Promise((resolve, reject) => {
-    const conn = new SMTPConnection(options as SMTPConnection.Options);
+    const conn = new SMTPConnection({ ...(options as SMTPConnection.Options), ...(socket ? { connection: socket } : {}) });
+    // Without it (the early connection failed or timed out), connecting again gets only
+    // what is left of the one connection timeout. nodemailer reads this field when a
+    // proxy connection came first; it is not in its typings.
+    if (early && !socket) (conn as unknown as { _connectStartedAt?: number })._connectStartedAt = early.startedAt;
     let settled = false;
     let open = true;
     const fail = (err: unknown) => {

@@ -11,6 +11,7 @@ import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 import { isMicrosoftHost, isGmailHost } from "./presets.js";
 import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
+import type { EarlyConnection } from "./early-connection.js";
 import { refineXoauth2 } from "./xoauth2-errors.js";
 import { nodemailerMessage } from "./compose.js";
 
@@ -51,7 +52,13 @@ export function smtpTransportOptions(
 }
 
 /** The SMTP provider; `accessToken` makes it log in with XOAUTH2 instead of the password. */
-export function createSmtpProvider(s: WebmailSettings, password: string | undefined, o: ConnectOptions, accessToken?: string): MailProvider {
+export function createSmtpProvider(
+  s: WebmailSettings,
+  password: string | undefined,
+  o: ConnectOptions,
+  accessToken?: string,
+  early?: EarlyConnection,
+): MailProvider {
   const options = smtpTransportOptions(s, password, o, accessToken);
   // nodemailer's transport (the whole library: pooling, every transport kind) is loaded
   // only when a send cannot use the verified session, or to log in with XOAUTH2. A
@@ -77,7 +84,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       takeVerified()?.quit();
       try {
         // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
-        if (accessToken === undefined) verified = await openSmtpSession(options);
+        if (accessToken === undefined) verified = await openSmtpSession(options, early);
         else await (await theTransport()).verify();
       } catch (err) {
         throw await fail(err);
@@ -106,6 +113,7 @@ export function createSmtpProvider(s: WebmailSettings, password: string | undefi
       };
     },
     async close() {
+      early?.discard();
       takeVerified()?.quit();
       (await loading?.catch(() => undefined))?.close();
     },

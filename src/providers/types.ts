@@ -55,4 +55,9 @@ export interface ConnectOptions {
   maxConnections?: number;
   /** Receives every protocol line, secrets already masked, for transcripts. */
   onLog?: (line: string) => void;
+  /**
+   * verify() comes first (a validation): a Webmail provider opens its connection while
+   * its code loads, and logs in over it (see early-connection.ts).
+   */
+  connectEarly?: boolean;
 }
