@@ -3,19 +3,22 @@ import { createContext, type Context } from "./context.js";
 import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
 import { errorToJson, renderError } from "./ui/render.js";
 import type { CommandResult } from "./commands/shared.js";
-import { setupCommand } from "./commands/setup.js";
-import { validateCommand } from "./commands/validate.js";
-import { statusCommand } from "./commands/status.js";
-import { configCommand } from "./commands/config.js";
-import { sandboxCommand } from "./commands/sandbox.js";
-import { demoCommand } from "./commands/demo.js";
-import { connectGmailCommand } from "./commands/connect-gmail.js";
-import { routeCommand } from "./commands/route.js";
-import { sendCommand } from "./commands/send.js";
-import { queueCommand } from "./commands/queue.js";
-import { explainCommand } from "./commands/explain.js";
-import { diagnoseCommand } from "./commands/diagnose.js";
-import { connectMicrosoftCommand } from "./commands/connect-microsoft.js";
+// Only the command definitions (names, flags, help) are loaded at start: each action
+// imports its command's code from src/commands/ when it runs, so a run loads the code
+// of one command, not all of them.
+import { setupCommand } from "./cli/setup.js";
+import { validateCommand } from "./cli/validate.js";
+import { statusCommand } from "./cli/status.js";
+import { configCommand } from "./cli/config.js";
+import { sandboxCommand } from "./cli/sandbox.js";
+import { demoCommand } from "./cli/demo.js";
+import { connectGmailCommand } from "./cli/connect-gmail.js";
+import { routeCommand } from "./cli/route.js";
+import { sendCommand } from "./cli/send.js";
+import { queueCommand } from "./cli/queue.js";
+import { explainCommand } from "./cli/explain.js";
+import { diagnoseCommand } from "./cli/diagnose.js";
+import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
 
 export const VERSION = "0.1.0";
 
