@@ -1,7 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
 import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
-import { errorToJson, renderError } from "./ui/render.js";
 import type { CommandResult } from "./commands/shared.js";
 // Only the command definitions (names, flags, help) are loaded at start: each action
 // imports its command's code from src/commands/ when it runs, so a run loads the code
@@ -101,16 +100,18 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       const [first = "", ...rest] = err.message.replace(/^error: /, "").split("\n");
       const suggestion = rest.map((l) => l.replace(/^\((.*)\)$/, "$1").trim()).filter(Boolean).join(" ");
       const usage = new UsageError(first, `${suggestion ? suggestion + " " : ""}See mailcfg --help (or mailcfg <command> --help).`);
-      report(ctx, usage, json);
+      await report(ctx, usage, json);
       return EXIT_CODES.usage;
     }
-    report(ctx, err, json);
+    await report(ctx, err, json);
     if (!isMailError(err) && ctx.env.MAILCFG_DEBUG && err instanceof Error) ctx.io.err.write(`${err.stack}\n`);
     return exitCodeFor(err);
   }
 }
 
-function report(ctx: Context, err: unknown, json: boolean): void {
+async function report(ctx: Context, err: unknown, json: boolean): Promise<void> {
+  // Loaded on the error path only: rendering pulls in the product's messages.
+  const { errorToJson, renderError } = await import("./ui/render.js");
   if (json) ctx.io.out.write(JSON.stringify({ ok: false, error: errorToJson(err) }, null, 2) + "\n");
   else ctx.io.err.write(renderError(err, ctx.theme));
 }
