@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
 import type { Owner, Profile, ServiceType } from "../config/types.js";
-import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { renderError } from "../ui/render.js";
@@ -160,9 +160,7 @@ function withNext(err: unknown, owner: Owner): unknown {
   return err;
 }
 
-export function ownerJson(owner: Owner): Record<string, string> {
-  return owner.kind === "company" ? { kind: "company" } : { kind: "user", id: owner.id };
-}
+export { ownerJson };
 
 /** A profile as shown in output: everything saved (secrets never are). */
 export function publicProfile(p: Profile): Record<string, unknown> {

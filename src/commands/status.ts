@@ -1,8 +1,7 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
-import { ownerArgs, ownerLabel } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel } from "../config/types.js";
 import type { Category } from "../errors.js";
-import { ownerJson } from "./setup.js";
 import { serverOf } from "./describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
