@@ -18,6 +18,7 @@ import { queueCommand } from "./cli/queue.js";
 import { explainCommand } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
+import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
 
@@ -86,6 +87,7 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       program.outputHelp();
       return 0;
     }
+    await addNamedHelpTexts(program, argv);
     await program.parseAsync(argv, { from: "user" });
     if (json && result.data !== undefined) {
       ctx.io.out.write(JSON.stringify({ ok: !result.failed, ...result.data }, null, 2) + "\n");

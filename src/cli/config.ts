@@ -1,13 +1,13 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
-import { SETTINGS } from "../config/settings.js";
 import type { Done } from "./flags.js";
+import { addHelpTextLater } from "./help.js";
 
 export function configCommand(ctx: Context, done: Done): Command {
   const cmd = new Command("config").description("read and change app settings (not profiles)");
-  cmd.addHelpText(
-    "after",
-    `
+  addHelpTextLater(cmd, async () => {
+    const { SETTINGS } = await import("../config/settings.js");
+    return `
 Settings:
 ${Object.values(SETTINGS)
   .map((s) => `  ${s.key.padEnd(26)} ${s.description}`)
@@ -16,8 +16,8 @@ ${Object.values(SETTINGS)
 Examples:
   $ mailcfg config set ship-confirmation-sender user
   $ mailcfg config get ship-confirmation-sender
-  $ mailcfg config list --json`,
-  );
+  $ mailcfg config list --json`;
+  });
   cmd
     .command("get")
     .description("print one setting")
