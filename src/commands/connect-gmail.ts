@@ -16,7 +16,6 @@ export interface ConnectGmailOptions {
 
 const USAGE = "mailcfg connect-gmail company|user <id> [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";
 
-
 /** Arguments and flags as commander gives them, checked; a usage error names the problem. */
 export function toConnectGmailOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ConnectGmailOptions {
   const opts: ConnectGmailOptions = {

@@ -17,7 +17,6 @@ export interface ConnectMicrosoftOptions {
 
 const USAGE = "mailcfg connect-microsoft company|user <id> [--tenant <t>] [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";
 
-
 /** Arguments and flags as commander gives them, checked; a usage error names the problem. */
 export function toConnectMicrosoftOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ConnectMicrosoftOptions {
   const opts: ConnectMicrosoftOptions = {

@@ -42,7 +42,6 @@ const STAGES: Record<ProviderSettings["type"], (s: ProviderSettings) => StageNam
   gmail: () => ["dns", "tcp", "tls", "api"],
 };
 
-
 export function toDiagnoseOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): DiagnoseOptions {
   const adHoc = typeof raw.type === "string" || typeof raw.host === "string" || typeof raw.preset === "string" || typeof raw.ewsUrl === "string";
   if (adHoc === (target !== undefined)) {

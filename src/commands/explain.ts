@@ -9,7 +9,6 @@ export interface ExplainOptions {
   json: boolean;
 }
 
-
 export function toExplainOptions(words: string[], raw: { json?: boolean }): ExplainOptions {
   const json = raw.json === true;
   if (words.length === 0 || (words.length === 1 && words[0] === "-")) return { json };

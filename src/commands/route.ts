@@ -17,7 +17,6 @@ export interface RouteOptions {
 
 const USAGE = "mailcfg route --doc <kind> [--user <id>] | mailcfg route --all [--user <id>]";
 
-
 export function toRouteOptions(raw: Record<string, unknown>): RouteOptions {
   const all = raw.all === true;
   const doc = typeof raw.doc === "string" ? raw.doc : undefined;

@@ -17,7 +17,6 @@ export interface SendOptions {
   ca?: string[];
 }
 
-
 export function toSendOptions(raw: Record<string, unknown>): SendOptions {
   const opts: SendOptions = { message: toMessageInput(raw), dryRun: raw.dryRun === true, json: raw.json === true };
   if (typeof raw.eml === "string") {

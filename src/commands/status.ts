@@ -22,7 +22,6 @@ export interface ProfileStatus {
   fix?: string;
 }
 
-
 export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   const v = p.validation;
   const state: ProfileStatus["state"] = !v ? "never-validated" : v.ok ? "ok" : "failing";

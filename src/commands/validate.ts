@@ -26,7 +26,6 @@ export interface ValidateOptions {
 
 const USAGE = "mailcfg validate company | user <id> | --all | --type webmail|exchange [flags]";
 
-
 export function toValidateOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ValidateOptions {
   const adHoc = typeof raw.type === "string";
   const all = raw.all === true;
