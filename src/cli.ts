@@ -1,21 +1,24 @@
 import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
 import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
-import { errorToJson, renderError } from "./ui/render.js";
 import type { CommandResult } from "./commands/shared.js";
-import { setupCommand } from "./commands/setup.js";
-import { validateCommand } from "./commands/validate.js";
-import { statusCommand } from "./commands/status.js";
-import { configCommand } from "./commands/config.js";
-import { sandboxCommand } from "./commands/sandbox.js";
-import { demoCommand } from "./commands/demo.js";
-import { connectGmailCommand } from "./commands/connect-gmail.js";
-import { routeCommand } from "./commands/route.js";
-import { sendCommand } from "./commands/send.js";
-import { queueCommand } from "./commands/queue.js";
-import { explainCommand } from "./commands/explain.js";
-import { diagnoseCommand } from "./commands/diagnose.js";
-import { connectMicrosoftCommand } from "./commands/connect-microsoft.js";
+// Only the command definitions (names, flags, help) are loaded at start: each action
+// imports its command's code from src/commands/ when it runs, so a run loads the code
+// of one command, not all of them.
+import { setupCommand } from "./cli/setup.js";
+import { validateCommand } from "./cli/validate.js";
+import { statusCommand } from "./cli/status.js";
+import { configCommand } from "./cli/config.js";
+import { sandboxCommand } from "./cli/sandbox.js";
+import { demoCommand } from "./cli/demo.js";
+import { connectGmailCommand } from "./cli/connect-gmail.js";
+import { routeCommand } from "./cli/route.js";
+import { sendCommand } from "./cli/send.js";
+import { queueCommand } from "./cli/queue.js";
+import { explainCommand } from "./cli/explain.js";
+import { diagnoseCommand } from "./cli/diagnose.js";
+import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
+import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
 
@@ -106,6 +109,7 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       program.outputHelp();
       return 0;
     }
+    await addNamedHelpTexts(program, argv);
     await program.parseAsync(argv, { from: "user" });
     if (json && result.data !== undefined) {
       ctx.io.out.write(JSON.stringify({ ok: !result.failed, ...result.data }, null, 2) + "\n");
@@ -120,16 +124,18 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       const [first = "", ...rest] = err.message.replace(/^error: /, "").split("\n");
       const suggestion = rest.map((l) => l.replace(/^\((.*)\)$/, "$1").trim()).filter(Boolean).join(" ");
       const usage = new UsageError(first, `${suggestion ? suggestion + " " : ""}See mailcfg --help (or mailcfg <command> --help).`);
-      report(ctx, usage, json);
+      await report(ctx, usage, json);
       return EXIT_CODES.usage;
     }
-    report(ctx, err, json);
+    await report(ctx, err, json);
     if (!isMailError(err) && ctx.env.MAILCFG_DEBUG && err instanceof Error) ctx.io.err.write(`${err.stack}\n`);
     return exitCodeFor(err);
   }
 }
 
-function report(ctx: Context, err: unknown, json: boolean): void {
+async function report(ctx: Context, err: unknown, json: boolean): Promise<void> {
+  // Loaded on the error path only: rendering pulls in the product's messages.
+  const { errorToJson, renderError } = await import("./ui/render.js");
   if (json) ctx.io.out.write(JSON.stringify({ ok: false, error: errorToJson(err) }, null, 2) + "\n");
   else ctx.io.err.write(renderError(err, ctx.theme));
 }

@@ -1,8 +1,11 @@
 import type { Readable, Writable } from "node:stream";
 import { isatty } from "node:tty";
 import { inquirerPrompter, noPrompter, type Prompter } from "./prompter.js";
-import { ConfigStore, configDir } from "./config/store.js";
-import { openSecretStore, type KeyringOpener, type SecretStore, type SecretStoreChoice } from "./config/secrets.js";
+// The stores are loaded on first use (ctx.config(), ctx.secrets()): many runs never
+// read them, and every run pays for what this module loads.
+import type { ConfigStore } from "./config/store.js";
+import type { KeyringOpener, SecretStore, SecretStoreChoice } from "./config/secrets.js";
+import { configDir } from "./config/dir.js";
 import { makeTheme, type Theme } from "./ui/theme.js";
 
 export interface IO {
@@ -69,7 +72,7 @@ export function createContext(over: ContextOverrides = {}): Context {
     theme: makeTheme(color),
     prompt: over.prompt ?? (io.canPrompt ? inquirerPrompter(io.err) : noPrompter),
     configDir: dir,
-    config: () => (config ??= ConfigStore.open(dir)),
+    config: () => (config ??= import("./config/store.js").then(({ ConfigStore }) => ConfigStore.open(dir))),
     secrets: () => (secrets ??= openSecrets(ctx, over.openKeyring)),
     now: over.now ?? (() => new Date()),
     openUrl:
@@ -88,6 +91,7 @@ async function openSecrets(ctx: Context, openKeyring: KeyringOpener | undefined)
   const fromEnv = ctx.env.MAILCFG_SECRET_STORE;
   const choice: SecretStoreChoice =
     fromEnv === "file" || fromEnv === "keyring" ? fromEnv : (saved ?? "auto");
+  const { openSecretStore } = await import("./config/secrets.js");
   const opened = await openSecretStore(ctx.configDir, choice, openKeyring);
   if (opened.notice) {
     // Said once: the choice is remembered, so later runs use the same store quietly.

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { VERSION } from "../src/cli.js";
+import { SETTINGS } from "../src/config/settings.js";
+import { DOC_KINDS } from "../src/routing/catalogue.js";
 import { cleanupTempDirs, run } from "./helpers/smtp-rig.js";
 
 afterAll(() => cleanupTempDirs());
@@ -68,4 +70,26 @@ describe("command-line plumbing", () => {
       expect(r.err).toBe("");
     },
   );
+
+  // These help texts are built from data loaded only when the command is named: every way
+  // of asking for them must still list all of it.
+  it.each([
+    [["config", "--help"]],
+    [["config", "-h"]],
+    [["help", "config"]],
+    [["config", "help"]],
+    [["config"]],
+  ])("mailcfg %j lists every setting", async (argv) => {
+    const r = await run(argv);
+    const help = r.out + r.err;
+    expect(help).toMatch(/^Usage: mailcfg config/);
+    for (const key of Object.keys(SETTINGS)) expect(help).toMatch(new RegExp(`^ {2}${key} +\\S`, "m"));
+  });
+
+  it.each([[["route", "--help"]], [["route", "-h"]], [["help", "route"]]])("mailcfg %j lists every document kind", async (argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: mailcfg route/);
+    for (const k of DOC_KINDS) expect(r.out).toContain(`  ${k.id.padEnd(28)} ${k.name}\n`);
+  });
 });

@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,15 +107,4 @@ export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolea
     await sb.server.close();
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function demoCommand(ctx: Context, done: (r: CommandResult) => void): Command {
-  return new Command("demo")
-    .description("run the whole flow against the built-in sandbox, in a temporary folder")
-    .option("--keep", "keep the temporary folder (config, secrets, received .eml files)")
-    .option("--json", "print one JSON document on stdout (the walk-through goes to stderr)")
-    .addHelpText("after", "\nExamples:\n  $ mailcfg demo\n  $ mailcfg demo --keep --json")
-    .action(async (raw: { keep?: boolean; json?: boolean }) =>
-      done(await runDemo(ctx, { keep: raw.keep === true, json: raw.json === true })),
-    );
 }

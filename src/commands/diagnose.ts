@@ -1,5 +1,4 @@
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
-import { Command } from "commander";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import type { ExchangeSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
@@ -12,9 +11,9 @@ import { redact, redactDeep } from "../diagnosis/redact.js";
 import { Transcript } from "../diagnosis/transcript.js";
 import type { FailureReport, StageName, StageResult } from "../diagnosis/stages.js";
 import type { ProviderFlags } from "./setup-flow.js";
-import { addProviderFlags, ownerJson } from "./setup.js";
+import { ownerJson } from "./setup.js";
 import { describeSettings } from "./describe.js";
-import { addConnectFlags, collect, parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
+import { parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
 import { ipVersion } from "../util/ip.js";
 
 export interface DiagnoseOptions {
@@ -42,42 +41,6 @@ const STAGES: Record<ProviderSettings["type"], (s: ProviderSettings) => StageNam
   exchange: () => ["settings", "dns", "tcp", "tls", "http", "ews"],
   gmail: () => ["dns", "tcp", "tls", "api"],
 };
-
-export function diagnoseCommand(ctx: Context, done: (r: CommandResult) => void, run = runDiagnose): Command {
-  const cmd = new Command("diagnose")
-    .description("find out why sending fails: run each stage (DNS, TCP, TLS, greeting, EHLO, AUTH, MAIL, RCPT) and explain the one that fails")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--stop-after <stage>", "stop after this stage (dns, tcp, tls, greeting, ehlo, auth, mail, rcpt, data; exchange: settings, http, ews; gmail: api)")
-    .option("--send", "also run DATA: send a short test message (nothing is sent without it)")
-    .option("--to <address>", "the recipient for RCPT TO (default: the sender's own address)")
-    .option("--transcript [file]", "record the whole conversation, secrets masked: to the file, or into the output")
-    .option("--dns-server <ip[:port]>", "ask this DNS server instead of the system resolver; repeatable", collect)
-    .option("--json", "print one JSON document on stdout");
-  addProviderFlags(cmd);
-  // Exchange flags, unless the shared provider flags already carry them.
-  if (!cmd.options.some((o) => o.long === "--ews-url")) cmd.option("--ews-url <url>", "exchange: the EWS URL, e.g. https://mail.company.com/EWS/Exchange.asmx");
-  if (!cmd.options.some((o) => o.long === "--domain")) cmd.option("--domain <domain>", "exchange: the domain, in the form company.com");
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
-Each stage is shown as passed, failed or skipped, with its timing. The failing stage is
-explained like mailcfg explain does (category, cause, fix), and for the usual mismatches
-the other settings are tried to say what does work. Nothing is sent unless --send.
-Exit code: the category of the failing stage (0 when every stage passed).
-
-Examples:
-  $ mailcfg diagnose company
-  $ mailcfg diagnose user jdoe --transcript support.txt
-  $ mailcfg diagnose company --stop-after tls --json
-  $ MAILCFG_PASSWORD=... mailcfg diagnose --type webmail --host smtp.acme.com --port 465 \\
-      --security tls --email sales@acme.com --send --to me@acme.com`,
-  );
-  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-    done(await run(ctx, toDiagnoseOptions(target, id, raw)));
-  });
-}
 
 export function toDiagnoseOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): DiagnoseOptions {
   const adHoc = typeof raw.type === "string" || typeof raw.host === "string" || typeof raw.preset === "string" || typeof raw.ewsUrl === "string";

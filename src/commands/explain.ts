@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import type { Context } from "../context.js";
 import { EXIT_CODES, UsageError } from "../errors.js";
 import { checkFor, classifyText, type Classification } from "../diagnosis/classify.js";
@@ -8,30 +7,6 @@ export interface ExplainOptions {
   /** The error text; undefined means read it from standard input. */
   text?: string;
   json: boolean;
-}
-
-export function explainCommand(ctx: Context, done: (r: CommandResult) => void, run = runExplain): Command {
-  return new Command("explain")
-    .description("explain an error message: category, likely cause, the fix in steps, and the command that checks it")
-    .argument("[text...]", "the error text (quote it); '-' or nothing reads it from standard input")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
-Takes any error text a user might paste: the product's own messages, SMTP replies
-(e.g. 535 5.7.8), and what nodemailer, .NET, PHPMailer, Python, Java Mail, OpenSSL,
-Exchange EWS and Google or Microsoft sign-in print. It reads the text only: nothing
-is sent anywhere. Exits 0 when it could read the text, whatever the category.
-
-Examples:
-  $ mailcfg explain "535-5.7.8 Username and Password not accepted"
-  $ mailcfg explain 'Invalid login: 535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.'
-  $ pbpaste | mailcfg explain --json
-  $ mailcfg explain - < error.txt`,
-    )
-    .action(async (words: string[], raw: { json?: boolean }) => {
-      done(await run(ctx, toExplainOptions(words, raw)));
-    });
 }
 
 export function toExplainOptions(words: string[], raw: { json?: boolean }): ExplainOptions {

@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import type { Context } from "../context.js";
 import { UsageError, isMailError, type Category } from "../errors.js";
 import { ownerLabel } from "../config/types.js";
@@ -17,31 +16,6 @@ export interface RouteOptions {
 }
 
 const USAGE = "mailcfg route --doc <kind> [--user <id>] | mailcfg route --all [--user <id>]";
-
-export function routeCommand(ctx: Context, done: (r: CommandResult) => void, run = runRoute): Command {
-  return new Command("route")
-    .description("which sender (Company Email or a User Email) sends a document, and why")
-    .option("--doc <kind>", "document kind, e.g. invoice, sales-order, ship-confirmation")
-    .option("--all", "the whole table: every document kind")
-    .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
-Document kinds:
-${DOC_KINDS.map((k) => `  ${k.id.padEnd(28)} ${k.name}`).join("\n")}
-
-Documents a user sends go from that user's User Email, or from the Company Email when
-the user has none. Automatic mail and payment links go from the Company Email. The ship
-confirmation follows: mailcfg config set ship-confirmation-sender company|user
-
-Examples:
-  $ mailcfg route --doc invoice --user jdoe
-  $ mailcfg route --doc ship-confirmation --json
-  $ mailcfg route --all --user jdoe`,
-    )
-    .action(async (raw: Record<string, unknown>) => done(await run(ctx, toRouteOptions(raw))));
-}
 
 export function toRouteOptions(raw: Record<string, unknown>): RouteOptions {
   const all = raw.all === true;

@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.js";
@@ -51,53 +50,38 @@ export async function startSandbox(
   return { server, caFile, mailDir, users };
 }
 
-export function sandboxCommand(ctx: Context, done: (r: CommandResult) => void): Command {
-  return new Command("sandbox")
-    .description("run a local SMTP server (STARTTLS, AUTH) that stores every message as an .eml file")
-    .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "2525")
-    .option("--dir <folder>", "where the CA file and received mail go (default: <config dir>/sandbox)")
-    .option("--json", "print the connection details as one JSON line, then a JSON line per message")
-    .addHelpText(
-      "after",
-      `
-Stops with Ctrl+C. Point a profile at it, trusting its CA:
-
-  $ mailcfg sandbox
-  $ MAILCFG_PASSWORD=<printed password> mailcfg setup company --host 127.0.0.1 --port 2525 \\
-      --security starttls --email sandbox@mailcfg.test --ca <printed CA file>`,
-    )
-    .action(async (raw: { port: string; dir?: string; json?: boolean }) => {
-      const port = parseIntFlag(raw.port, "--port", 0, 65535);
-      const dir = raw.dir ?? join(ctx.configDir, "sandbox");
-      const json = raw.json === true;
-      const out = ctx.io.out;
-      const sb = await startSandbox({ port, dir }, (m) => {
-        if (json) out.write(JSON.stringify({ event: "message", from: m.from, to: m.to, file: m.file, bytes: m.raw.length }) + "\n");
-        else out.write(`received: from ${m.from} to ${m.to.join(", ")} (${m.raw.length} bytes) -> ${m.file}\n`);
-      });
-      const [[user, pass]] = Object.entries(sb.users) as [[string, string]];
-      if (json) {
-        out.write(
-          JSON.stringify({ event: "ready", host: sb.server.host, port: sb.server.port, security: "starttls", user, password: pass, caFile: sb.caFile, mailDir: sb.mailDir }) + "\n",
-        );
-      } else {
-        out.write(
-          [
-            `mailcfg sandbox listening on ${sb.server.host}:${sb.server.port} (STARTTLS, AUTH PLAIN/LOGIN)`,
-            `  login:    ${user}`,
-            `  password: ${pass}   (sandbox only)`,
-            `  CA file:  ${sb.caFile}   (trust it with --ca or NODE_EXTRA_CA_CERTS)`,
-            `  mail:     ${sb.mailDir}`,
-            `Try: MAILCFG_PASSWORD=${pass} mailcfg validate --type webmail --host 127.0.0.1 --port ${sb.server.port} --security starttls --email ${user} --ca ${sb.caFile}`,
-            "Ctrl+C stops it.",
-            "",
-          ].join("\n"),
-        );
-      }
-      await untilSignal();
-      await sb.server.close();
-      done({});
-    });
+/** Runs the sandbox until Ctrl+C (or SIGTERM), printing each message it receives. */
+export async function runSandbox(ctx: Context, raw: { port: string; dir?: string; json?: boolean }): Promise<CommandResult> {
+  const port = parseIntFlag(raw.port, "--port", 0, 65535);
+  const dir = raw.dir ?? join(ctx.configDir, "sandbox");
+  const json = raw.json === true;
+  const out = ctx.io.out;
+  const sb = await startSandbox({ port, dir }, (m) => {
+    if (json) out.write(JSON.stringify({ event: "message", from: m.from, to: m.to, file: m.file, bytes: m.raw.length }) + "\n");
+    else out.write(`received: from ${m.from} to ${m.to.join(", ")} (${m.raw.length} bytes) -> ${m.file}\n`);
+  });
+  const [[user, pass]] = Object.entries(sb.users) as [[string, string]];
+  if (json) {
+    out.write(
+      JSON.stringify({ event: "ready", host: sb.server.host, port: sb.server.port, security: "starttls", user, password: pass, caFile: sb.caFile, mailDir: sb.mailDir }) + "\n",
+    );
+  } else {
+    out.write(
+      [
+        `mailcfg sandbox listening on ${sb.server.host}:${sb.server.port} (STARTTLS, AUTH PLAIN/LOGIN)`,
+        `  login:    ${user}`,
+        `  password: ${pass}   (sandbox only)`,
+        `  CA file:  ${sb.caFile}   (trust it with --ca or NODE_EXTRA_CA_CERTS)`,
+        `  mail:     ${sb.mailDir}`,
+        `Try: MAILCFG_PASSWORD=${pass} mailcfg validate --type webmail --host 127.0.0.1 --port ${sb.server.port} --security starttls --email ${user} --ca ${sb.caFile}`,
+        "Ctrl+C stops it.",
+        "",
+      ].join("\n"),
+    );
+  }
+  await untilSignal();
+  await sb.server.close();
+  return {};
 }
 
 function untilSignal(): Promise<void> {

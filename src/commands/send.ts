@@ -1,12 +1,11 @@
-import { Command } from "commander";
 import type { Context } from "../context.js";
 import { ownerLabel } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { Sent } from "../providers/types.js";
-import { addMessageFlags, prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
+import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
 import { openSender } from "../send/sender.js";
 import { composeEml, writeFileAtomic } from "../send/eml.js";
-import { addConnectFlags, parseTimeoutSeconds, progress, readCaFiles, warn, type CommandResult } from "./shared.js";
+import { parseTimeoutSeconds, progress, readCaFiles, warn, type CommandResult } from "./shared.js";
 
 export interface SendOptions {
   message: MessageInput;
@@ -16,32 +15,6 @@ export interface SendOptions {
   json: boolean;
   timeout?: string;
   ca?: string[];
-}
-
-export function sendCommand(ctx: Context, done: (r: CommandResult) => void, run = runSend): Command {
-  const cmd = new Command("send").description("send a document from the sender the routing rules choose (Company Email or User Email)");
-  addMessageFlags(cmd)
-    .option("--dry-run", "send nothing: show the routing decision and the message")
-    .option("--eml <file>", "with --dry-run: write the message to this .eml file")
-    .option("--json", "print one JSON document on stdout");
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
-The message comes from the document kind's template (subject, text and HTML, with
-{{variables}} filled from --var). Templates can be replaced per kind in the folder of
-the templates-dir setting: <kind>.subject, <kind>.txt and <kind>.html.
-Every input is checked before anything is sent: addresses, attachments (exist,
-readable, under the attachment-limit-mb setting), header values and variables.
-
-Examples:
-  $ mailcfg send --doc invoice --user jdoe --to ap@customer.test --attach INV-1001.pdf \\
-      --var number=INV-1001 --var customer="Acme Ltd"
-  $ mailcfg send --doc ship-confirmation --to buyer@customer.test --var number=SO-7 \\
-      --var customer=Acme --var tracking=1Z999 --dry-run --eml ship.eml
-  $ mailcfg send --doc sales-order --to a@x.test,b@x.test --cc boss@x.test --var number=SO-1 --var customer=X --json`,
-  );
-  return cmd.action(async (raw: Record<string, unknown>) => done(await run(ctx, toSendOptions(raw))));
 }
 
 export function toSendOptions(raw: Record<string, unknown>): SendOptions {

@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
-import { Command, Option } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile, ServiceType } from "../config/types.js";
-import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { renderError } from "../ui/render.js";
@@ -10,7 +9,6 @@ import { SERVICE_LABELS, flowFor, parseServiceType } from "./flows.js";
 import type { Collected, ProviderFlags } from "./setup-flow.js";
 import { validateSettings, type ValidationOutcome } from "./validation.js";
 import {
-  addConnectFlags,
   parseOwner,
   parseTimeoutSeconds,
   readCaFiles,
@@ -31,58 +29,10 @@ export interface SetupOptions {
 
 const USAGE = "mailcfg setup company|user <id> [--type webmail|exchange|gmail] [flags]";
 
-export function addProviderFlags(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("--type <type>", "service type").choices(["webmail", "exchange", "gmail"]))
-    .option("--preset <name>", "webmail preset: microsoft, microsoft-oauth, gmail or other")
-    .option("--host <host>", "webmail: outgoing mail server (SMTP), e.g. smtp.office365.com")
-    .option("--port <port>", "webmail: port (587 default; 465 for implicit TLS)")
-    .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
-    .option("--email <address>", "the sender's email address")
-    .option("--username <name>", "login name when it is not the email address")
-    .option("--ews-url <url>", "exchange: the Exchange URI, e.g. https://mail.company.com/EWS/Exchange.asmx")
-    .option("--domain <domain>", "exchange: the domain, in the form company.com")
-    .option("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)")
-    .option("--password-stdin", "read the password from standard input")
-    .option("--client-id <id>", "gmail, or webmail --preset microsoft-oauth: the organisation's OAuth client id")
-    .option("--tenant <tenant>", "webmail --preset microsoft-oauth: the Entra tenant (default organizations)")
-    .option("--client-secret-stdin", "gmail: read the OAuth client secret from the first line of standard input")
-    .option("--no-browser", "gmail, microsoft-oauth: print the sign-in address instead of opening a browser");
-}
-
-export function setupCommand(ctx: Context, done: (r: CommandResult) => void, run = runSetup): Command {
-  const cmd = new Command("setup")
-    .description("set up the Company Email or a User Email: enter, validate (test mail), then save")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--to <address>", "send the test mail here instead of the profile's own address")
-    .option("--no-validate", "save without validating (not recommended)")
-    .option("--json", "print one JSON document on stdout");
-  addProviderFlags(cmd);
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
-The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
-or a hidden prompt on a terminal. Nothing is saved unless validation passes.
-
-Examples:
-  $ mailcfg setup company                                   # the wizard
-  $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
-  $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
-      --security starttls --email sales@acme.com --password-stdin --json
-  $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\
-      --ews-url https://mail.acme.com/EWS/Exchange.asmx --email jdoe@acme.com --password-stdin`,
-  );
-  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-    const owner = parseOwner(target, id, USAGE);
-    done(await run(ctx, toSetupOptions(owner, raw)));
-  });
-}
-
-export function toSetupOptions(owner: Owner, raw: Record<string, unknown>): SetupOptions {
+/** Arguments and flags as commander gives them, checked; a usage error names the problem. */
+export function toSetupOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): SetupOptions {
   const opts: SetupOptions = {
-    owner,
+    owner: parseOwner(target, id, USAGE),
     flags: raw as ProviderFlags,
     validate: raw.validate !== false,
     json: raw.json === true,
@@ -210,9 +160,7 @@ function withNext(err: unknown, owner: Owner): unknown {
   return err;
 }
 
-export function ownerJson(owner: Owner): Record<string, string> {
-  return owner.kind === "company" ? { kind: "company" } : { kind: "user", id: owner.id };
-}
+export { ownerJson };
 
 /** A profile as shown in output: everything saved (secrets never are). */
 export function publicProfile(p: Profile): Record<string, unknown> {

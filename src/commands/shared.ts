@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Category } from "../errors.js";
 import { UsageError } from "../errors.js";
@@ -45,10 +44,6 @@ export function parseTimeoutSeconds(value: string | undefined, fallback: number)
   return Math.round(n * 1000);
 }
 
-
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** Reads all of stdin (for --password-stdin), without the final newline. */
 export async function readStdin(ctx: Context): Promise<string> {
@@ -101,13 +96,6 @@ export function say(ctx: Context, json: boolean | undefined, text: string): void
 
 export function warn(ctx: Context, text: string): void {
   ctx.io.err.write(`${ctx.theme.warn("warning")}: ${text}\n`);
-}
-
-/** Shared flags of commands that connect to a server. */
-export function addConnectFlags(cmd: Command): Command {
-  return cmd
-    .option("--timeout <seconds>", "connection timeout in seconds (default 15, or the connect-timeout-seconds setting)")
-    .option("--ca <file>", "trust this CA certificate (PEM) too; repeatable", collect);
 }
 
 export { readCaFiles } from "../tls/ca-files.js";

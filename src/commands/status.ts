@@ -1,9 +1,7 @@
-import { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
-import { ownerArgs, ownerLabel } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel } from "../config/types.js";
 import type { Category } from "../errors.js";
-import { ownerJson } from "./setup.js";
 import { serverOf } from "./describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
@@ -22,22 +20,6 @@ export interface ProfileStatus {
   connectedAt?: string;
   notes: string[];
   fix?: string;
-}
-
-export function statusCommand(ctx: Context, done: (r: CommandResult) => void, run = runStatus): Command {
-  return new Command("status")
-    .description("every profile: type, address, server, when it was last validated and the result")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
-Exits non-zero when a profile's last validation failed, and prints the command that fixes it.
-
-Examples:
-  $ mailcfg status
-  $ mailcfg status --json | jq '.profiles[] | select(.state != "ok")'`,
-    )
-    .action(async (raw: { json?: boolean }) => done(await run(ctx, { json: raw.json === true })));
 }
 
 export function profileStatus(owner: Owner, p: Profile): ProfileStatus {

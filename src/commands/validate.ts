@@ -1,4 +1,3 @@
-import { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
@@ -7,9 +6,9 @@ import { checkEmail } from "../config/fields.js";
 import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
 import type { ProviderFlags } from "./setup-flow.js";
-import { addProviderFlags, ownerJson } from "./setup.js";
+import { ownerJson } from "./setup.js";
 import { failureRecord, rotatedSecretSaver, validateSettings } from "./validation.js";
-import { addConnectFlags, parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
+import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { reconnectCommand } from "./reconnect.js";
 
@@ -26,34 +25,6 @@ export interface ValidateOptions {
 }
 
 const USAGE = "mailcfg validate company | user <id> | --all | --type webmail|exchange [flags]";
-
-export function validateCommand(ctx: Context, done: (r: CommandResult) => void, run = runValidate): Command {
-  const cmd = new Command("validate")
-    .description("validate saved profiles (or ad hoc settings) by logging in and sending a test mail")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--all", "validate every saved profile")
-    .option("--to <address>", "send the test mail here instead of the profile's own address")
-    .option("--no-send", "connect and log in only; send no test mail")
-    .option("--json", "print one JSON document on stdout");
-  addProviderFlags(cmd);
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
-Validating a saved profile records the result (see mailcfg status). Ad hoc settings
-(--type with provider flags) are validated and nothing is saved.
-
-Examples:
-  $ mailcfg validate company
-  $ mailcfg validate user jdoe --no-send
-  $ mailcfg validate --all --json
-  $ MAILCFG_PASSWORD=... mailcfg validate --type webmail --host smtp.acme.com --email a@acme.com`,
-  );
-  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-    done(await run(ctx, toValidateOptions(target, id, raw)));
-  });
-}
 
 export function toValidateOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ValidateOptions {
   const adHoc = typeof raw.type === "string";

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
 import validateConfig from "./config-validator.generated.js";
@@ -10,14 +9,6 @@ interface ConfigFile {
   company?: Profile;
   users: Record<string, Profile>;
   settings: Partial<AppSettings>;
-}
-
-/** The folder for config, secrets, the queue and sandbox mail. */
-export function configDir(env: NodeJS.ProcessEnv): string {
-  const fromEnv = env.MAILCFG_CONFIG_DIR;
-  if (fromEnv) return fromEnv;
-  const base = env.XDG_CONFIG_HOME || join(homedir(), ".config");
-  return join(base, "mailcfg");
 }
 
 /** Minimal surface of conf that we use, so the heavy import stays lazy. */

@@ -94,6 +94,11 @@ export function ownerLabel(owner: Owner): string {
   return owner.kind === "company" ? "Company Email" : `User Email of ${owner.id}`;
 }
 
+/** An owner as --json output shows it. */
+export function ownerJson(owner: Owner): Record<string, string> {
+  return owner.kind === "company" ? { kind: "company" } : { kind: "user", id: owner.id };
+}
+
 /** The command-line words that name an owner: `company` or `user <id>`. */
 export function ownerArgs(owner: Owner): string {
   return owner.kind === "company" ? "company" : `user ${owner.id}`;

@@ -1,6 +1,5 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { basename } from "node:path";
-import type { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel } from "../config/types.js";
@@ -10,7 +9,7 @@ import { parseKind, type DocKind } from "../routing/catalogue.js";
 import { route, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
 import type { OutgoingMail } from "../providers/types.js";
-import { collect, warn } from "../commands/shared.js";
+import { warn } from "../commands/shared.js";
 import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables } from "./templates.js";
 
 /** What `send` and `queue add` are asked to send, as typed (checked by prepareMessage). */
@@ -42,19 +41,6 @@ export interface PreparedMessage {
   mail: OutgoingMail & { from: string; messageId: string };
   attachments: AttachmentInfo[];
   templateSource: string;
-}
-
-/** The flags `send` and `queue add` share. */
-export function addMessageFlags(cmd: Command): Command {
-  return cmd
-    .requiredOption("--doc <kind>", "document kind, e.g. invoice, sales-order (see mailcfg route --all)")
-    .requiredOption("--to <addresses>", "recipients, comma separated; repeatable", collect)
-    .option("--cc <addresses>", "copy recipients, comma separated; repeatable", collect)
-    .option("--bcc <addresses>", "blind copy recipients, comma separated; repeatable", collect)
-    .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")
-    .option("--attach <file>", "attach a file; repeatable", collect)
-    .option("--var <name=value>", "a template variable, e.g. --var number=INV-1001; repeatable", collect)
-    .option("--subject <text>", "subject instead of the template's (variables allowed)");
 }
 
 function addresses(values: unknown): string[] {

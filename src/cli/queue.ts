@@ -1,0 +1,127 @@
+import { Command, Option } from "commander";
+import type { Context } from "../context.js";
+import type { EntryState } from "../queue/store.js";
+import { addConnectFlags, addMessageFlags, type Done } from "./flags.js";
+
+// Every action loads the queue commands (and better-sqlite3 with them) only when it runs.
+const load = () => import("../commands/queue.js");
+
+export function queueCommand(ctx: Context, done: Done): Command {
+  const cmd = new Command("queue").description('the email queue ("Add to Email Queue"): store messages, then send them with queue run');
+  cmd.addHelpText(
+    "after",
+    `
+Entries live in <config dir>/queue.db. Each keeps the Message-ID given when it was
+queued, so a copy sent again after a crash is recognisable. Several queue run at once
+never send the same entry; an entry whose runner died is sent by the next run.
+Temporary failures (4xx replies, connection problems) are retried with growing waits
+(settings queue-max-attempts, queue-retry-seconds); permanent ones stop with the
+diagnosis kept on the entry (mailcfg queue show <id>).
+
+Examples:
+  $ mailcfg queue add --doc sales-order --user jdoe --to buyer@customer.test \\
+      --var number=SO-1001 --var customer="Acme Ltd" --attach SO-1001.pdf
+  $ mailcfg queue list
+  $ mailcfg queue run --concurrency 4
+  $ mailcfg queue show 12 --json
+  $ mailcfg queue retry 12
+  $ mailcfg queue purge --sent`,
+  );
+
+  const add = new Command("add").description("queue a document to send later (same flags as send)");
+  addMessageFlags(add)
+    .option("--json", "print one JSON document on stdout")
+    .addHelpText("after", "\nExample:\n  $ mailcfg queue add --doc invoice --user jdoe --to ap@customer.test --var number=INV-1 --var customer=Acme")
+    .action(async (raw: Record<string, unknown>) => {
+      const q = await load();
+      done(await q.runQueueAdd(ctx, q.toQueueAddOptions(raw)));
+    });
+  cmd.addCommand(add);
+
+  cmd.addCommand(
+    new Command("list")
+      .description("every entry: state, kind, sender, recipients, attempts, last error")
+      .addOption(new Option("--state <state>", "only entries in this state").choices([...["queued", "sending", "sent", "failed"]]))
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText("after", "\nExamples:\n  $ mailcfg queue list\n  $ mailcfg queue list --state failed --json")
+      .action(async (raw: { state?: EntryState; json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueList(ctx, { ...(raw.state ? { state: raw.state } : {}), json: raw.json === true }));
+      }),
+  );
+
+  cmd.addCommand(
+    new Command("show")
+      .description("one entry in full, with the diagnosis of its last failure")
+      .argument("<id>")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText("after", "\nExample:\n  $ mailcfg queue show 12")
+      .action(async (id: string, raw: { json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueShow(ctx, { id: q.parseId(id), json: raw.json === true }));
+      }),
+  );
+
+  const run = new Command("run")
+    .description("send what is due: queued entries, and entries of runners that died")
+    .option("--concurrency <n>", "messages in flight at once (connections are pooled per sender)", "4")
+    .option("--limit <n>", "send at most this many entries in this run")
+    .option("--wait", "keep going until nothing is queued, waiting for retries that come due")
+    .option("--json", "print one JSON document on stdout");
+  addConnectFlags(run);
+  run
+    .addHelpText(
+      "after",
+      `
+Ctrl+C (or SIGTERM) stops claiming new entries and lets the messages in flight finish;
+a second one stops at once. Entries in flight then are sent by the next run.
+
+Examples:
+  $ mailcfg queue run
+  $ mailcfg queue run --concurrency 8 --limit 500 --json
+  $ mailcfg queue run --wait          # until everything is sent or has failed`,
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const q = await load();
+      done(await q.runQueueRun(ctx, q.toQueueRunOptions(raw)));
+    });
+  cmd.addCommand(run);
+
+  cmd.addCommand(
+    new Command("retry")
+      .description("send a failed entry again: due now, attempts reset, routed again with today's profiles")
+      .argument("<id>")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText("after", "\nExample:\n  $ mailcfg queue retry 12 && mailcfg queue run")
+      .action(async (id: string, raw: { json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueRetry(ctx, { id: q.parseId(id), json: raw.json === true }));
+      }),
+  );
+
+  cmd.addCommand(
+    new Command("remove")
+      .description("delete an entry that is not being sent right now")
+      .argument("<id>")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText("after", "\nExample:\n  $ mailcfg queue remove 12")
+      .action(async (id: string, raw: { json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueRemove(ctx, { id: q.parseId(id), json: raw.json === true }));
+      }),
+  );
+
+  cmd.addCommand(
+    new Command("purge")
+      .description("delete sent (and, with --failed, failed) entries")
+      .option("--sent", "delete the entries that were sent")
+      .option("--failed", "delete the entries that failed for good")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText("after", "\nExamples:\n  $ mailcfg queue purge --sent\n  $ mailcfg queue purge --sent --failed")
+      .action(async (raw: { sent?: boolean; failed?: boolean; json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueuePurge(ctx, q.toQueuePurgeOptions(raw)));
+      }),
+  );
+  return cmd;
+}

@@ -1,0 +1,33 @@
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import { addConnectFlags, addProviderFlags, type Done } from "./flags.js";
+
+export function setupCommand(ctx: Context, done: Done): Command {
+  const cmd = new Command("setup")
+    .description("set up the Company Email or a User Email: enter, validate (test mail), then save")
+    .argument("[target]", "company, or user")
+    .argument("[id]", "the user id, with user")
+    .option("--to <address>", "send the test mail here instead of the profile's own address")
+    .option("--no-validate", "save without validating (not recommended)")
+    .option("--json", "print one JSON document on stdout");
+  addProviderFlags(cmd);
+  addConnectFlags(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
+or a hidden prompt on a terminal. Nothing is saved unless validation passes.
+
+Examples:
+  $ mailcfg setup company                                   # the wizard
+  $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
+  $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
+      --security starttls --email sales@acme.com --password-stdin --json
+  $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\
+      --ews-url https://mail.acme.com/EWS/Exchange.asmx --email jdoe@acme.com --password-stdin`,
+  );
+  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
+    const { runSetup, toSetupOptions } = await import("../commands/setup.js");
+    done(await runSetup(ctx, toSetupOptions(target, id, raw)));
+  });
+}
