@@ -30,6 +30,12 @@ export const EXIT_CODES: Record<Category, number> = {
   unknown: 1,
 };
 
+/**
+ * The code of a send refused because the account reached a sending limit (the Gmail
+ * API's 429): the message is fine and goes through later, so the queue retries it.
+ */
+export const SENDING_LIMIT_CODE = "rate_limited";
+
 export interface MailErrorDetails {
   /** What to do about it, ending with the command to run next where there is one. */
   hint?: string;

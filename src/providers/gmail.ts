@@ -1,7 +1,7 @@
 import { gmail as gmailApi } from "@googleapis/gmail";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { GmailSettings } from "../config/types.js";
-import { MailError, NotConfiguredError } from "../errors.js";
+import { MailError, NotConfiguredError, SENDING_LIMIT_CODE } from "../errors.js";
 import { classifyText, errorText } from "../diagnosis/classify.js";
 import { redact } from "../diagnosis/redact.js";
 import {
@@ -203,7 +203,7 @@ export function gmailFailure(
       "rejected",
       "Gmail refused the message because a sending limit was reached.",
       "Wait and send again later; Gmail's daily sending limits are per account (https://support.google.com/a/answer/166852).",
-      "rate_limited",
+      SENDING_LIMIT_CODE,
     );
   }
   if (status === 400) {

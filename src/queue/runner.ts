@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "../context.js";
 import type { Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel } from "../config/types.js";
-import { MailError, NotConfiguredError, isMailError } from "../errors.js";
+import { MailError, NotConfiguredError, SENDING_LIMIT_CODE, isMailError } from "../errors.js";
 import type { MailProvider } from "../providers/types.js";
 import { errorToJson } from "../ui/render.js";
 import { openSender } from "../send/sender.js";
@@ -53,13 +53,15 @@ export function newRunnerId(): RunnerId {
 }
 
 /**
- * Whether trying again can help: SMTP 4xx replies and connection problems (category
- * server: refused, reset, timeouts) are transient; 5xx replies, auth, TLS and rejected
- * messages are not.
+ * Whether trying again can help: SMTP 4xx replies, a sending limit reached (Gmail API
+ * 429) and connection problems (category server: refused, reset, timeouts) are
+ * transient; 5xx replies, auth, TLS and rejected messages are not.
  */
 export function isTransient(err: MailError): boolean {
   const code = err.details.code;
   if (code && /^4/.test(code)) return true;
+  // The message is fine; the account sent too much for now. Later it goes through.
+  if (code === SENDING_LIMIT_CODE) return true;
   if (code && /^5/.test(code)) return false;
   return err.category === "server";
 }

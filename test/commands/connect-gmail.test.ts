@@ -10,6 +10,7 @@ import {
   type FakeGoogle,
 } from "../helpers/fake-google.js";
 import { readConfigFile, readSecretsFile, runCli, scriptedPrompter, tempConfigDir, waitFor } from "../helpers/cli-run.js";
+import { setSetting } from "../helpers/profiles.js";
 
 let fake: FakeGoogle;
 let dir: string;
@@ -379,6 +380,31 @@ describe("after connecting: refresh and revocation", () => {
     expect(entry.state).toBe("failed");
     expect(JSON.stringify(entry)).toMatch(/oauth/);
     expect(JSON.stringify(entry)).toMatch(/mailcfg connect-gmail company/);
+  });
+
+  it("queue run retries a message Gmail refused for a sending limit (429), and sends it later", async () => {
+    await connectCompany();
+    await setSetting(dir, "queue-retry-seconds", 0.05);
+    const vars = ["--var", "number=INV-10", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
+    const added = runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
+    expect(await added.code, added.err.text).toBe(0);
+    const sentBefore = fake.sent.length;
+    fake.failNextSend(429, {
+      error: { code: 429, message: "User-rate limit exceeded.", errors: [{ message: "User-rate limit exceeded.", domain: "usageLimits", reason: "userRateLimitExceeded" }], status: "RESOURCE_EXHAUSTED" },
+    });
+    const first = runCli(["queue", "run", "--json"], { dir, env: fake.env() });
+    expect(await first.code).toBe(0);
+    expect(JSON.parse(first.out.text)).toMatchObject({ sent: 0, retrying: 1 });
+    const list = runCli(["queue", "list", "--json"], { dir, env: fake.env() });
+    await list.code;
+    const entry = (JSON.parse(list.out.text) as { entries: Array<Record<string, unknown>> }).entries[0]!;
+    expect(entry).toMatchObject({ state: "queued", attempts: 1, lastError: { category: "rejected", code: "rate_limited", transient: true } });
+
+    const again = runCli(["queue", "run", "--wait", "--json"], { dir, env: fake.env() });
+    expect(await again.code).toBe(0);
+    expect(JSON.parse(again.out.text)).toMatchObject({ sent: 1 });
+    expect(fake.sent.length - sentBefore).toBe(1);
+    expect(fake.sent.at(-1)!.headers["subject"]).toContain("INV-10");
   });
 
   it("no token, code, verifier or client secret reaches config.json or any output, human or JSON", async () => {

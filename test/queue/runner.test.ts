@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffMs, isTransient } from "../../src/queue/runner.js";
-import { MailError, type Category } from "../../src/errors.js";
+import { MailError, SENDING_LIMIT_CODE, type Category } from "../../src/errors.js";
 
 const err = (category: Category, code?: string) => new MailError(category, "x", code ? { code } : {});
 
@@ -9,6 +9,7 @@ describe("which failures are retried", () => {
     ["a 4xx reply, whatever its category", err("rejected", "4.2.2"), true],
     ["a basic 4xx code", err("unknown", "451"), true],
     ["a connection problem", err("server"), true],
+    ["a sending limit reached (Gmail API 429)", err("rejected", SENDING_LIMIT_CODE), true],
     ["a 5xx reply", err("rejected", "5.1.1"), false],
     ["a 5xx reply even from a server-category error", err("server", "554"), false],
     ["an auth failure", err("auth", "5.7.8"), false],
