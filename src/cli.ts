@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
 import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
 import type { CommandResult } from "./commands/shared.js";
+import type { Done } from "./cli/flags.js";
 // Only the command definitions (names, flags, help) are loaded at start: each action
 // imports its command's code from src/commands/ when it runs, so a run loads the code
 // of one command, not all of them.
@@ -43,8 +44,28 @@ const SUMMARIES: Record<string, string> = {
   demo: "the whole flow against the sandbox",
 };
 
-/** Builds the whole program; `done` receives the result of whichever command ran. */
-export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Command {
+/** Every command, by the name its definition gives it, in the order of the help. */
+export const COMMANDS: ReadonlyArray<readonly [string, (ctx: Context, done: Done) => Command]> = [
+  ["setup", setupCommand],
+  ["connect-gmail", connectGmailCommand],
+  ["connect-microsoft", connectMicrosoftCommand],
+  ["validate", validateCommand],
+  ["status", statusCommand],
+  ["route", routeCommand],
+  ["send", sendCommand],
+  ["queue", queueCommand],
+  ["diagnose", diagnoseCommand],
+  ["explain", explainCommand],
+  ["config", configCommand],
+  ["sandbox", sandboxCommand],
+  ["demo", demoCommand],
+];
+
+/**
+ * Builds the program for `argv` (all commands unless argv starts with a command's name);
+ * `done` receives the result of whichever command ran.
+ */
+export function buildProgram(ctx: Context, done: Done, argv: readonly string[] = []): Command {
   const output = {
     writeOut: (s: string) => void ctx.io.out.write(s),
     writeErr: (s: string) => void ctx.io.err.write(s),
@@ -61,22 +82,10 @@ export function buildProgram(ctx: Context, done: (r: CommandResult) => void): Co
     .configureOutput(output)
     .exitOverride();
 
-  const commands = [
-    setupCommand(ctx, done),
-    connectGmailCommand(ctx, done),
-    connectMicrosoftCommand(ctx, done),
-    validateCommand(ctx, done),
-    statusCommand(ctx, done),
-    routeCommand(ctx, done),
-    sendCommand(ctx, done),
-    queueCommand(ctx, done),
-    diagnoseCommand(ctx, done),
-    explainCommand(ctx, done),
-    configCommand(ctx, done),
-    sandboxCommand(ctx, done),
-    demoCommand(ctx, done),
-  ];
-  for (const c of commands) program.addCommand(c.summary(SUMMARIES[c.name()] ?? c.description()));
+  // A run that names its command first defines only that one (its flags, its help):
+  // defining all of them is needed only for the command list, `help` and suggestions.
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  for (const [name, define] of named ? [named] : COMMANDS) program.addCommand(define(ctx, done).summary(SUMMARIES[name] ?? ""));
   // Commands built on their own do not inherit these from the program: set them on every
   // level, so help and errors go through ctx.io and only main() decides the exit.
   const everywhere = (c: Command) => {
@@ -103,7 +112,7 @@ Examples:
 export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
   const json = argv.includes("--json");
   let result: CommandResult = {};
-  const program = buildProgram(ctx, (r) => (result = r));
+  const program = buildProgram(ctx, (r) => (result = r), argv);
   try {
     if (argv.length === 0) {
       program.outputHelp();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
-import { VERSION } from "../src/cli.js";
+import { COMMANDS, VERSION } from "../src/cli.js";
 import { SETTINGS } from "../src/config/settings.js";
 import { DOC_KINDS } from "../src/routing/catalogue.js";
 import { cleanupTempDirs, run } from "./helpers/smtp-rig.js";
@@ -23,6 +23,23 @@ describe("command-line plumbing", () => {
     expect(lines[1]).toMatch(/^ {2}fix: /);
     expect(lines[1]).toMatch(fix);
     expect(readdirSync(r.t.dir)).toEqual([]);
+  });
+
+  it("each command's help is the same whether the run defines every command or only that one", async () => {
+    // `mailcfg <command> ...` defines only that command; `mailcfg help <command>` defines all.
+    for (const [name] of COMMANDS) {
+      const alone = await run([name, "--help"]);
+      const among = await run(["help", name]);
+      expect(alone.out, name).toMatch(new RegExp(`^Usage: mailcfg ${name} `));
+      expect(alone.out, name).toBe(among.out);
+    }
+  });
+
+  it("every command has its one-line summary in the top-level help, under its own name", async () => {
+    const r = await run(["--help"]);
+    for (const [name] of COMMANDS) expect(r.out).toMatch(new RegExp(`^  ${name}(?: \\S+)* {2,}\\S`, "m"));
+    const { createContext } = await import("../src/context.js");
+    for (const [name, define] of COMMANDS) expect(define(createContext(), () => undefined).name()).toBe(name);
   });
 
   it("--json errors are one JSON document on stdout, and stderr stays empty", async () => {
