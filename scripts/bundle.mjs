@@ -13,7 +13,7 @@ import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const BUNDLED = ["commander", "chalk", "conf", "nodemailer"];
+const BUNDLED = ["commander", "chalk", "conf", "nodemailer"];
 
 /**
  * conf imports ajv (with ajv-formats) for its `schema` option and semver for its

@@ -24,41 +24,25 @@ import { addNamedHelpTexts } from "./cli/help.js";
 export const VERSION = "0.1.0";
 
 /**
- * The command list of `mailcfg --help`, one short line each so the whole help fits 80
- * columns (and so is the same text on any wider terminal: the build relies on that).
- * Each command's own --help gives its full description.
+ * Every command: the name its definition gives it, its definition, and its line in the
+ * command list of `mailcfg --help`, short so the whole help fits 80 columns (and so is
+ * the same text on any wider terminal: the build relies on that). Each command's own
+ * --help gives its full description.
  */
-const SUMMARIES: Record<string, string> = {
-  setup: "set up the Company or a User Email",
-  "connect-gmail": "connect Gmail with a Google sign-in",
-  "connect-microsoft": "connect Microsoft 365 with OAuth",
-  validate: "log in and send a test mail",
-  status: "every profile and its last check",
-  route: "which sender sends a document",
-  send: "send a document from its sender",
-  queue: "the email queue: add, list, run",
-  diagnose: "find out why sending fails",
-  explain: "explain an error message",
-  config: "read and change app settings",
-  sandbox: "a local SMTP server for trying",
-  demo: "the whole flow against the sandbox",
-};
-
-/** Every command, by the name its definition gives it, in the order of the help. */
-export const COMMANDS: ReadonlyArray<readonly [string, (ctx: Context, done: Done) => Command]> = [
-  ["setup", setupCommand],
-  ["connect-gmail", connectGmailCommand],
-  ["connect-microsoft", connectMicrosoftCommand],
-  ["validate", validateCommand],
-  ["status", statusCommand],
-  ["route", routeCommand],
-  ["send", sendCommand],
-  ["queue", queueCommand],
-  ["diagnose", diagnoseCommand],
-  ["explain", explainCommand],
-  ["config", configCommand],
-  ["sandbox", sandboxCommand],
-  ["demo", demoCommand],
+export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string]> = [
+  ["setup", setupCommand, "set up the Company or a User Email"],
+  ["connect-gmail", connectGmailCommand, "connect Gmail with a Google sign-in"],
+  ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
+  ["validate", validateCommand, "log in and send a test mail"],
+  ["status", statusCommand, "every profile and its last check"],
+  ["route", routeCommand, "which sender sends a document"],
+  ["send", sendCommand, "send a document from its sender"],
+  ["queue", queueCommand, "the email queue: add, list, run"],
+  ["diagnose", diagnoseCommand, "find out why sending fails"],
+  ["explain", explainCommand, "explain an error message"],
+  ["config", configCommand, "read and change app settings"],
+  ["sandbox", sandboxCommand, "a local SMTP server for trying"],
+  ["demo", demoCommand, "the whole flow against the sandbox"],
 ];
 
 /**
@@ -85,7 +69,7 @@ export function buildProgram(ctx: Context, done: Done, argv: readonly string[] =
   // A run that names its command first defines only that one (its flags, its help):
   // defining all of them is needed only for the command list, `help` and suggestions.
   const named = COMMANDS.find(([name]) => name === argv[0]);
-  for (const [name, define] of named ? [named] : COMMANDS) program.addCommand(define(ctx, done).summary(SUMMARIES[name] ?? ""));
+  for (const [, define, summary] of named ? [named] : COMMANDS) program.addCommand(define(ctx, done).summary(summary));
   // Commands built on their own do not inherit these from the program: set them on every
   // level, so help and errors go through ctx.io and only main() decides the exit.
   const everywhere = (c: Command) => {

@@ -38,6 +38,7 @@ describe("command-line plumbing", () => {
   it("every command has its one-line summary in the top-level help, under its own name", async () => {
     const r = await run(["--help"]);
     for (const [name] of COMMANDS) expect(r.out).toMatch(new RegExp(`^  ${name}(?: \\S+)* {2,}\\S`, "m"));
+    for (const [name, , summary] of COMMANDS) expect(r.out, name).toContain(`  ${summary}\n`);
     const { createContext } = await import("../src/context.js");
     for (const [name, define] of COMMANDS) expect(define(createContext(), () => undefined).name()).toBe(name);
   });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
@@ -92,7 +92,7 @@ describe("start-up stays lean", () => {
   it("--help, -h, --version and no arguments print the build's texts without loading the program", async () => {
     const canned = JSON.parse(readFileSync(join(ROOT, "dist", "canned-output.json"), "utf8")) as Record<string, unknown>;
     // The build keeps the help only if it fits 80 columns (commander's width off a terminal).
-    expect(typeof canned.help, "the top-level help must fit 80 columns; see SUMMARIES in src/cli.ts").toBe("string");
+    expect(typeof canned.help, "the top-level help must fit 80 columns; see COMMANDS in src/cli.ts").toBe("string");
     const expectedHelp = await program(["--help"]);
     expect(expectedHelp.out).toMatch(/^Usage: mailcfg/);
     for (const args of [["--help"], ["-h"], []]) {
@@ -157,6 +157,18 @@ function hasScriptCommand(): boolean {
 }
 
 describe("the built command", () => {
+  it("unbuilt, says in one line to build it first, without a stack trace", async () => {
+    const copy = tempDir();
+    mkdirSync(join(copy, "bin"));
+    for (const f of ["mailcfg.js", "package.json"]) copyFileSync(join(ROOT, "bin", f), join(copy, "bin", f));
+    const r = await mailcfg(["status"], { nodeArgs: [join(copy, "bin", "mailcfg.js")], noBin: true });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/^error: mailcfg could not start: .*Build it first: npm run build\n$/);
+  });
+
+
   it("--version matches package.json", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     const r = await mailcfg(["--version"]);

@@ -1,16 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTempDirs, PASSWORD, run, startRig, tempDir, USER, webmailFlags, WRONG_PASSWORD, type Rig } from "../helpers/smtp-rig.js";
+import {
+  PASSWORD,
+  run,
+  tempDir,
+  USER,
+  useRig,
+  webmailFlags,
+  WRONG_PASSWORD,
+} from "../helpers/smtp-rig.js";
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.close();
-  cleanupTempDirs();
-});
+const rig = useRig();
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 /** How a password can show up: as typed, base64 (AUTH LOGIN) and inside AUTH PLAIN. */

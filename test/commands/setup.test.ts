@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  cleanupTempDirs,
+  type AskedQuestion,
   fakePrompter,
   PASSWORD,
   PASSWORD2,
   run,
-  startRig,
   tempDir,
   USER,
   USER2,
+  useRig,
   webmailFlags,
   WRONG_PASSWORD,
-  type AskedQuestion,
-  type Rig,
 } from "../helpers/smtp-rig.js";
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.close();
-  cleanupTempDirs();
-});
+const rig = useRig();
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;

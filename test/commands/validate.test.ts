@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
-  cleanupTempDirs,
   PASSWORD,
   PASSWORD2,
   run,
-  startRig,
   tempDir,
   USER,
   USER2,
+  useRig,
   webmailFlags,
-  type Rig,
 } from "../helpers/smtp-rig.js";
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.close();
-  cleanupTempDirs();
-});
+const rig = useRig();
 
 const T1 = new Date("2026-11-20T10:00:00.000Z");
 const T2 = new Date("2026-11-21T09:30:00.000Z");

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { body, html, json } from "./http-replies.js";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
 import type { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
@@ -339,25 +340,6 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     },
   };
   return fake;
-}
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, data: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(data));
-}
-
-function html(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
-  res.end(`<html><body><p>${text}</p></body></html>`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 /**
  * Real SMTP servers on 127.0.0.1 for the tests (smtp-server with a throwaway CA), a
  * test Context with captured output and a temporary config folder, and a prompter
@@ -74,6 +75,22 @@ export async function startRig(): Promise<Rig> {
       await Promise.all(servers.map((s) => s.close()));
     },
   };
+}
+
+/**
+ * The rig for one test file: started before its tests, closed (with the temp folders)
+ * after them. The returned object is filled in once beforeAll has run.
+ */
+export function useRig(): Rig {
+  const rig = {} as Rig;
+  beforeAll(async () => {
+    Object.assign(rig, await startRig());
+  });
+  afterAll(async () => {
+    await rig.close?.();
+    cleanupTempDirs();
+  });
+  return rig;
 }
 
 /** A TCP server that accepts connections and never says a word (no SMTP greeting). */

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { openEarlyConnection } from "../../src/providers/early-connection.js";
-import { cleanupTempDirs, startRig, unusedPort, type Rig } from "../helpers/smtp-rig.js";
+import { unusedPort, useRig } from "../helpers/smtp-rig.js";
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig?.close();
-  cleanupTempDirs();
-});
+const rig = useRig();
 
 const firstData = (socket: Socket) => new Promise<string>((resolve) => socket.once("data", (d: Buffer) => resolve(d.toString())));
 

@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { smtpTransportOptions, speaksImplicitTls } from "../../src/providers/smtp.js";
 import type { RunningSmtpServer } from "../../src/sandbox/server.js";
 import {
-  cleanupTempDirs,
   PASSWORD,
   PASSWORD2,
   run,
-  startRig,
   startSilentServer,
   tempDir,
   unusedPort,
   USER,
   USER2,
+  useRig,
   webmailFlags,
   WRONG_PASSWORD,
-  type Rig,
 } from "../helpers/smtp-rig.js";
 
 interface JsonError {
@@ -28,14 +26,7 @@ interface JsonError {
   code?: string;
 }
 
-let rig: Rig;
-beforeAll(async () => {
-  rig = await startRig();
-});
-afterAll(async () => {
-  await rig.close();
-  cleanupTempDirs();
-});
+const rig = useRig();
 
 /** `mailcfg validate --type webmail ... --json` with the password in MAILCFG_PASSWORD. */
 async function validateAdHoc(flags: string[], password = PASSWORD) {
