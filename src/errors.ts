@@ -1,3 +1,5 @@
+import type { FailureFacts, Remedy } from "./failures/facts.js";
+
 /**
  * Every failure a user can meet is a MailError with a category. The category decides
  * the exit code (only in main()) and the product message shown first; the hint says
@@ -48,6 +50,14 @@ export interface MailErrorDetails {
   /** Machine-readable code: SMTP status, SOAP ResponseCode, OAuth error, errno. */
   code?: string;
   provider?: string;
+  /** What happened, as the provider saw it (stage, codes, settings used). */
+  facts?: FailureFacts;
+  /** Whether trying again later can help; the queue retries only these. */
+  transient?: boolean;
+  /** A change of settings that fixes it, offered by the wizard. */
+  remedy?: Remedy;
+  /** The row of the failure table that decided the verdict. */
+  rowId?: string;
   cause?: unknown;
 }
 
