@@ -2,6 +2,7 @@ import rows from "./patterns.json" with { type: "json" };
 import { MailError, type Category } from "../errors.js";
 import { PRODUCT_MESSAGES } from "./product-messages.js";
 import { describeCodes, type CodeMeaning } from "./status-codes.js";
+import type { Remedy } from "../failures/facts.js";
 
 /** One row of the knowledge table (patterns.json): add a row, not code. */
 export interface PatternRow {
@@ -15,6 +16,10 @@ export interface PatternRow {
   source: string;
   /** The mailcfg command that checks this failure; "company|user <id>" stands for the sender. */
   check?: string;
+  /** Whether a retry helps, when the category alone does not say (see failures/classify.ts). */
+  transient?: boolean;
+  /** A change of settings that fixes it. */
+  remedy?: Remedy;
 }
 
 export interface Classification {
@@ -33,6 +38,8 @@ export interface Classification {
   productMessage?: string;
   /** The mailcfg command that checks it. Always set by classifyText. */
   check?: string;
+  transient?: boolean;
+  remedy?: Remedy;
 }
 
 /** The placeholder in `check` commands for the sender being diagnosed. */
@@ -152,6 +159,8 @@ export function classifyText(text: string): Classification {
   };
   if (provider) out.provider = provider;
   if (code) out.code = code;
+  if (row.transient !== undefined) out.transient = row.transient;
+  if (row.remedy) out.remedy = row.remedy;
   const product = PRODUCT_MESSAGES[row.category];
   if (product) out.productMessage = product;
   return out;

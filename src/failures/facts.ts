@@ -80,6 +80,8 @@ export interface Remedy {
   /** A CA file is needed (the certificate is signed by a CA this computer does not trust). */
   ca?: "required";
   username?: string;
+  /** Connect to this host name instead (the one the certificate is for). */
+  host?: string;
   /** The name to check the certificate against, when connecting by IP address. */
   servername?: string;
   /** Connect again with OAuth. */

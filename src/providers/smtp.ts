@@ -5,14 +5,14 @@ import { secureContextWith } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
 import { MailError } from "../errors.js";
-import { classifyText, errorText, type Classification } from "../diagnosis/classify.js";
+import { errorText } from "../diagnosis/classify.js";
 import { redact } from "../diagnosis/redact.js";
-import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
+import { classify } from "../failures/classify.js";
+import { failureError } from "../failures/error.js";
+import { smtpFacts } from "./smtp-facts.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
-import { isMicrosoftHost, isGmailHost } from "./presets.js";
 import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
 import type { EarlyConnection } from "./early-connection.js";
-import { refineXoauth2 } from "./xoauth2-errors.js";
 import { nodemailerMessage } from "./compose.js";
 
 /**
@@ -127,7 +127,7 @@ export function securityWords(s: Pick<WebmailSettings, "security" | "port">): st
 }
 
 /** What was learnt about the server beyond the error itself. */
-export interface FailureFacts {
+export interface ProbeFacts {
   /** The port completed a TLS handshake from the first byte (it is an implicit TLS port). */
   implicitTls?: boolean;
   /** The connection timeout in force, named in the evidence of a timeout. */
@@ -140,7 +140,7 @@ export interface FailureFacts {
  * is an SSL setting problem, not a server problem.
  */
 export async function smtpFailureProbed(err: unknown, s: WebmailSettings, password: string | undefined, timeoutMs: number): Promise<MailError> {
-  const facts: FailureFacts = { timeoutMs };
+  const facts: ProbeFacts = { timeoutMs };
   if (s.security !== "tls" && GREETING_TIMEOUT.test(errorText(err))) {
     facts.implicitTls = await speaksImplicitTls(s.host, s.port, Math.min(timeoutMs, 5000));
   }
@@ -168,70 +168,21 @@ export function speaksImplicitTls(host: string, port: number, timeoutMs: number)
   });
 }
 
-/** Turns a nodemailer failure into a classified MailError, using what we know of the settings. */
-export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, facts: FailureFacts = {}): MailError {
+/**
+ * Turns a nodemailer failure into a classified MailError: the facts of the failure (stage,
+ * reply, codes, settings) go to the failure model, which decides what they mean.
+ */
+export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, extra: ProbeFacts = {}): MailError {
   const text = redact(errorText(err), [password]);
-  const c = refine(classifyText(text), text, s, facts);
+  const facts = smtpFacts(err, s, extra);
+  if (facts.serverText) facts.serverText = redact(facts.serverText, [password]);
+  const v = classify({ facts, text });
   const e = err as { command?: string; response?: string; message?: string };
   const stage = e.command ? `at ${e.command.replace(/^AUTH\s+(\S+).*/i, "AUTH $1")}` : undefined;
   let reply = redact(e.response ?? e.message ?? String(err), [password]);
-  if (facts.timeoutMs !== undefined && TIMEOUT.test(reply)) reply += ` (waited ${facts.timeoutMs / 1000} s)`;
+  if (extra.timeoutMs !== undefined && TIMEOUT.test(reply)) reply += ` (waited ${extra.timeoutMs / 1000} s)`;
   const evidence = [stage, `${s.host}:${s.port} (${securityWords(s)})`, reply].filter(Boolean).join(": ");
-  const productMessage = PRODUCT_MESSAGES[c.category];
-  return new MailError(c.category, `${s.host}:${s.port}: ${c.cause}`, {
-    hint: c.fix.join(" "),
-    evidence,
-    // refine() may change the category; the product's message follows the category.
-    ...(productMessage ? { productMessage } : {}),
-    ...(c.code ? { code: c.code } : {}),
-    ...(c.provider ? { provider: c.provider } : {}),
-    cause: err,
-  });
-}
-
-/** Context the text alone cannot give: the port, the SSL choice, the provider. */
-function refine(c: Classification, text: string, s: WebmailSettings, facts: FailureFacts): Classification {
-  const greetingTimeout = GREETING_TIMEOUT.test(text);
-  if (greetingTimeout && s.security !== "tls" && (s.port === 465 || facts.implicitTls)) {
-    return {
-      ...c,
-      category: "ssl",
-      cause: `Port ${s.port} expects implicit TLS, but the client waited for a plain-text greeting (SSL setting wrong for this port).`,
-      fix: [`Use --security tls with port ${s.port}, or port 587 with --security starttls.`],
-    };
-  }
-  // nodemailer sends STARTTLS even when it is not advertised, if TLS is required.
-  if (/Error upgrading connection with STARTTLS/i.test(text)) {
-    return {
-      ...c,
-      category: "ssl",
-      cause: `The server on port ${s.port} does not offer STARTTLS, but the SSL setting requires it.`,
-      fix: [
-        "Check the port: 587 offers STARTTLS, 465 is implicit TLS (--security tls).",
-        "Use --security none only for a server on a trusted network that offers no encryption at all.",
-      ],
-    };
-  }
-  if (c.rowId === "tls-wrong-version" && s.security === "tls") {
-    return {
-      ...c,
-      cause: `Port ${s.port} answers in plain text (it expects STARTTLS), but the SSL setting is implicit TLS.`,
-      fix: [`Use --security starttls with port ${s.port} (or port 465 with --security tls).`],
-    };
-  }
-  // Before the host checks below, whose advice (connect with OAuth) is for password logins.
-  if (c.category === "auth" && s.auth === "oauth2-microsoft") return refineXoauth2(c, text, s);
-  if (c.category === "auth" && !c.provider && isGmailHost(s.host)) {
-    return { ...c, provider: "Gmail", fix: [...c.fix, "Gmail needs an App Password: https://myaccount.google.com/apppasswords."] };
-  }
-  if (c.category === "auth" && !c.provider && isMicrosoftHost(s.host)) {
-    return {
-      ...c,
-      provider: "Microsoft 365",
-      fix: [...c.fix, "Password sign-in for SMTP is disabled by default from the end of December 2026; connect with OAuth: mailcfg connect-microsoft."],
-    };
-  }
-  return c;
+  return failureError(v, `${s.host}:${s.port}: ${v.cause}`, { evidence, facts, cause: err });
 }
 
 type LogFn = (entry: unknown, msg?: string, ...args: unknown[]) => void;

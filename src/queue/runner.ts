@@ -58,6 +58,8 @@ export function newRunnerId(): RunnerId {
  * transient; 5xx replies, auth, TLS and rejected messages are not.
  */
 export function isTransient(err: MailError): boolean {
+  // The failure model's verdict, for every error that came through it.
+  if (err.details.transient !== undefined) return err.details.transient;
   const code = err.details.code;
   if (code && /^4/.test(code)) return true;
   // The message is fine; the account sent too much for now. Later it goes through.

@@ -1,6 +1,7 @@
 import type { Theme } from "./theme.js";
 import { MailError, isMailError } from "../errors.js";
 import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
+import type { Remedy } from "../failures/facts.js";
 
 /** The shape of an error in --json output; stable for scripts. */
 export interface JsonError {
@@ -12,6 +13,12 @@ export interface JsonError {
   code?: string;
   provider?: string;
   next?: string;
+  /** Whether a later retry can help (the failure model's verdict). */
+  transient?: boolean;
+  /** A change of settings that fixes it, e.g. {"security":"tls"}. */
+  remedy?: Remedy;
+  /** The failure table's row that decided it. */
+  rowId?: string;
 }
 
 export function errorToJson(err: unknown): JsonError {
@@ -25,6 +32,9 @@ export function errorToJson(err: unknown): JsonError {
   if (d.code) out.code = d.code;
   if (d.provider) out.provider = d.provider;
   if (d.next) out.next = d.next;
+  if (d.transient !== undefined) out.transient = d.transient;
+  if (d.remedy) out.remedy = d.remedy;
+  if (d.rowId) out.rowId = d.rowId;
   return out;
 }
 
@@ -37,7 +47,8 @@ export function renderError(err: unknown, theme: Theme): string {
   const d = e.details;
   const lines: string[] = [];
   const productMessage = d.productMessage ?? PRODUCT_MESSAGES[e.category];
-  if (productMessage) lines.push(theme.dim(`The product shows: "${productMessage}"`));
+  // The product's fixed wording for the category, so nobody reads its "5.5.1" as the server's reply.
+  if (productMessage) lines.push(theme.dim(`The product shows: "${productMessage}" (its fixed wording for this kind of failure, not the server's reply)`));
   lines.push(`${theme.bad("error")} [${e.category}]: ${e.message}`);
   if (d.evidence) lines.push(`  evidence: ${d.evidence}`);
   if (d.hint) lines.push(`  fix: ${d.hint}`);
