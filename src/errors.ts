@@ -56,6 +56,8 @@ export interface MailErrorDetails {
   transient?: boolean;
   /** A change of settings that fixes it, offered by the wizard. */
   remedy?: Remedy;
+  /** The command that applies the remedy (or reconnects), keeping every other setting given. */
+  remedyCommand?: string;
   /** The row of the failure table that decided the verdict. */
   rowId?: string;
   cause?: unknown;

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
-import type { Owner, Profile, ServiceType } from "../config/types.js";
+import type { Owner, Profile, ProviderSettings, ServiceType } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
@@ -16,6 +16,7 @@ import {
   type CommandResult,
 } from "./shared.js";
 import { describeSettings } from "./describe.js";
+import { withFollowUps } from "../failures/follow-up.js";
 
 export interface SetupOptions {
   owner: Owner;
@@ -74,6 +75,7 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
           label,
         });
       } catch (err) {
+        followUpsOfSetup(err, opts, collected.settings);
         if (!isMailError(err) || !ctx.io.canPrompt || opts.json) throw withNext(err, opts.owner);
         ctx.io.err.write(renderError(err, ctx.theme));
         const again = await ctx.prompt.confirm({ message: "Edit the values and try again?", default: true });
@@ -151,6 +153,17 @@ export async function saveProfileAndSecret(ctx: Context, owner: Owner, profile: 
     else await secrets.set(key, old);
     throw err;
   }
+}
+
+/**
+ * After a failed validation: check again with exactly the settings given (diagnose takes
+ * them as flags), and the setup command that applies the verdict's remedy.
+ */
+function followUpsOfSetup(err: unknown, opts: SetupOptions, settings: ProviderSettings): void {
+  const given = { ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
+  const fix = { verb: "setup" as const, owner: opts.owner, settings, ...given };
+  if (settings.type === "gmail") withFollowUps(err, fix, fix);
+  else withFollowUps(err, { verb: "diagnose", settings, ...given }, fix);
 }
 
 function withNext(err: unknown, owner: Owner): unknown {

@@ -11,6 +11,7 @@ import { failureRecord, rotatedSecretSaver, validateSettings } from "./validatio
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { reconnectCommand } from "./reconnect.js";
+import { withFollowUps } from "../failures/follow-up.js";
 
 export interface ValidateOptions {
   /** Saved profiles to validate; empty with adHoc set. */
@@ -65,6 +66,7 @@ export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<
     const flow = flowFor(type);
     const collected = await flow.collect(ctx, opts.adHoc, undefined);
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
+    const given = { settings: collected.settings, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
     const outcome = await validateSettings(ctx, {
       settings: collected.settings,
       ...(collected.secret === undefined ? {} : { secret: collected.secret }),
@@ -73,6 +75,8 @@ export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<
       timeoutMs,
       ...(ca ? { ca } : {}),
       label: "ad hoc settings",
+    }).catch((err: unknown) => {
+      throw withFollowUps(err, { verb: "diagnose", ...given }, { verb: "validate", ...given });
     });
     const r: OneResult = {
       ok: true,
@@ -149,7 +153,9 @@ async function validateSaved(
     const error = isMailError(err)
       ? err
       : new MailError("unknown", err instanceof Error ? err.message : String(err), { cause: err });
-    error.details.next ??= (error.category === "oauth" ? reconnectCommand(owner, profile) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
+    const given = { owner, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
+    error.details.next ??= error.category === "oauth" ? reconnectCommand(owner, profile) : undefined;
+    withFollowUps(error, { verb: "diagnose", ...given }, { verb: "setup", ...given });
     config.updateProfile(owner, { validation: failureRecord(ctx, error, opts.send, opts.to) });
     const r: OneResult = { ...base, ok: false, method: opts.send ? "test-mail" : "login", error: errorToJson(error) };
     if (opts.all && !opts.json) {

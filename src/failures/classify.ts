@@ -152,7 +152,6 @@ export function classify(input: FailureInput): Verdict {
     if (row.transient === undefined) v.transient = derivedTransient(v.category, facts);
   } else {
     v = { ...byText, transient: derivedTransient(byText.category, facts) };
-    delete v.check;
     const textRow = byText as { transient?: boolean; remedy?: Remedy };
     if (typeof textRow.transient === "boolean") v.transient = textRow.transient;
     if (textRow.remedy) v.remedy = fillRemedy(textRow.remedy, values);

@@ -4,7 +4,7 @@ import type { Transporter } from "nodemailer";
 import { secureContextWith } from "../tls/trust.js";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import type { WebmailSettings } from "../config/types.js";
-import { MailError } from "../errors.js";
+import type { MailError } from "../errors.js";
 import { errorText } from "../diagnosis/classify.js";
 import { redact } from "../diagnosis/redact.js";
 import { classify } from "../failures/classify.js";

@@ -17,6 +17,8 @@ export interface JsonError {
   transient?: boolean;
   /** A change of settings that fixes it, e.g. {"security":"tls"}. */
   remedy?: Remedy;
+  /** The command that applies the remedy. */
+  remedyCommand?: string;
   /** The failure table's row that decided it. */
   rowId?: string;
 }
@@ -34,6 +36,7 @@ export function errorToJson(err: unknown): JsonError {
   if (d.next) out.next = d.next;
   if (d.transient !== undefined) out.transient = d.transient;
   if (d.remedy) out.remedy = d.remedy;
+  if (d.remedyCommand) out.remedyCommand = d.remedyCommand;
   if (d.rowId) out.rowId = d.rowId;
   return out;
 }
@@ -52,6 +55,7 @@ export function renderError(err: unknown, theme: Theme): string {
   lines.push(`${theme.bad("error")} [${e.category}]: ${e.message}`);
   if (d.evidence) lines.push(`  evidence: ${d.evidence}`);
   if (d.hint) lines.push(`  fix: ${d.hint}`);
+  if (d.remedyCommand && d.remedyCommand !== d.next) lines.push(`  try: ${theme.cmd(d.remedyCommand)}`);
   if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(d.next)}`);
   return lines.join("\n") + "\n";
 }

@@ -230,7 +230,17 @@ describe("validate, then save", () => {
       env: { MAILCFG_PASSWORD: WRONG_PASSWORD },
     });
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, error: { category: "auth", next: "mailcfg setup company" } });
+    const settings = `--type webmail --host 127.0.0.1 --port ${rig.starttls.port} --security starttls --email ${USER}`;
+    expect(r.json()).toMatchObject({
+      ok: false,
+      error: {
+        category: "auth",
+        // Checked again, and fixed, with every setting given (the CA too), never the password.
+        next: `mailcfg diagnose ${settings} --ca ${rig.caFile}`,
+        remedy: { password: "retype" },
+        remedyCommand: `mailcfg setup company ${settings} --ca ${rig.caFile}`,
+      },
+    });
     expect(existsSync(join(dir, "config.json"))).toBe(false);
     expect(existsSync(join(dir, "secrets.json"))).toBe(false);
   });

@@ -1,0 +1,106 @@
+/**
+ * The command to run after a failure, built from the settings actually used, so that it
+ * runs as printed: every setting and flag the user gave (--ca, --port, --security,
+ * --username, --timeout, ...) is kept, and a secret never is (it comes from the same
+ * --password-stdin, MAILCFG_PASSWORD or prompt as before).
+ */
+import type { Owner, ProviderSettings } from "../config/types.js";
+import { ownerArgs } from "../config/types.js";
+import type { Remedy } from "./facts.js";
+import { isMailError } from "../errors.js";
+
+export interface FollowUpSubject {
+  /** The saved profile it is about; with `settings` too, a setup of that owner. */
+  owner?: Owner;
+  /** Settings given as flags (ad hoc, or a setup that failed); unset for a saved profile. */
+  settings?: ProviderSettings;
+  /** CA files given with --ca on this run (a saved profile keeps its own). */
+  caFiles?: readonly string[];
+  /** --timeout as given. */
+  timeout?: string;
+}
+
+export type FollowUpVerb = "diagnose" | "validate" | "setup";
+
+/** Quotes a value for a POSIX shell when it needs it. */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The provider flags that give these settings. */
+function settingsFlags(s: ProviderSettings): Array<[string, string | undefined]> {
+  switch (s.type) {
+    case "webmail":
+      return [
+        ["--type", "webmail"],
+        ["--host", s.host],
+        ["--port", String(s.port)],
+        ["--security", s.security],
+        ["--email", s.email],
+        ["--username", s.username],
+      ];
+    case "exchange":
+      return [
+        ["--type", "exchange"],
+        ["--ews-url", s.ewsUrl],
+        ["--domain", s.domain],
+        ["--username", s.username],
+        ["--email", s.email],
+        ["--login-form", s.loginForm],
+      ];
+    case "gmail":
+      return [["--type", "gmail"]];
+  }
+}
+
+/** Settings with a remedy applied; a remedy that is not a setting (reconnect, retype) changes nothing here. */
+export function applyRemedy<S extends ProviderSettings>(s: S, r: Remedy | undefined): S {
+  if (!r || s.type !== "webmail") return s;
+  return {
+    ...s,
+    ...(r.host ? { host: r.host } : {}),
+    ...(r.port !== undefined ? { port: r.port } : {}),
+    ...(r.security ? { security: r.security } : {}),
+    ...(r.username ? { username: r.username } : {}),
+  };
+}
+
+/**
+ * `mailcfg <verb> ...` for the subject. With a remedy, the command that tries the fix:
+ * the changed settings, `--ca <file>` when a CA file is needed, or the reconnect command.
+ */
+export function followUpCommand(verb: FollowUpVerb, subject: FollowUpSubject, remedy?: Remedy): string {
+  if (remedy?.reconnect && subject.owner) {
+    return `mailcfg connect-${remedy.reconnect} ${ownerArgs(subject.owner)}`;
+  }
+  const words = ["mailcfg", verb];
+  const flags: Array<[string, string | undefined]> = [];
+  const { owner, settings } = subject;
+  if (verb === "setup" && owner) words.push(ownerArgs(owner));
+  else if (!settings && owner) words.push(ownerArgs(owner));
+  if (settings) flags.push(...settingsFlags(applyRemedy(settings, remedy)));
+  else if (remedy) {
+    // A saved profile: `setup` starts from the saved values, so only the changes are given.
+    if (remedy.host) flags.push(["--host", remedy.host]);
+    if (remedy.port !== undefined) flags.push(["--port", String(remedy.port)]);
+    if (remedy.security) flags.push(["--security", remedy.security]);
+    if (remedy.username) flags.push(["--username", remedy.username]);
+  }
+  for (const ca of subject.caFiles ?? []) flags.push(["--ca", ca]);
+  if (remedy?.ca === "required" && (subject.caFiles ?? []).length === 0) flags.push(["--ca", "<ca-file.pem>"]);
+  if (subject.timeout !== undefined) flags.push(["--timeout", subject.timeout]);
+  for (const [flag, value] of flags) if (value !== undefined && value !== "") words.push(flag, value === "<ca-file.pem>" ? value : shellQuote(value));
+  return words.join(" ");
+}
+
+/**
+ * Sets the error's follow-ups: `next` (check again with the same settings) unless it has
+ * one, and the command that applies its remedy, if it has one.
+ */
+export function withFollowUps(err: unknown, check: FollowUpSubject & { verb: FollowUpVerb }, fix?: FollowUpSubject & { verb: FollowUpVerb }): unknown {
+  if (!isMailError(err)) return err;
+  const d = err.details;
+  d.next ??= followUpCommand(check.verb, check);
+  if (d.remedy && fix && !d.remedyCommand) d.remedyCommand = followUpCommand(fix.verb, fix, d.remedy);
+  return err;
+}
