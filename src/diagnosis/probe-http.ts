@@ -3,7 +3,8 @@ import http from "node:http";
 import { isIP } from "node:net";
 import { isMailError } from "../errors.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
-import { recognizeProvider, type Classification } from "./classify.js";
+import { recognizeProvider } from "./classify.js";
+import type { Verdict } from "../failures/verdict.js";
 import { lookupAddresses, needsDns } from "./dns-facts.js";
 import { SmtpWire } from "./smtp-wire.js";
 import { StageFailure, StageRunner, failureReport, type FailureReport, type StageName, type StageOutcome, type StageResult } from "./stages.js";
@@ -202,7 +203,14 @@ async function providerStage(check: ProviderCheck): Promise<StageOutcome> {
     return { summary: r.summary };
   } catch (err) {
     if (isMailError(err)) {
-      const override: Partial<Classification> = { category: err.category, cause: err.message, ...(err.hint ? { fix: [err.hint] } : {}) };
+      // The provider's error already carries the failure model's verdict.
+      const override: Partial<Verdict> = {
+        category: err.category,
+        cause: err.message,
+        ...(err.hint ? { fix: [err.hint] } : {}),
+        ...(err.details.transient !== undefined ? { transient: err.details.transient } : {}),
+        ...(err.details.remedy ? { remedy: err.details.remedy } : {}),
+      };
       throw new StageFailure([err.details.code, err.details.evidence, err.message].filter(Boolean).join("\n"), err.message, {
         override,
         evidence: err.details.evidence ?? err.message,
@@ -216,7 +224,7 @@ function finish(runner: StageRunner, report: HttpProbeReport, host: string): Htt
   if (runner.failure) {
     const f = runner.failure;
     const provider = f.classification.provider ?? recognizeProvider(host);
-    const c: Classification = provider ? { ...f.classification, provider } : f.classification;
+    const c: Verdict = provider ? { ...f.classification, provider } : f.classification;
     report.failure = failureReport(f.stage, c, f.evidence);
     const facts = report.tls;
     if (f.stage === "tls" && facts?.problem) {

@@ -1,8 +1,9 @@
 import { isIP } from "node:net";
 import type { Security } from "../config/types.js";
-import type { Category } from "../errors.js";
-import { recognizeProvider, type Classification } from "./classify.js";
-import { PRODUCT_MESSAGES } from "./product-messages.js";
+import { classify } from "../failures/classify.js";
+import { recognizeProvider } from "./classify.js";
+import type { FailureFacts, UsedSettings } from "../failures/facts.js";
+import type { Verdict } from "../failures/verdict.js";
 import { didYouMean, lookupAddresses, mailDomainFacts, needsDns } from "./dns-facts.js";
 import { SmtpWire, WireError, describeCapabilities, parseEhlo, type Capabilities, type Reply } from "./smtp-wire.js";
 import { StageFailure, StageRunner, failureReport, firstLine, type FailureReport, type StageName, type StageResult } from "./stages.js";
@@ -70,7 +71,17 @@ export async function probeSmtp(t: SmtpTarget, o: ProbeOptions): Promise<ProbeRe
   const tr = o.transcript;
   const timeout = o.timeoutMs;
   const stopAfter = o.stopAfter ?? (o.send ? "data" : "rcpt");
-  const runner = new StageRunner(stopAfter, (stage) => (stage === "data" && !o.send ? "not run: no mail is sent without --send" : undefined));
+  const settings: UsedSettings = {
+    type: "webmail",
+    host: t.host,
+    port: t.port,
+    security: t.security,
+    auth: t.oauth ? "oauth2-microsoft" : "password",
+    email: t.email,
+    ...(t.username ? { username: t.username } : {}),
+    ...(o.ca ? { ca: true } : {}),
+  };
+  const runner = new StageRunner(stopAfter, (stage) => (stage === "data" && !o.send ? "not run: no mail is sent without --send" : undefined), settings);
   const report: ProbeReport = { stages: runner.results, findings: [], sent: false };
   const servername = isIP(t.host) ? undefined : t.host;
   const tlsOptions = { ...(servername ? { servername } : {}), ...(o.ca ? { ca: o.ca } : {}) };
@@ -225,11 +236,12 @@ export async function probeSmtp(t: SmtpTarget, o: ProbeOptions): Promise<ProbeRe
 
   if (runner.failure) {
     const f = runner.failure;
-    let c = refineForHost(f.classification, t.host);
+    let c = f.classification;
     if (o.alternatives !== false) {
       const found = await explore(f.stage, c, t, o, report);
       report.findings.push(...found.findings);
-      if (found.override) c = withCategory(c, found.override.category, found.override.cause, found.override.fix);
+      // What the probes found are facts too: the failure model decides again with them.
+      if (found.facts) c = classify({ facts: { ...f.facts, ...found.facts }, text: f.text });
     }
     report.failure = failureReport(f.stage, c, f.evidence);
   }
@@ -280,30 +292,10 @@ function testMessage(from: string, to: string, now: Date): string {
   return lines.map((l) => (l.startsWith(".") ? "." + l : l)).join("\r\n") + "\r\n.\r\n";
 }
 
-/** What the text alone cannot give: the provider behind the host name, and its usual fix. */
-function refineForHost(c: Classification, host: string): Classification {
-  const provider = c.provider ?? recognizeProvider(host);
-  const out: Classification = provider ? { ...c, provider } : { ...c };
-  if (c.category === "auth" && provider === "Gmail" && !c.rowId?.startsWith("gmail")) {
-    out.fix = [...c.fix, "Gmail needs an App Password: https://myaccount.google.com/apppasswords."];
-  }
-  if (c.category === "auth" && provider === "Microsoft 365" && !c.rowId?.startsWith("ms-")) {
-    out.fix = [...c.fix, "Microsoft 365 disables password sign-in for SMTP by default from the end of December 2026: connect with OAuth (mailcfg connect-microsoft)."];
-  }
-  return out;
-}
-
-function withCategory(c: Classification, category: Category, cause: string, fix: string[]): Classification {
-  const out: Classification = { ...c, category, cause, fix };
-  const product = PRODUCT_MESSAGES[category];
-  if (product) out.productMessage = product;
-  else delete out.productMessage;
-  return out;
-}
-
 interface Exploration {
   findings: string[];
-  override?: { category: Category; cause: string; fix: string[] };
+  /** What the probes learnt about the server, for the failure model. */
+  facts?: Pick<FailureFacts, "implicitTls" | "works">;
 }
 
 function securityName(s: Security): string {
@@ -327,7 +319,7 @@ function trialOutcome(r: ProbeReport, setting: string): string {
 }
 
 /** For the common mismatches, probes the alternatives and says what does work. */
-async function explore(stage: StageName, c: Classification, t: SmtpTarget, o: ProbeOptions, report: ProbeReport): Promise<Exploration> {
+async function explore(stage: StageName, c: Verdict, t: SmtpTarget, o: ProbeOptions, report: ProbeReport): Promise<Exploration> {
   const port = t.port;
   const facts = report.tls;
 
@@ -352,11 +344,7 @@ async function explore(stage: StageName, c: Classification, t: SmtpTarget, o: Pr
     if (greeted && r.capabilities?.starttls) {
       return {
         findings: [`port ${port} answers in plain text and offers STARTTLS; you chose implicit TLS: set security to starttls` + trialOutcome(r, "--security starttls")],
-        override: {
-          category: "ssl",
-          cause: `Port ${port} speaks plain SMTP first and offers STARTTLS, but the SSL setting is implicit TLS (SSL setting wrong for this port).`,
-          fix: [`Set --security starttls for port ${port}.`, "Use --security tls only with port 465."],
-        },
+        facts: { works: { port, security: "starttls" } },
       };
     }
     if (greeted) {
@@ -372,11 +360,7 @@ async function explore(stage: StageName, c: Classification, t: SmtpTarget, o: Pr
     if (greeted) {
       return {
         findings: [`port ${port} expects implicit TLS: it completed a TLS handshake and greeted (${firstLine(r.greeting ?? "")}); you chose ${securityName(t.security)}: set security to tls` + trialOutcome(r, "--security tls")],
-        override: {
-          category: "ssl",
-          cause: `Port ${port} expects implicit TLS from the first byte, but the client waited for a plain-text greeting (SSL setting wrong for this port).`,
-          fix: [`Set --security tls for port ${port} (or use port 587 with --security starttls).`],
-        },
+        facts: { implicitTls: true },
       };
     }
     return { findings: [`port ${port} accepts connections but sends no SMTP greeting, in plain text or over TLS: it may not be a mail server, or it is overloaded`] };
@@ -390,11 +374,7 @@ async function explore(stage: StageName, c: Classification, t: SmtpTarget, o: Pr
       if (r.stages.find((s) => s.stage === "greeting")?.status === "passed") {
         return {
           findings: [`port ${p} accepts implicit TLS and greets; set --port ${p} --security tls` + trialOutcome(r, `--port ${p} --security tls`)],
-          override: {
-            category: "ssl",
-            cause: `The server does not offer STARTTLS on port ${port}; it does speak implicit TLS on port ${p}.`,
-            fix: [`Set --port ${p} --security tls.`],
-          },
+          facts: { works: { port: p, security: "tls" } },
         };
       }
     }
@@ -408,11 +388,7 @@ async function explore(stage: StageName, c: Classification, t: SmtpTarget, o: Pr
     if (authAfterTls.length > 0) {
       return {
         findings: [`the server offers AUTH only after STARTTLS; you chose no encryption: set security to starttls` + trialOutcome(r, "--security starttls")],
-        override: {
-          category: "ssl",
-          cause: "The server accepts a login only on an encrypted connection (after STARTTLS), and SSL is off.",
-          fix: [`Turn SSL on: --security starttls on port ${port}.`],
-        },
+        facts: { works: { port, security: "starttls" } },
       };
     }
     return { findings: [] };

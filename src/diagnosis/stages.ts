@@ -1,6 +1,9 @@
 import type { Category } from "../errors.js";
-import { checkFor, classifyText, errorText, type Classification } from "./classify.js";
+import { checkFor, errorText } from "./classify.js";
 import { describeCodes, type CodeMeaning } from "./status-codes.js";
+import { classify } from "../failures/classify.js";
+import type { FailureFacts, Remedy, Stage, UsedSettings } from "../failures/facts.js";
+import type { Verdict } from "../failures/verdict.js";
 
 export type StageName = "settings" | "dns" | "tcp" | "tls" | "greeting" | "ehlo" | "auth" | "mail" | "rcpt" | "data" | "http" | "ews" | "api";
 export type StageStatus = "passed" | "failed" | "skipped";
@@ -29,6 +32,10 @@ export interface FailureReport {
   productMessage?: string;
   check: string;
   rowId?: string;
+  /** Will trying again later help? */
+  transient: boolean;
+  /** A change of settings that fixes it. */
+  remedy?: Remedy;
   /** What the server or library actually said (secrets masked by the caller's transcript/redact). */
   evidence: string;
 }
@@ -49,7 +56,7 @@ export class StageFailure extends Error {
   constructor(
     readonly text: string,
     readonly summary: string,
-    readonly extra: { evidence?: string; details?: Record<string, unknown>; override?: Partial<Classification> } = {},
+    readonly extra: { evidence?: string; details?: Record<string, unknown>; override?: Partial<Verdict>; facts?: FailureFacts } = {},
   ) {
     super(summary);
   }
@@ -62,12 +69,14 @@ export class StageFailure extends Error {
  */
 export class StageRunner {
   readonly results: StageResult[] = [];
-  failure: { stage: StageName; classification: Classification; evidence: string; details?: Record<string, unknown> } | undefined;
+  failure: StageRunnerFailure | undefined;
   private stoppedAfter: StageName | undefined;
 
   constructor(
     private readonly stopAfter: StageName | undefined,
     private readonly reasonNotRun: (stage: StageName) => string | undefined = () => undefined,
+    /** The settings being diagnosed, for the failure model. */
+    private readonly settings?: UsedSettings,
   ) {}
 
   get failed(): boolean {
@@ -100,10 +109,13 @@ export class StageRunner {
       const f = err instanceof StageFailure ? err : undefined;
       const text = f ? f.text : errorText(err);
       const summary = f ? f.summary : firstLine(err instanceof Error ? err.message : String(err));
-      const classification = { ...classifyText(text), ...(f?.extra.override ?? {}) };
+      const facts = stageFacts(stage, this.settings, f?.extra.facts);
+      const classification: Verdict = { ...classify({ facts, text }), ...(f?.extra.override ?? {}) };
       this.results.push({ stage, status: "failed", ms: ms(), summary, ...(f?.extra.details ? { details: f.extra.details } : {}) });
       this.failure = {
         stage,
+        text,
+        facts,
         classification,
         evidence: f?.extra.evidence ?? text,
         ...(f?.extra.details ? { details: f.extra.details } : {}),
@@ -126,11 +138,29 @@ export class StageRunner {
   }
 }
 
+export interface StageRunnerFailure {
+  stage: StageName;
+  /** What was classified, and the facts it was classified with (a probe may add to them). */
+  text: string;
+  facts: FailureFacts;
+  classification: Verdict;
+  evidence: string;
+  details?: Record<string, unknown>;
+}
+
+/** The failure model's stage for a diagnose stage: STARTTLS happens in the tls stage here. */
+function stageFacts(stage: StageName, settings: UsedSettings | undefined, extra: FailureFacts | undefined): FailureFacts {
+  const named: Partial<Record<StageName, Stage>> = { ews: "api", settings: undefined };
+  let mapped: Stage | undefined = stage in named ? named[stage] : (stage as Stage);
+  if (mapped === "tls" && settings?.security === "starttls") mapped = "starttls";
+  return { ...(mapped ? { stage: mapped } : {}), ...(settings ? { settings } : {}), ...(extra ?? {}) };
+}
+
 export function firstLine(s: string): string {
   return s.split(/\r?\n/)[0] ?? s;
 }
 
-export function failureReport(stage: StageName, c: Classification, evidence: string): FailureReport {
+export function failureReport(stage: StageName, c: Verdict, evidence: string): FailureReport {
   return {
     stage,
     category: c.category,
@@ -143,6 +173,8 @@ export function failureReport(stage: StageName, c: Classification, evidence: str
     ...(c.productMessage ? { productMessage: c.productMessage } : {}),
     check: c.check ?? checkFor(c.category, c.provider),
     ...(c.rowId ? { rowId: c.rowId } : {}),
+    transient: c.transient,
+    ...(c.remedy ? { remedy: c.remedy } : {}),
     evidence,
   };
 }

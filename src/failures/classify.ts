@@ -36,6 +36,8 @@ export interface FactMatch {
   aadsts?: number[];
   googleReason?: string[];
   type?: string[];
+  /** A probe found other settings that work. */
+  works?: boolean;
 }
 
 export interface FactRow {
@@ -49,6 +51,8 @@ export interface FactRow {
   fix: string[];
   transient?: boolean;
   remedy?: Remedy;
+  /** The remedy is the settings a probe found to work (facts.works). */
+  remedyFromProbe?: boolean;
   source: string;
   check?: string;
   /** A failure this row decides, as facts and/or text: the table's own test runs it. */
@@ -91,6 +95,7 @@ function matches(m: FactMatch, f: FailureFacts): boolean {
   if (m.aadsts && !(f.aadsts && m.aadsts.includes(f.aadsts))) return false;
   if (m.googleReason && !(f.googleReason && m.googleReason.includes(f.googleReason))) return false;
   if (m.type && !(s.type && m.type.includes(s.type))) return false;
+  if (m.works !== undefined && m.works !== (f.works !== undefined)) return false;
   return true;
 }
 
@@ -147,6 +152,7 @@ export function classify(input: FailureInput): Verdict {
       transient: row.transient ?? false,
       ...(row.provider ? { provider: row.provider } : byText.provider ? { provider: byText.provider } : {}),
       ...(row.remedy ? { remedy: fillRemedy(row.remedy, values) } : {}),
+      ...(row.remedyFromProbe && facts.works ? { remedy: { port: facts.works.port, security: facts.works.security } } : {}),
       ...(row.check ? { check: row.check } : {}),
     };
     if (row.transient === undefined) v.transient = derivedTransient(v.category, facts);

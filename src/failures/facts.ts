@@ -67,6 +67,8 @@ export interface FailureFacts {
   maybeDelivered?: boolean;
   /** The port completed a TLS handshake from its first byte (found by a probe). */
   implicitTls?: boolean;
+  /** Other settings a probe of the same server found to work (diagnose tries the usual alternatives). */
+  works?: { port: number; security: "starttls" | "tls" | "none" };
   settings?: UsedSettings;
 }
 

@@ -190,7 +190,14 @@ describe("diagnose against misbehaving servers", () => {
     expect(r.code).toBe(5);
     expect(r.stages.map((x) => x.stage)).toEqual(["dns", "tcp", "tls", "greeting", "ehlo", "auth", "mail", "rcpt", "data"]);
     expect(r.status).toMatchObject({ tcp: "passed", tls: "failed", greeting: "skipped" });
-    expect(r.doc.failure).toMatchObject({ stage: "tls", category: "ssl", rowId: "tls-wrong-version" });
+    // What the probe found decides the verdict, and its remedy is the setting that worked.
+    expect(r.doc.failure).toMatchObject({
+      stage: "tls",
+      category: "ssl",
+      rowId: "probe-starttls-works-when-tls",
+      transient: false,
+      remedy: { port: s.port, security: "starttls" },
+    });
     expect(r.stages.find((x) => x.stage === "tls")?.summary).toMatch(/^TLS handshake failed: wrong version number/);
     expect(r.doc.findings).toEqual([
       `port ${s.port} answers in plain text and offers STARTTLS; you chose implicit TLS: set security to starttls; with --security starttls the login succeeds`,
@@ -222,7 +229,7 @@ describe("diagnose against misbehaving servers", () => {
     const s = await start({ tls: other.issue(), users: { [USER]: PASSWORD } });
     const r = await diagnose(webmail(s.port, "tls"));
     expect(r.code).toBe(5);
-    expect(r.doc.failure).toMatchObject({ stage: "tls", category: "ssl", rowId: "cert-untrusted" });
+    expect(r.doc.failure).toMatchObject({ stage: "tls", category: "ssl", rowId: "cert-untrusted", remedy: { ca: "required" } });
     expect(r.doc.findings[0]).toMatch(/issued by CN=Acme internal CA, which this computer does not trust: .* --ca <file>/);
   });
 
