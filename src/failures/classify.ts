@@ -38,6 +38,8 @@ export interface FactMatch {
   type?: string[];
   /** A probe found other settings that work. */
   works?: boolean;
+  oauthStep?: Array<"consent" | "code-exchange" | "refresh" | null>;
+  signIn?: string[];
 }
 
 export interface FactRow {
@@ -96,6 +98,8 @@ function matches(m: FactMatch, f: FailureFacts): boolean {
   if (m.googleReason && !(f.googleReason && m.googleReason.includes(f.googleReason))) return false;
   if (m.type && !(s.type && m.type.includes(s.type))) return false;
   if (m.works !== undefined && m.works !== (f.works !== undefined)) return false;
+  if (!inList(m.oauthStep, f.oauthStep)) return false;
+  if (m.signIn && !(f.signIn && m.signIn.includes(f.signIn))) return false;
   return true;
 }
 

@@ -51,6 +51,10 @@ export interface FailureFacts {
   responseCode?: string;
   /** OAuth `error` (invalid_grant ...). */
   oauthError?: string;
+  /** Where in an OAuth connection: the consent page, the code exchange, or refreshing a saved token. */
+  oauthStep?: "consent" | "code-exchange" | "refresh";
+  /** Who signs the user in, as users know it: "Google", "Microsoft". */
+  signIn?: string;
   /** AADSTS number of a Microsoft sign-in error. */
   aadsts?: number;
   /** Google API error reason (rateLimitExceeded ...). */

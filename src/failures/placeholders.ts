@@ -14,6 +14,9 @@ export function placeholderValues(f: FailureFacts): Record<string, string> {
   v.certName = names.find((n) => !n.startsWith("*")) ?? names[0] ?? "the certificate's name";
   v.certNames = names.length > 0 ? names.join(", ") : "another name";
   v.url = s.url ?? "the URL";
+  v.signIn = f.signIn ?? "the sign-in provider";
+  v.oauthError = f.oauthError ?? "an error";
+  v.aadsts = f.aadsts !== undefined ? `AADSTS${f.aadsts}` : "AADSTS";
   v.worksPort = f.works ? String(f.works.port) : "another port";
   v.worksSecurity = f.works?.security ?? "another setting";
   return v;

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { UsageError, type MailError } from "../errors.js";
 import { createPkce, randomState } from "./pkce.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "./defaults.js";
-import { oauthFailure, type OAuthDetailReader, type OAuthErrorContext } from "./errors.js";
+import { oauthFailure, type OAuthErrorContext } from "./errors.js";
 import { readLine } from "./lines.js";
 
 /**
@@ -33,8 +33,6 @@ export interface OAuthClientConfig {
   redirectPath?: string;
   /** Provider-specific advice per OAuth error code (or `stage:code`), added to the general explanation. */
   advice?: Partial<Record<string, string>>;
-  /** The provider's own reading of an error description (Microsoft's AADSTS numbers). */
-  detail?: OAuthDetailReader;
 }
 
 export interface AuthorizeOptions {
@@ -74,7 +72,6 @@ export async function authorize(ctx: Context, client: OAuthClientConfig, opts: A
     stage: "consent",
     ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
     ...(client.advice ? { advice: client.advice } : {}),
-    ...(client.detail ? { detail: client.detail } : {}),
   };
 
   let settle!: (r: Answer | Error) => void;

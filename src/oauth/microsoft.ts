@@ -1,6 +1,5 @@
 import { MailError } from "../errors.js";
 import { endpointFromEnv } from "./endpoints.js";
-import type { OAuthDetail, OAuthStage } from "./errors.js";
 import { emailFromIdToken, unverifiedJwtClaims } from "./jwt.js";
 import type { AuthorizationGrant, OAuthClientConfig } from "./loopback.js";
 import { exchangeCode, type TokenRequestOptions, type TokenResponse } from "./token.js";
@@ -58,121 +57,6 @@ export const MICROSOFT_ADVICE: Partial<Record<string, string>> = {
     "Likely reasons: the password was changed or reset, an administrator revoked the sessions or the app's consent, or the connection was unused for 90 days.",
 };
 
-interface AadstsRow {
-  message: string;
-  fix: string;
-  category?: "oauth" | "server";
-}
-
-const RECONNECT = "Connect the account again.";
-
-/**
- * The AADSTS numbers a connection meets (the real reason behind invalid_grant,
- * unauthorized_client, access_denied...). Per stage where the same number means
- * different things for a sign-in code and a saved refresh token.
- */
-function aadsts(n: string, stage: OAuthStage): AadstsRow | undefined {
-  const saved = stage === "refresh";
-  switch (n) {
-    case "65001":
-      return {
-        message: "The app registration has no consent to send mail for this account (AADSTS65001: consent required)",
-        fix: `${CONSENT} Then connect the account again.`,
-      };
-    case "65004":
-      return { message: "The permissions were declined on the Microsoft consent page (AADSTS65004)", fix: "Run the command again and click Accept." };
-    case "700016":
-      return {
-        message: "Microsoft does not know this client id in the tenant (AADSTS700016: application not found in the directory)",
-        fix:
-          "Check --client-id (the Application (client) ID on the app registration's Overview page) and --tenant (its Directory (tenant) ID). " +
-          "An app registered in another tenant must be consented to in this one first.",
-      };
-    case "50105":
-      return {
-        message: "This account is not assigned to the app, and the app requires assignment (AADSTS50105)",
-        fix:
-          "An administrator adds the user (or a group with the user) in Entra admin center > Enterprise applications > the app > Users and groups, " +
-          "or sets Properties > Assignment required to No. Then connect the account again.",
-      };
-    case "70008":
-    case "700082":
-      return saved
-        ? { message: `The saved Microsoft connection expired after a long time unused (AADSTS${n})`, fix: RECONNECT }
-        : { message: `The sign-in code expired before it was used (AADSTS${n})`, fix: "Run the command again and finish the sign-in within a few minutes." };
-    case "50173":
-    case "70043":
-      return {
-        message: `The saved Microsoft connection was revoked: the password was changed or reset, or an administrator revoked the sessions (AADSTS${n})`,
-        fix: RECONNECT,
-      };
-    case "70000":
-      return saved
-        ? { message: "Microsoft no longer accepts the saved connection (AADSTS70000: the grant is invalid)", fix: RECONNECT }
-        : undefined;
-    case "54005":
-      return { message: "The sign-in code was already used (AADSTS54005)", fix: "Run the command again." };
-    case "50076":
-    case "50079":
-      return {
-        message: `Microsoft now requires multi-factor authentication for this account (AADSTS${n}); the saved connection cannot be refreshed without a new sign-in`,
-        fix: "Connect the account again and complete the multi-factor sign-in.",
-      };
-    case "53003":
-      return {
-        message: "A Conditional Access policy of the tenant blocked the sign-in (AADSTS53003)",
-        fix: "An administrator checks the Entra sign-in logs of this account to see which policy, and allows this app from this device or location.",
-      };
-    case "50194":
-      return {
-        message: "The app registration is for one tenant only, so the organizations endpoint cannot be used (AADSTS50194)",
-        fix: "Give the tenant: --tenant <Directory (tenant) ID or domain>, or save it once: mailcfg config set microsoft-tenant <id>.",
-      };
-    case "7000218":
-      return {
-        message: "The app registration does not allow public clients, so it wants a client secret (AADSTS7000218)",
-        fix: PUBLIC_CLIENT,
-      };
-    case "9002326":
-      return {
-        message: "The redirect URI is registered as a single-page application (AADSTS9002326)",
-        fix: PUBLIC_CLIENT,
-      };
-    case "50011":
-      return { message: "The app registration has no redirect URI http://localhost (AADSTS50011)", fix: PUBLIC_CLIENT };
-    case "70011":
-      return { message: "Microsoft refused the requested permissions (AADSTS70011: invalid scope)", fix: CONSENT };
-    case "500011":
-      return {
-        message: "The tenant has no Exchange Online (AADSTS500011: resource https://outlook.office.com not found)",
-        fix: "Connect an account of a tenant with Microsoft 365 mailboxes, and check --tenant.",
-      };
-    case "50020":
-    case "50034":
-      return {
-        message: `The account that signed in does not belong to the tenant (AADSTS${n})`,
-        fix: "Sign in with the mailbox's own work account, and check --tenant.",
-      };
-    case "90002":
-    case "900023":
-      return { message: `Microsoft does not know the tenant (AADSTS${n})`, fix: "Check --tenant: the Directory (tenant) ID or a domain of the tenant." };
-    case "50057":
-      return { message: "The account is disabled in Entra ID (AADSTS50057)", fix: "An administrator enables the account, then connect it again." };
-    case "50055":
-      return { message: "The account's password has expired (AADSTS50055)", fix: "Sign in to https://myaccount.microsoft.com and change the password, then connect again." };
-    default:
-      return undefined;
-  }
-}
-
-/** Reads the AADSTS number in a Microsoft error description into a precise explanation. */
-export function microsoftErrorDetail(_code: string, description: string | undefined, stage: OAuthStage): OAuthDetail | undefined {
-  const n = /\bAADSTS(\d+)\b/.exec(description ?? "")?.[1];
-  if (!n) return undefined;
-  const row = aadsts(n, stage);
-  return row ? { code: `AADSTS${n}`, ...row } : undefined;
-}
-
 export function microsoftClientConfig(clientId: string, endpoints: MicrosoftEndpoints): OAuthClientConfig {
   return {
     provider: "Microsoft",
@@ -185,7 +69,6 @@ export function microsoftClientConfig(clientId: string, endpoints: MicrosoftEndp
     // Microsoft accepts any port on http://localhost for "Mobile and desktop" redirect URIs.
     redirectHost: "localhost",
     advice: MICROSOFT_ADVICE,
-    detail: microsoftErrorDetail,
   };
 }
 

@@ -88,7 +88,6 @@ async function tokenRequest(
       stage,
       ...(o.reconnect ? { reconnect: o.reconnect } : {}),
       ...(client.advice ? { advice: client.advice } : {}),
-      ...(client.detail ? { detail: client.detail } : {}),
       secrets: masked,
     });
   }

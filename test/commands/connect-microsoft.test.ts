@@ -227,7 +227,7 @@ describe("connect-microsoft: failures, each explained, nothing saved", () => {
     fake.failNextToken(AADSTS.consentRequired as never);
     const { code, error } = await failing();
     expect(code).toBe(7);
-    expect(error).toMatchObject({ category: "oauth", code: "AADSTS65001", provider: "Microsoft", next: "mailcfg connect-microsoft company" });
+    expect(error).toMatchObject({ category: "oauth", code: "AADSTS65001", provider: "Microsoft 365", next: "mailcfg connect-microsoft company" });
     expect(error.hint).toMatch(/SMTP\.Send/);
     expect(error.hint).toMatch(/Grant admin consent/);
     expect(error.evidence).toMatch(/^code-exchange: invalid_grant: AADSTS65001/);

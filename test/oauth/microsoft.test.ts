@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { microsoftEndpoints, microsoftErrorDetail, hasSmtpSend, MICROSOFT_ADVICE } from "../../src/oauth/microsoft.js";
+import { microsoftEndpoints, hasSmtpSend, MICROSOFT_ADVICE } from "../../src/oauth/microsoft.js";
 import { oauthFailure } from "../../src/oauth/errors.js";
 import { checkMicrosoftClientId, checkTenant } from "../../src/config/microsoft-fields.js";
 import { MailError } from "../../src/errors.js";
@@ -35,7 +35,7 @@ describe("Microsoft endpoints", () => {
 });
 
 describe("AADSTS numbers", () => {
-  const ctx = (stage: "consent" | "code-exchange" | "refresh") => ({ provider: "Microsoft", stage, advice: MICROSOFT_ADVICE, detail: microsoftErrorDetail });
+  const ctx = (stage: "consent" | "code-exchange" | "refresh") => ({ provider: "Microsoft", stage, advice: MICROSOFT_ADVICE });
 
   it("replace the general explanation, and the same number reads differently for a code and a saved token", () => {
     const d = "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.";
