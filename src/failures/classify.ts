@@ -57,6 +57,8 @@ export interface FactRow {
   remedyFromProbe?: boolean;
   source: string;
   check?: string;
+  /** A machine-readable code for --json, when the facts give none better (e.g. rate_limited). */
+  code?: string;
   /** A failure this row decides, as facts and/or text: the table's own test runs it. */
   example: { facts?: FailureFacts; text?: string };
 }
@@ -150,7 +152,7 @@ export function classify(input: FailureInput): Verdict {
       fix: row.fix.map((x) => fillPlaceholders(x, values)),
       codes: byText.codes,
       ...(byText.meanings ? { meanings: byText.meanings } : {}),
-      ...(byText.code ? { code: byText.code } : {}),
+      ...(row.code ? { code: row.code } : byText.code ? { code: byText.code } : {}),
       rowId: row.id,
       source: row.source,
       transient: row.transient ?? false,

@@ -19,6 +19,8 @@ const RESPONSE_CODE = /\b(Error[A-Z][A-Za-z]{5,}|MailboxNotEnabledForRESTAPI|Inv
 const HTTP_STATUS = /\b(?:HTTP(?:\/\d(?:\.\d)?)?|status(?: ?code)?:?|\()\s*([1-5]\d\d)\b/i;
 const PORT = /(?:[a-z0-9\]]:|\bport\s+)(\d{2,5})\b/i;
 
+const HTTP_STAGES = new Set(["http", "api", "token"]);
+
 /** What `text` says by itself. Only fields the text shows are set. */
 export function factsFromText(text: string): FailureFacts {
   const f: FailureFacts = {};
@@ -38,6 +40,8 @@ export function factsFromText(text: string): FailureFacts {
   if (code?.[1]) f.responseCode = code[1];
   const http = HTTP_STATUS.exec(text);
   if (http?.[1]) f.httpStatus = Number(http[1]);
+  // "HTTP 400" is not an SMTP reply.
+  if (f.replyCode !== undefined && f.replyCode === f.httpStatus) delete f.replyCode;
   if (/Greeting never received|timed? ?out|ETIMEDOUT/i.test(text)) f.timeoutMs ??= 0;
   if (/Greeting never received|Invalid greeting/i.test(text)) f.stage = "greeting";
   const port = PORT.exec(text);
@@ -63,6 +67,8 @@ export function certNamesIn(text: string): string[] {
  */
 export function mergeFacts(live: FailureFacts | undefined, text: string): FailureFacts {
   const fromText = factsFromText(text);
+  // Over HTTP (EWS, Graph, Gmail, OAuth), a three-digit number in the text is not an SMTP reply.
+  if (live?.httpStatus !== undefined || (live?.stage && HTTP_STAGES.has(live.stage))) delete fromText.replyCode;
   const merged: FailureFacts = { ...fromText, ...(live ?? {}) };
   const settings = { ...(fromText.settings ?? {}), ...(live?.settings ?? {}) };
   if (Object.keys(settings).length > 0) merged.settings = settings;

@@ -1,8 +1,11 @@
 import { gmail as gmailApi } from "@googleapis/gmail";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { GmailSettings } from "../config/types.js";
-import { MailError, NotConfiguredError, SENDING_LIMIT_CODE } from "../errors.js";
-import { classifyText, errorText } from "../diagnosis/classify.js";
+import { MailError, NotConfiguredError } from "../errors.js";
+import { errorText } from "../diagnosis/classify.js";
+import { classify } from "../failures/classify.js";
+import { failureError } from "../failures/error.js";
+import type { FailureFacts } from "../failures/facts.js";
 import { redact } from "../diagnosis/redact.js";
 import {
   GMAIL_SEND_SCOPE,
@@ -137,15 +140,13 @@ export function gmailFailure(
   const res = (err as { response?: { status?: number; data?: unknown } }).response;
   const data = res?.data as { error?: unknown } | undefined;
   if (res && typeof data?.error === "string") return tokenFailure(err);
+  const settings = { type: "gmail" as const, email: s.email };
   if (!res) {
+    // No answer at all: a network failure on the way to the API.
     const text = redact(errorText(err), secrets);
-    const c = classifyText(text);
-    return new MailError(c.category === "unknown" ? "server" : c.category, `Cannot reach the Gmail API at ${rootUrl}: ${c.cause}`, {
-      hint: c.fix.join(" "),
-      evidence: text,
-      provider: "Gmail",
-      cause: err,
-    });
+    const facts: FailureFacts = { stage: "api", settings };
+    const v = classify({ facts, text });
+    return failureError(v, `Cannot reach the Gmail API at ${rootUrl}: ${v.cause}`, { evidence: text, facts, cause: err });
   }
   const status = res.status ?? 0;
   const e = (data?.error ?? {}) as GoogleApiError;
@@ -154,68 +155,7 @@ export function gmailFailure(
   );
   const message = e.message ?? `HTTP ${status}`;
   const evidence = redact(`Gmail API users.messages.send: HTTP ${status}${reasons.length ? ` ${reasons.join(", ")}` : ""}: ${message}`, secrets);
-  const has = (...names: string[]) => names.some((n) => reasons.includes(n));
-  const make = (category: MailError["category"], what: string, hint: string, code: string) =>
-    new MailError(category, `${s.email}: ${what}`, { hint, evidence, provider: "Gmail", code, cause: err });
-
-  if (status === 403 && (has("insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT") || /insufficient authentication scopes/i.test(message))) {
-    return make(
-      "oauth",
-      "the Gmail connection lacks the permission to send email (insufficient scopes).",
-      'Connect the account again and tick "Send email on your behalf" on the Google consent page.',
-      "insufficient_scopes",
-    );
-  }
-  if (status === 403 && (has("accessNotConfigured", "SERVICE_DISABLED") || /has not been used in project|API .*is disabled/i.test(message))) {
-    return make(
-      "not-configured",
-      "the Gmail API is not enabled in the Google Cloud project of the OAuth client.",
-      "Enable it at https://console.cloud.google.com/apis/library/gmail.googleapis.com (in the project that owns the client id), wait a few minutes, and try again.",
-      "gmail_api_disabled",
-    );
-  }
-  if (/Mail service not enabled/i.test(message)) {
-    return make(
-      "rejected",
-      "Gmail is not enabled for this Google account (Mail service not enabled).",
-      "The account has no Gmail mailbox, or a Google Workspace administrator turned Gmail off for it: use an account with Gmail, or ask the administrator to turn Gmail on for this user.",
-      "mail_service_not_enabled",
-    );
-  }
-  if (status === 400 && (has("failedPrecondition", "FAILED_PRECONDITION") || /Precondition check failed/i.test(message))) {
-    return make(
-      "rejected",
-      "Gmail refused to send for this account (Precondition check failed).",
-      "The account cannot send with Gmail right now: it has no Gmail mailbox, Gmail is turned off for it, or it is suspended. Sign in to Gmail on the web with this account to see why.",
-      "precondition_failed",
-    );
-  }
-  if (status === 401) {
-    return make(
-      "oauth",
-      "Google did not accept the access token even after refreshing it (401).",
-      "Connect the account again.",
-      "unauthenticated",
-    );
-  }
-  if (status === 429 || has("rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded", "RESOURCE_EXHAUSTED")) {
-    return make(
-      "rejected",
-      "Gmail refused the message because a sending limit was reached.",
-      "Wait and send again later; Gmail's daily sending limits are per account (https://support.google.com/a/answer/166852).",
-      SENDING_LIMIT_CODE,
-    );
-  }
-  if (status === 400) {
-    return make(
-      "rejected",
-      `Gmail refused the message: ${message}`,
-      "Check the recipients and headers of the message.",
-      "invalid_message",
-    );
-  }
-  if (status >= 500) {
-    return make("server", `the Gmail API failed (HTTP ${status}).`, "Google's side had a problem: try again in a few minutes.", "gmail_server_error");
-  }
-  return make("unknown", `the Gmail API answered HTTP ${status}: ${message}`, "Read the evidence; run mailcfg diagnose for the profile.", `http_${status}`);
+  const facts: FailureFacts = { stage: "api", httpStatus: status, settings, ...(reasons[0] ? { googleReason: reasons[0] } : {}) };
+  const v = classify({ facts, text: evidence });
+  return failureError(v, `${s.email}: ${v.cause}`, { evidence, facts, cause: err });
 }

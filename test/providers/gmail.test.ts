@@ -111,7 +111,8 @@ describe("gmail provider", () => {
     [
       403,
       apiError(403, "Gmail API has not been used in project 1234 before or it is disabled.", "accessNotConfigured", "PERMISSION_DENIED"),
-      "not-configured",
+      // The same verdict explain gives for the text: the OAuth client's project needs the API.
+      "oauth",
       "gmail_api_disabled",
     ],
     [429, apiError(429, "User-rate limit exceeded.", "userRateLimitExceeded", "RESOURCE_EXHAUSTED"), "rejected", "rate_limited"],
