@@ -152,9 +152,9 @@ export async function discover(address: string, o: DiscoverOptions): Promise<Dis
         // The MX host's own domain may publish an autoconfig file (hosting providers do).
         const base = mxDomains(best.exchange).at(-1);
         if (base && base !== domain) {
-          const got = await httpGet(`https://autoconfig.${base}/mail/config-v1.1.xml`, { signal, resolve, ...(o.ports ? { ports: o.ports } : {}), ...(o.secureContext ? { secureContext: o.secureContext } : {}) });
-          const config = got.status === 200 ? parseClientConfig(got.body) : undefined;
-          const candidates = config ? fromServers(config.outgoing, address, "mx", !got.plainHttp) : [];
+          const got = await httpGet(`https://autoconfig.${base}/mail/config-v1.1.xml`, { signal, resolve, ...(o.ports ? { ports: o.ports } : {}), ...(o.secureContext ? { secureContext: o.secureContext } : {}) }).catch(() => undefined);
+          const config = got?.status === 200 ? parseClientConfig(got.body) : undefined;
+          const candidates = got && config ? fromServers(config.outgoing, address, "mx", !got.plainHttp) : [];
           if (candidates.length > 0) return { candidates, ...(config?.displayName ? { provider: config.displayName } : {}) };
         }
         throw new Error(`MX ${best.exchange}: not a provider mailcfg knows`);
