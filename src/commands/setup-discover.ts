@@ -94,13 +94,14 @@ async function offer(ctx: Context, flags: ProviderFlags, found: Discovery, owner
     const password = found.candidates.find((c) => c.auth === "password");
     err.write(`${ctx.theme.ok("✓")} ${flags.email} is ${found.provider ?? "a known provider"} (found in ${sourceWords(first)}).\n`);
     if (!first.trusted) err.write(`  ${ctx.theme.warn("not trusted")}: ${untrustedWhy(first)}.\n`);
+    if (password && note) err.write(`  ${ctx.theme.warn("note")} on the password route: ${note}\n`);
     const oauth = first.auth === "oauth2-microsoft" ? "Sign in with Microsoft (OAuth, no password; recommended)" : "Connect Gmail with a Google sign-in (Email Services; recommended)";
     type Pick = "oauth" | "password" | "manual";
     const choice = await ctx.prompt.select<Pick>({
       message: `How should ${flags.email} send?`,
       choices: [
         { name: oauth, value: "oauth" },
-        ...(password ? [{ name: `Password over SMTP: ${serverWords(password)}${note ? ` (${note})` : ""}`, value: "password" as const }] : []),
+        ...(password ? [{ name: `Password over SMTP: ${serverWords(password)}`, value: "password" as const }] : []),
         { name: "Enter the settings myself", value: "manual" },
       ],
       default: first.trusted ? "oauth" : "manual",
