@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { PASSWORD, USER, fakePrompter, run, tempDir, useRig } from "../helpers/smtp-rig.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
-import { clientConfig, startAutoconfigServers, type AutoconfigServers } from "../helpers/autoconfig-server.js";
+import { clientConfig, discoveryEnv, startAutoconfigServers, type AutoconfigServers } from "../helpers/autoconfig-server.js";
 
 const rig = useRig();
 
@@ -36,13 +36,7 @@ describe("the setup wizard starts from the address and offers the settings it fi
     await Promise.all([dns.close(), web.close()]);
   });
 
-  const env = () => ({
-    MAILCFG_DNS_SERVERS: dns.server,
-    MAILCFG_DISCOVERY_HTTPS_PORT: String(web.httpsPort),
-    MAILCFG_DISCOVERY_HTTP_PORT: String(web.httpPort),
-    MAILCFG_MICROSOFT_AUTH_URL: `http://127.0.0.1:${web.httpPort}/{tenant}/oauth2/v2.0/authorize`,
-    NODE_EXTRA_CA_CERTS: webCaFile,
-  });
+  const env = () => discoveryEnv(dns.server, web, webCaFile);
 
   it("address, confirm, password: a validated profile, three questions in all", async () => {
     const prompt = fakePrompter([

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { runCli, tempDir } from "../helpers/run-main.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
-import { clientConfig, startAutoconfigServers, type AutoconfigServers } from "../helpers/autoconfig-server.js";
+import { clientConfig, discoveryEnv, startAutoconfigServers, type AutoconfigServers } from "../helpers/autoconfig-server.js";
 
 const LOOPBACK = { A: ["127.0.0.1"] };
 
@@ -64,13 +64,7 @@ describe("mailcfg discover, against a local DNS server and local https/http serv
     tmp.remove();
   });
 
-  const env = () => ({
-    MAILCFG_DNS_SERVERS: dns.server,
-    MAILCFG_DISCOVERY_HTTPS_PORT: String(web.httpsPort),
-    MAILCFG_DISCOVERY_HTTP_PORT: String(web.httpPort),
-    MAILCFG_MICROSOFT_AUTH_URL: `http://127.0.0.1:${web.httpPort}/{tenant}/oauth2/v2.0/authorize`,
-    NODE_EXTRA_CA_CERTS: caFile,
-  });
+  const env = () => discoveryEnv(dns.server, web, caFile);
   const discover = async (address: string, ...more: string[]) => {
     const r = await runCli(tmp.dir, ["discover", address, "--json", ...more], env());
     return { ...r, doc: r.json<Record<string, unknown> & { settings: Record<string, unknown> | null; candidates: Array<Record<string, unknown>>; lookups: Array<Record<string, unknown>> }>() };

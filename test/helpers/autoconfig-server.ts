@@ -85,3 +85,18 @@ ${out}
 </clientConfig>
 `;
 }
+
+/**
+ * The environment that points discovery at a local rig: names through the local DNS
+ * server, autoconfig on the fake servers' ports, the Microsoft tenant probe on the http
+ * fake, and the fake's CA trusted.
+ */
+export function discoveryEnv(dnsServer: string, web: AutoconfigServers, caFile: string): Record<string, string> {
+  return {
+    MAILCFG_DNS_SERVERS: dnsServer,
+    MAILCFG_DISCOVERY_HTTPS_PORT: String(web.httpsPort),
+    MAILCFG_DISCOVERY_HTTP_PORT: String(web.httpPort),
+    MAILCFG_MICROSOFT_AUTH_URL: `http://127.0.0.1:${web.httpPort}/{tenant}/oauth2/v2.0/authorize`,
+    NODE_EXTRA_CA_CERTS: caFile,
+  };
+}
