@@ -5,7 +5,7 @@ import { isGmailHost, isMicrosoftHost } from "../providers/presets.js";
 import { parseClientConfig, type OutgoingServer, type SocketType } from "./config-xml.js";
 import { httpGet } from "./http-get.js";
 import { ispdbLookup } from "./ispdb.js";
-import { providerByDomain, providerByMxDomain, type KnownProvider } from "./providers.js";
+import { GMAIL_API_ROUTE, providerByDomain, providerByMxDomain, type KnownProvider } from "./providers.js";
 import { ipVersion } from "../util/ip.js";
 import type { Discovered, Discovery, Lookup, Source } from "./types.js";
 
@@ -59,16 +59,10 @@ export function fromServers(servers: OutgoingServer[], address: string, source: 
     const host = s.hostname.replace(/%EMAILDOMAIN%/g, domain);
     const base = { type: "webmail" as const, host, port: s.port, security: SECURITY[s.socketType], username: s.username === "address" ? address : local, source, trusted };
     if (s.auth.includes("oauth2") && isMicrosoftHost(host)) out.push({ ...base, auth: "oauth2-microsoft" });
-    if (s.auth.includes("oauth2") && isGmailHost(host)) out.push({ ...providerRoute("gmail"), username: address, source, trusted });
+    if (s.auth.includes("oauth2") && isGmailHost(host)) out.push({ ...GMAIL_API_ROUTE, username: address, source, trusted });
     if (s.auth.includes("password")) out.push({ ...base, auth: "password" });
   }
   return out;
-}
-
-function providerRoute(id: string): Omit<Discovered, "username" | "source" | "trusted"> {
-  const route = providerByDomain(id === "gmail" ? "gmail.com" : id)?.routes[0];
-  if (!route) throw new Error(`internal: no route for ${id}`);
-  return route;
 }
 
 /** The domains an MX host may name its provider by: the host minus its first label, then its base domain. */

@@ -22,7 +22,9 @@ export interface KnownProvider {
 
 const office365 = { type: "webmail", host: "smtp.office365.com", port: 587, security: "starttls" } as const;
 const gmailSmtp = { type: "webmail", host: "smtp.gmail.com", port: 587, security: "starttls", auth: "password" } as const;
-const gmailApi = { type: "gmail", host: "gmail.googleapis.com", port: 443, security: "tls", auth: "oauth2-google" } as const;
+/** Email Services: the Gmail API after a Google sign-in (connect-gmail). */
+export const GMAIL_API_ROUTE = { type: "gmail", host: "gmail.googleapis.com", port: 443, security: "tls", auth: "oauth2-google" } as const;
+const gmailApi = GMAIL_API_ROUTE;
 
 const MICROSOFT_PASSWORD_NOTE =
   "SMTP AUTH with a password is disabled by default for existing tenants from the end of December 2026 and removed later (Microsoft notice MC786329); it must be enabled for the mailbox.";

@@ -51,3 +51,15 @@ describe("reading ISPDB / autoconfig documents: placeholders are checked, broken
     expect(readFileSync(join(import.meta.dirname, "../../src/discovery/ispdb/ispdb.generated.json"), "utf8")).toBe(text);
   });
 });
+
+describe("recognising the provider from the MX host", () => {
+  it.each([
+    ["acme-com.mail.protection.outlook.com", ["mail.protection.outlook.com", "outlook.com"]],
+    ["aspmx.l.google.com.", ["l.google.com", "google.com"]],
+    ["mx1.ovh.net", ["ovh.net"]],
+    ["mx.mail.example.co.uk", ["mail.example.co.uk", "example.co.uk"]],
+  ])("%s: the host minus its first label, then its base domain", async (host, expected) => {
+    const { mxDomains } = await import("../../src/discovery/discover.js");
+    expect(mxDomains(host)).toEqual(expected);
+  });
+});
