@@ -1,6 +1,8 @@
 // npm run bench: medians of repeated whole-process runs, side by side.
 //   1. `mailcfg --help` against bare `node -e 0` (aim: within 1.5x); for reference,
 //      `mailcfg help` (the program answering) and `mailcfg status`.
+//   1b. `mailcfg discover` of a built-in provider's address and of an ISP database one
+//      (both answered without the network), beside `node -e 0`, for reference.
 //   2. a full `mailcfg validate` (STARTTLS, AUTH, test mail) against the sandbox, beside
 //      swaks doing the same authenticated send (aim: within 1.5x). Skipped with a note
 //      when swaks is not installed (Debian package `swaks`).
@@ -67,11 +69,13 @@ async function startSandbox() {
 const rows = [];
 const notes = [];
 
-const [help, bare, programHelp, status] = measure([
+const [help, bare, programHelp, status, discoverPreset, discoverIspdb] = measure([
   { label: "mailcfg --help", argv: [process.execPath, BIN, "--help"] },
   { label: "node -e 0", argv: [process.execPath, "-e", "0"] },
   { label: "mailcfg help", argv: [process.execPath, BIN, "help"] },
   { label: "mailcfg status", argv: [process.execPath, BIN, "status"] },
+  { label: "mailcfg discover (preset)", argv: [process.execPath, BIN, "discover", "sales@gmail.com"] },
+  { label: "mailcfg discover (ISPDB)", argv: [process.execPath, BIN, "discover", "sales@web.de"] },
 ]);
 rows.push(["mailcfg --help", help, "node -e 0", bare, 1.5]);
 // For reference, no aim: the program itself starting (commander and every command's
@@ -79,6 +83,9 @@ rows.push(["mailcfg --help", help, "node -e 0", bare, 1.5]);
 // the config.
 rows.push(["mailcfg help (the program's own start)", programHelp, "node -e 0", bare, undefined]);
 rows.push(["mailcfg status (no profiles)", status, "node -e 0", bare, undefined]);
+// Discovery answered from this machine: the presets, and the vendored ISP database table.
+rows.push(["mailcfg discover sales@gmail.com (preset)", discoverPreset, "node -e 0", bare, undefined]);
+rows.push(["mailcfg discover sales@web.de (ISPDB)", discoverIspdb, "node -e 0", bare, undefined]);
 
 const sandbox = await startSandbox();
 try {

@@ -19,6 +19,7 @@ import { queueCommand } from "./cli/queue.js";
 import { explainCommand } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
+import { discoverCommand } from "./cli/discover.js";
 import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
@@ -31,6 +32,7 @@ export const VERSION = "0.1.0";
  */
 export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string]> = [
   ["setup", setupCommand, "set up the Company or a User Email"],
+  ["discover", discoverCommand, "find the settings for an address"],
   ["connect-gmail", connectGmailCommand, "connect Gmail with a Google sign-in"],
   ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
   ["validate", validateCommand, "log in and send a test mail"],

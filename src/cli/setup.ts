@@ -9,6 +9,8 @@ export function setupCommand(ctx: Context, done: Done): Command {
     .argument("[id]", "the user id, with user")
     .option("--to <address>", "send the test mail here instead of the profile's own address")
     .option("--no-validate", "save without validating (not recommended)")
+    .option("--discover", "look up the server settings from --email (without a terminal: only trusted results fill missing flags)")
+    .option("--no-discover", "do not look up the settings from the address; ask for them")
     .option("--json", "print one JSON document on stdout");
   addProviderFlags(cmd);
   addConnectFlags(cmd);
@@ -17,9 +19,13 @@ export function setupCommand(ctx: Context, done: Done): Command {
     `
 The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
 or a hidden prompt on a terminal. Nothing is saved unless validation passes.
+On a terminal the wizard asks for the address first and looks up its settings (as
+mailcfg discover does); settings given as flags win and are never looked up, unless
+--discover is given (then only what the flags leave out is filled in).
 
 Examples:
-  $ mailcfg setup company                                   # the wizard
+  $ mailcfg setup company                                   # the wizard: address, password, confirm
+  $ mailcfg setup company --no-discover                     # the wizard, asking for every setting
   $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
   $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
       --security starttls --email sales@acme.com --password-stdin --json

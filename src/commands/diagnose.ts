@@ -14,7 +14,7 @@ import type { ProviderFlags } from "./setup-flow.js";
 import { ownerJson } from "./setup.js";
 import { describeSettings } from "./describe.js";
 import { parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
-import { ipVersion } from "../util/ip.js";
+import { checkDnsServer, dnsServersFromEnv } from "../discovery/env.js";
 
 export interface DiagnoseOptions {
   owner?: Owner;
@@ -55,20 +55,11 @@ export function toDiagnoseOptions(target: string | undefined, id: string | undef
   if (raw.transcript === true || typeof raw.transcript === "string") opts.transcript = raw.transcript;
   if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
   if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  if (Array.isArray(raw.dnsServer)) opts.dnsServers = (raw.dnsServer as string[]).map(checkDnsServer);
+  if (Array.isArray(raw.dnsServer)) opts.dnsServers = (raw.dnsServer as string[]).map((v) => checkDnsServer(v));
   return opts;
 }
 
 /** An IP address, optionally with a port: 1.1.1.1, 127.0.0.1:5353, [2001:db8::1]:53. */
-function checkDnsServer(value: string): string {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
-  const host = m?.[1] ?? value;
-  if (ipVersion(host) === 0 || (m?.[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
-    throw new UsageError(`--dns-server: "${value}" is not an IP address (with an optional :port), e.g. 1.1.1.1 or 127.0.0.1:5353.`);
-  }
-  return value;
-}
-
 interface Subject {
   settings: ProviderSettings;
   secret?: string;
@@ -90,7 +81,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
   const transcript = new Transcript(secrets, `mailcfg diagnose ${subject.args}: ${describeSettings(s)} at ${ctx.now().toISOString()}`);
   progress(ctx, `diagnosing the ${subject.label}: ${describeSettings(s)}`);
 
-  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}), transcript, now: () => ctx.now() };
+  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), ...dnsOption(opts.dnsServers ?? dnsServersFromEnv(ctx.env)), transcript, now: () => ctx.now() };
   let report: { stages: StageResult[]; failure?: FailureReport; findings: string[]; sent: boolean };
   switch (s.type) {
     case "webmail": {
@@ -220,6 +211,11 @@ function checkStopAfter(opts: DiagnoseOptions, order: StageName[]): StageName | 
   }
   if (stop === "data" && !opts.send) throw new UsageError("--stop-after data sends a test message: add --send to say so.");
   return stop as StageName;
+}
+
+/** --dns-server, else the test rig's MAILCFG_DNS_SERVERS, else the system resolver. */
+function dnsOption(servers: string[] | undefined): { dnsServers?: string[] } {
+  return servers ? { dnsServers: servers } : {};
 }
 
 /** --ca replaces the trusted set for our own TLS; keep NODE_EXTRA_CA_CERTS in it too. */

@@ -8,7 +8,7 @@ import { savedProfiles } from "../routing/acting-user.js";
 import { prepareMessage, toMessageInput, type MessageInput } from "../send/message.js";
 import type { QueueStore, QueueEntry, EntryState } from "../queue/store.js";
 import type { RunEvent } from "../queue/runner.js";
-import { messageSummary } from "./send.js";
+import { messageSummary, senderWarnings } from "./send.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
 
 /** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
@@ -89,6 +89,7 @@ export function toQueuePurgeOptions(raw: { sent?: boolean; failed?: boolean; jso
 
 export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; json: boolean }): Promise<CommandResult> {
   const prepared = await prepareMessage(ctx, opts.message);
+  const warnings = senderWarnings(ctx, prepared);
   // The bytes are kept in the queue: a file changed or deleted later cannot change the message.
   const attachments = prepared.attachments.map((a) => {
     try {
@@ -129,7 +130,7 @@ export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; j
     ctx.io.out.write(ctx.theme.dim(`  why: ${prepared.decision.explanation.join(" ")}`) + "\n");
     ctx.io.out.write(`  Send it with: ${ctx.theme.cmd("mailcfg queue run")}\n`);
   }
-  return { data: { id, state: "queued", ...messageSummary(prepared) } };
+  return { data: { id, state: "queued", ...messageSummary(prepared, warnings) } };
 }
 
 export async function runQueueList(ctx: Context, opts: { state?: EntryState; json: boolean }): Promise<CommandResult> {

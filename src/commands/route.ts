@@ -5,7 +5,9 @@ import { DOC_KINDS, parseKind, type DocKind } from "../routing/catalogue.js";
 import { route, ruleWords, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
 import { errorToJson } from "../ui/render.js";
-import type { CommandResult } from "./shared.js";
+import { warn, type CommandResult } from "./shared.js";
+import type { ConfigStore } from "../config/store.js";
+import { senderWarning } from "../config/validation-state.js";
 
 export interface RouteOptions {
   /** One kind, or undefined with all. */
@@ -35,19 +37,39 @@ export async function runRoute(ctx: Context, opts: RouteOptions): Promise<Comman
 
   if (opts.kind) {
     const decision = route(opts.kind, acting.id, profiles, settings);
+    const warnings = warningsFor(ctx, config, [decision]);
     if (!opts.json) {
       const out = ctx.io.out;
       out.write(`${ctx.theme.bold(decision.kind)}: sent from ${decision.email} (${senderWords(decision)})\n`);
       for (const line of decision.explanation) out.write(`  ${line}\n`);
       if (acting.id) out.write(ctx.theme.dim(`  Acting user ${acting.id}, from ${acting.source}.`) + "\n");
     }
-    return { data: { ...decision, userSource: acting.source } };
+    return { data: { ...decision, userSource: acting.source, warnings } };
   }
 
   const rows = DOC_KINDS.map((kind) => routeRow(kind, acting, profiles, settings));
   const firstFailure = rows.find((r) => r.error)?.error?.category as Category | undefined;
+  const warnings = warningsFor(ctx, config, rows.filter((r): r is RouteDecision => !r.error));
   if (!opts.json) printTable(ctx, rows, acting, settings);
-  return { data: { user: acting.id ?? null, userSource: acting.source, routes: rows }, ...(firstFailure ? { failed: firstFailure } : {}) };
+  return { data: { user: acting.id ?? null, userSource: acting.source, routes: rows, warnings }, ...(firstFailure ? { failed: firstFailure } : {}) };
+}
+
+/** One warning (on stderr, and for --json) per chosen sender that is not validated. */
+function warningsFor(ctx: Context, config: ConfigStore, decisions: RouteDecision[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const d of decisions) {
+    const key = JSON.stringify(d.profile.owner);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const profile = config.getProfile(d.profile.owner);
+    const w = profile ? senderWarning(d.profile.owner, profile) : undefined;
+    if (w) {
+      warn(ctx, w);
+      out.push(w);
+    }
+  }
+  return out;
 }
 
 type Row = (RouteDecision & { error?: undefined }) | { kind: string; kindName: string; rule: string; error: ReturnType<typeof errorToJson> };

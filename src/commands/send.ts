@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import type { Sent } from "../providers/types.js";
 import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
 import { openSender } from "../send/sender.js";
+import { senderWarning } from "../config/validation-state.js";
 import { composeEml, writeFileAtomic } from "../send/eml.js";
 import { parseTimeoutSeconds, progress, readCaFiles, warn, type CommandResult } from "./shared.js";
 
@@ -33,7 +34,7 @@ export async function runSend(ctx: Context, opts: SendOptions): Promise<CommandR
   const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
   const ca = readCaFiles(opts.ca);
   const prepared = await prepareMessage(ctx, opts.message);
-  const summary = messageSummary(prepared);
+  const summary = messageSummary(prepared, senderWarnings(ctx, prepared));
 
   if (opts.dryRun) {
     if (opts.eml) {
@@ -72,7 +73,14 @@ export async function runSend(ctx: Context, opts: SendOptions): Promise<CommandR
   };
 }
 
-export function messageSummary(p: PreparedMessage): Record<string, unknown> {
+/** The chosen sender's validation warning, said on stderr; also in --json as `warnings`. */
+export function senderWarnings(ctx: Context, p: PreparedMessage): string[] {
+  const w = senderWarning(p.owner, p.profile);
+  if (w) warn(ctx, w);
+  return w ? [w] : [];
+}
+
+export function messageSummary(p: PreparedMessage, warnings: string[] = []): Record<string, unknown> {
   return {
     kind: p.kind.id,
     route: { ...p.decision, userSource: p.acting.source },
@@ -84,6 +92,7 @@ export function messageSummary(p: PreparedMessage): Record<string, unknown> {
     messageId: p.mail.messageId,
     attachments: p.attachments.map((a) => ({ filename: a.filename, size: a.size })),
     template: p.templateSource,
+    warnings,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { withFollowUps } from "../failures/follow-up.js";
+import { discoverForSetup } from "./setup-discover.js";
 
 export interface SetupOptions {
   owner: Owner;
@@ -26,6 +27,8 @@ export interface SetupOptions {
   json: boolean;
   timeout?: string;
   ca?: string[];
+  /** --discover (true), --no-discover (false), or neither: look up the address's settings on a terminal. */
+  discover?: boolean;
 }
 
 const USAGE = "mailcfg setup company|user <id> [--type webmail|exchange|gmail] [flags]";
@@ -41,6 +44,7 @@ export function toSetupOptions(target: string | undefined, id: string | undefine
   if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
   if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
   if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
+  if (typeof raw.discover === "boolean") opts.discover = raw.discover;
   return opts;
 }
 
@@ -54,12 +58,15 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   const caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
   const label = ownerLabel(opts.owner);
   if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
-  const type = await chooseType(ctx, opts.flags, existing);
+  // The address first, and its settings looked up: they fill the first round of questions
+  // only, so after a failed validation every value can be changed again.
+  let flags = await discoverForSetup(ctx, opts.flags, { discover: opts.discover, json: opts.json, ...(opts.ca ? { ca: opts.ca } : {}) }, opts.owner, existing !== undefined);
+  const type = await chooseType(ctx, flags, existing);
   const flow = flowFor(type);
 
   let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
   for (;;) {
-    const collected = await flow.collect(ctx, opts.flags, previous, opts.owner);
+    const collected = await flow.collect(ctx, flags, previous, opts.owner);
     if (caFiles) collected.settings = { ...collected.settings, caFiles };
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
 
@@ -81,6 +88,7 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
         const again = await ctx.prompt.confirm({ message: "Edit the values and try again?", default: true });
         if (!again) throw withNext(err, opts.owner);
         previous = collected;
+        flags = opts.flags;
         continue;
       }
     }

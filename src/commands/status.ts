@@ -7,6 +7,7 @@ import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
 import { reconnectCommand } from "./reconnect.js";
+import { validationState } from "../config/validation-state.js";
 
 /** A status line's verdict for one profile, and the command that moves it forward. */
 export interface ProfileStatus {
@@ -24,7 +25,7 @@ export interface ProfileStatus {
 
 export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   const v = p.validation;
-  const state: ProfileStatus["state"] = !v ? "never-validated" : v.ok ? "ok" : "failing";
+  const state: ProfileStatus["state"] = validationState(p);
   const notes: string[] = [];
   const s: ProfileStatus = { owner: ownerJson(owner), type: p.type, email: p.email, server: serverOf(p), state, notes };
   if (v) s.validation = v;
@@ -38,12 +39,18 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   return s;
 }
 
-export async function runStatus(ctx: Context, opts: { json: boolean }): Promise<CommandResult> {
+export async function runStatus(ctx: Context, opts: { json: boolean; strict?: boolean }): Promise<CommandResult> {
   const config = await ctx.config();
   const all = config.listProfiles();
   const statuses = all.map(({ owner, profile }) => profileStatus(owner, profile));
   const firstFailing = all.find(({ profile }) => profile.validation && !profile.validation.ok);
-  const failed = firstFailing ? ((firstFailing.profile.validation?.category as Category | undefined) ?? "unknown") : undefined;
+  // --strict: a profile never validated fails the check too (the product would not send from it).
+  const neverValidated = opts.strict === true && statuses.some((s) => s.state === "never-validated");
+  const failed = firstFailing
+    ? ((firstFailing.profile.validation?.category as Category | undefined) ?? "unknown")
+    : neverValidated
+      ? ("not-configured" as const)
+      : undefined;
 
   if (!opts.json) {
     const out = ctx.io.out;
@@ -62,7 +69,7 @@ export async function runStatus(ctx: Context, opts: { json: boolean }): Promise<
         const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
         out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${v.message ?? ""}`}\n`);
       } else {
-        out.write("    never validated\n");
+        out.write(`    ${ctx.theme.warn("never validated")}: not to be used for sending until it is\n`);
       }
       if (s.connectedAt) out.write(`    connected ${s.connectedAt}\n`);
       if (s.lastUsedAt) out.write(`    last used ${s.lastUsedAt}\n`);

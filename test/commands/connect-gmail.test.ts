@@ -137,7 +137,7 @@ describe("connect-gmail: the whole flow", () => {
         return FAKE_CLIENT_SECRET;
       },
     });
-    const run = runCli(["setup", "company"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
+    const run = runCli(["setup", "company", "--no-discover"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
     expect(await run.code).toBe(0);
     expect(asked).toHaveLength(3);
     expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example" });

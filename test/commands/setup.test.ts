@@ -46,7 +46,7 @@ describe("the setup wizard on a terminal", () => {
       ["Enable SSL?", true],
       ["App Password", "abcd efgh ijkl mnop"],
     ]);
-    const r = await run(["setup", "company", "--no-validate"], { terminal: true, prompt });
+    const r = await run(["setup", "company", "--no-validate", "--no-discover"], { terminal: true, prompt });
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/App Password.*https:\/\/myaccount\.google\.com\/apppasswords/);
     const pw = prompt.asked.find((q) => /App Password/.test(q.message));
@@ -61,7 +61,7 @@ describe("the setup wizard on a terminal", () => {
     const prompt = fakePrompter([["Email Service Type", "Webmail"]]);
     // Only the type question is answered: the next question fails the fake prompter,
     // which is enough to see what the first one offered.
-    await run(["setup", "company"], { terminal: true, prompt });
+    await run(["setup", "company", "--no-discover"], { terminal: true, prompt });
     const typeQuestion = prompt.asked[0]!;
     expect(typeQuestion.choices).toEqual([
       expect.stringMatching(/^Webmail/),
@@ -84,7 +84,7 @@ describe("the setup wizard on a terminal", () => {
       ["Keep the password you typed?", false],
     ]);
     const before = rig.starttls.messages.length;
-    const r = await run(["setup", "company", "--ca", rig.caFile], { terminal: true, prompt });
+    const r = await run(["setup", "company", "--ca", rig.caFile, "--no-discover"], { terminal: true, prompt });
     expect(r.code).toBe(0);
 
     // The first attempt's diagnosis was shown before the question.
@@ -121,7 +121,7 @@ describe("the setup wizard on a terminal", () => {
       ["Edit the values and try again?", [true, false]],
     ]);
     const dir = tempDir();
-    const r = await run(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1"], { terminal: true, prompt, dir });
+    const r = await run(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1", "--no-discover"], { terminal: true, prompt, dir });
     // Round 1: ssl (implicit TLS port); round 2: the kept, wrong password: auth. Then stop.
     expect(r.err).toMatch(/\[ssl\]/);
     expect(r.err).toMatch(/\[auth\]/);

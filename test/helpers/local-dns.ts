@@ -22,13 +22,19 @@ export interface LocalDns {
 
 const TYPES: Record<number, keyof Zone[string]> = { 1: "A", 28: "AAAA", 15: "MX", 33: "SRV" };
 
-export async function startLocalDns(zone: Zone): Promise<LocalDns> {
+export interface LocalDnsOptions {
+  /** Queries ("MX example.test") this server never answers: a resolver that hangs. */
+  ignore?: (query: string) => boolean;
+}
+
+export async function startLocalDns(zone: Zone, opts: LocalDnsOptions = {}): Promise<LocalDns> {
   const socket = dgram.createSocket("udp4");
   const queries: string[] = [];
   socket.on("message", (msg, rinfo) => {
     const { name, qtype, end } = readQuestion(msg);
     const type = TYPES[qtype];
     queries.push(`${type ?? qtype} ${name}`);
+    if (opts.ignore?.(`${type ?? qtype} ${name}`)) return;
     const entry = zone[name.toLowerCase()];
     const answers: Buffer[] = [];
     if (entry && type) {

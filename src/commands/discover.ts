@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import type { Context } from "../context.js";
+import { checkEmail } from "../config/fields.js";
+import { endpointFromEnv } from "../oauth/endpoints.js";
+import { readCaFiles } from "../tls/ca-files.js";
+import { secureContextWith } from "../tls/trust.js";
+import { discover, type DiscoverOptions } from "../discovery/discover.js";
+import { discoveryPortsFromEnv, dnsServersFromEnv } from "../discovery/env.js";
+import { SOURCE_WORDS, passwordNote, serverWords, setupCommandFor } from "../discovery/describe.js";
+import type { Discovered, Discovery } from "../discovery/types.js";
+import { parseTimeoutSeconds, progress, type CommandResult } from "./shared.js";
+
+export const DEFAULT_DISCOVERY_SECONDS = 5;
+
+export interface DiscoverCommandOptions {
+  address: string;
+  timeout?: string;
+  ca?: string[];
+  json: boolean;
+}
+
+export function toDiscoverOptions(address: string, raw: Record<string, unknown>): DiscoverCommandOptions {
+  const opts: DiscoverCommandOptions = { address: checkEmail(address, "address"), json: raw.json === true };
+  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
+  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
+  return opts;
+}
+
+/**
+ * How discovery runs for this context: the test rig's resolver, ports and Microsoft
+ * origin when set, and the CAs of --ca and NODE_EXTRA_CA_CERTS trusted for https.
+ */
+export function discoveryOptions(ctx: Context, timeoutMs: number, caFiles: string[] | undefined): DiscoverOptions {
+  const extra = [...(readCaFiles(caFiles) ?? [])];
+  const envCa = ctx.env.NODE_EXTRA_CA_CERTS;
+  if (envCa) {
+    try {
+      extra.push(readFileSync(envCa, "utf8"));
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS.
+    }
+  }
+  const dnsServers = dnsServersFromEnv(ctx.env);
+  const ports = discoveryPortsFromEnv(ctx.env);
+  return {
+    timeoutMs,
+    microsoftOrigin: new URL(endpointFromEnv(ctx.env, "MAILCFG_MICROSOFT_AUTH_URL", "https://login.microsoftonline.com/")).origin,
+    ...(dnsServers ? { dnsServers } : {}),
+    ...(ports.https || ports.http ? { ports } : {}),
+    ...(extra.length ? { secureContext: secureContextWith(extra, ctx.env) } : {}),
+  };
+}
+
+export async function runDiscover(ctx: Context, opts: DiscoverCommandOptions): Promise<CommandResult> {
+  const timeoutMs = parseTimeoutSeconds(opts.timeout, DEFAULT_DISCOVERY_SECONDS);
+  const options = discoveryOptions(ctx, timeoutMs, opts.ca);
+  progress(ctx, `looking up the settings for ${opts.address}`);
+  const found = await discover(opts.address, options);
+  if (!opts.json) printDiscovery(ctx, found);
+  return { data: { ...found }, ...(found.settings ? {} : { failed: "not-configured" as const }) };
+}
+
+function printDiscovery(ctx: Context, d: Discovery): void {
+  const out = ctx.io.out;
+  const t = ctx.theme;
+  if (!d.settings) {
+    out.write(`${t.bad("✗")} No settings found for ${d.address}.\n`);
+    out.write(`  Ask the mail provider for the outgoing (SMTP) server, then: ${t.cmd(`mailcfg setup company --host <server> --email ${d.address}`)}\n`);
+  } else {
+    out.write(`${t.ok("✓")} ${d.address}${d.provider ? ` (${d.provider})` : ""}: ${serverWords(d.settings)}\n`);
+    out.write(`  found in ${sourceWords(d.settings)}\n`);
+    printRoutes(ctx, d);
+  }
+  out.write(t.dim("Look-ups:") + "\n");
+  for (const l of d.lookups) out.write(t.dim(`  ${l.ok ? "found" : "-    "} ${l.source.padEnd(17)} ${l.target} (${l.ms} ms)${l.error ? `: ${l.error}` : ""}`) + "\n");
+}
+
+/** The route to take first and the others, with what the password route needs. */
+export function printRoutes(ctx: Context, d: Discovery, who = "company"): void {
+  const out = ctx.io.out;
+  const [first, ...rest] = d.candidates;
+  if (!first) return;
+  if (!first.trusted) out.write(`  ${ctx.theme.warn("not trusted")}: ${untrustedWhy(first)}; check it with the provider before using it.\n`);
+  out.write(`  set it up: ${ctx.theme.cmd(setupCommandFor(first, d.address, who))}\n`);
+  const password = rest.find((c) => c.auth === "password" && first.auth !== "password");
+  if (password) {
+    out.write(`  or with a password: ${serverWords(password)}: ${ctx.theme.cmd(setupCommandFor(password, d.address, who))}\n`);
+  }
+  const note = passwordNote(d);
+  if (note) out.write(`  ${ctx.theme.warn("note")}: ${note}\n`);
+  const others = rest.filter((c) => c !== password);
+  if (others.length) out.write(`  also found: ${others.map((c) => `${serverWords(c)} [${c.source}${c.trusted ? "" : ", not trusted"}]`).join("; ")}\n`);
+}
+
+export function sourceWords(d: Discovered): string {
+  return `${SOURCE_WORDS[d.source]}${d.trusted ? "" : " (not trusted)"}`;
+}
+
+export function untrustedWhy(d: Discovered): string {
+  return d.source === "srv" ? "the SRV record names a server outside the address's domain" : "it came over plain http, where anyone on the way could change it";
+}
