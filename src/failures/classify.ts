@@ -40,6 +40,11 @@ export interface FactMatch {
   works?: boolean;
   oauthStep?: Array<"consent" | "code-exchange" | "refresh" | null>;
   signIn?: string[];
+  loginForm?: Array<"domain" | "upn" | null>;
+  exchangeOnline?: boolean;
+  basicOffered?: boolean;
+  /** Facts that must be known, whatever their value. */
+  present?: Array<keyof FailureFacts>;
 }
 
 export interface FactRow {
@@ -102,6 +107,10 @@ function matches(m: FactMatch, f: FailureFacts): boolean {
   if (m.works !== undefined && m.works !== (f.works !== undefined)) return false;
   if (!inList(m.oauthStep, f.oauthStep)) return false;
   if (m.signIn && !(f.signIn && m.signIn.includes(f.signIn))) return false;
+  if (!inList(m.loginForm, s.loginForm)) return false;
+  if (m.exchangeOnline !== undefined && m.exchangeOnline !== (s.exchangeOnline === true)) return false;
+  if (m.basicOffered !== undefined && m.basicOffered !== (f.basicOffered !== false)) return false;
+  if (m.present && !m.present.every((k) => f[k] !== undefined)) return false;
   return true;
 }
 
@@ -183,7 +192,8 @@ function finish(v: Verdict, f: FailureFacts): Verdict {
   const s = f.settings ?? {};
   // A temporary refusal is a server problem that passes, whatever it refused.
   if (v.transient && v.category === "rejected" && isTemporaryReply(f)) v.category = "server";
-  if (!v.provider && s.host) {
+  // Advice about an SMTP host's password logins (not an EWS or API host's).
+  if (!v.provider && s.host && (s.type === undefined || s.type === "webmail")) {
     const advice = HOST_ADVICE.find((a) => a.category === v.category && a.host.test(s.host ?? ""));
     if (advice && s.auth !== "oauth2-microsoft") {
       v.provider = advice.provider;

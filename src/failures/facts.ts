@@ -22,6 +22,11 @@ export interface UsedSettings {
   /** An extra CA file was given (--ca). */
   ca?: boolean;
   url?: string;
+  /** Exchange: the sign-in name as sent (company.com\\jdoe or jdoe@company.com), and its form. */
+  login?: string;
+  loginForm?: "domain" | "upn";
+  /** Exchange: the URL is Exchange Online's (outlook.office365.com). */
+  exchangeOnline?: boolean;
 }
 
 export interface TlsFacts {
@@ -59,6 +64,9 @@ export interface FailureFacts {
   aadsts?: number;
   /** Google API error reason (rateLimitExceeded ...). */
   googleReason?: string;
+  /** The WWW-Authenticate header of a 401, and whether it offers Basic. */
+  wwwAuthenticate?: string;
+  basicOffered?: boolean;
   /** Seconds the server asked to wait (Retry-After). */
   retryAfterSeconds?: number;
   /** The time limit that ran out, in milliseconds. */

@@ -14,6 +14,10 @@ export function placeholderValues(f: FailureFacts): Record<string, string> {
   v.certName = names.find((n) => !n.startsWith("*")) ?? names[0] ?? "the certificate's name";
   v.certNames = names.length > 0 ? names.join(", ") : "another name";
   v.url = s.url ?? "the URL";
+  v.login = s.login ?? s.username ?? "the account";
+  v.responseCode = f.responseCode ?? "an error";
+  v.httpStatus = f.httpStatus !== undefined ? String(f.httpStatus) : "an error";
+  v.wwwAuthenticate = f.wwwAuthenticate ?? "another method";
   v.signIn = f.signIn ?? "the sign-in provider";
   v.oauthError = f.oauthError ?? "an error";
   v.aadsts = f.aadsts !== undefined ? `AADSTS${f.aadsts}` : "AADSTS";

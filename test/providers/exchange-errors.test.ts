@@ -18,7 +18,10 @@ describe("classifying a failed EWS exchange (no network)", () => {
     expect(e.message).toContain("2022");
     expect(e.message).toContain("2026-10-01");
     expect(e.message).toContain("2027-04-01");
-    expect(e.hint).toContain("--type webmail");
+    expect(e.hint).toContain("--via graph");
+    // The wizard and the follow-up command offer the move: connect with Microsoft.
+    expect(e.details.remedy).toEqual({ reconnect: "microsoft" });
+    expect(e.details.transient).toBe(false);
     expect(e.details.evidence).toContain("HTTP 401");
   });
 
