@@ -7,6 +7,7 @@ import { DEFAULT_TENANT, checkMicrosoftClientId, checkTenant } from "../config/m
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import {
   exchangeMicrosoftCode,
+  graphOrigin,
   microsoftClientConfig,
   microsoftConnection,
   microsoftEndpoints,
@@ -87,6 +88,7 @@ export async function collectMicrosoftOAuth(
   // Connecting again keeps the transport of the earlier connection unless --via says otherwise.
   const via: MicrosoftTransport = flags.via ?? (prev?.transport === "graph" ? "graph" : "smtp");
   const server = via === "smtp" ? microsoftSmtpServer(ctx.env) : undefined;
+  if (via === "graph") graphOrigin(ctx.env); // a bad MAILCFG_GRAPH_URL is refused before any sign-in
 
   const clientId = await resolveClientId(ctx, flags, settings["microsoft-client-id"], prev?.clientId);
   const tenant = await resolveTenant(ctx, flags, settings["microsoft-tenant"], prev?.tenant, clientId.asked);

@@ -35,6 +35,13 @@ export function microsoftScopes(via: MicrosoftTransport, sendOnly = false): stri
   return [GRAPH_MAIL_SEND, ...(sendOnly ? [] : [GRAPH_MAIL_READWRITE]), "offline_access", "openid", "email", "profile"];
 }
 
+export const GRAPH_URL = "https://graph.microsoft.com";
+
+/** The Graph origin: MAILCFG_GRAPH_URL for test rigs (https, or http on loopback; only the origin is used). */
+export function graphOrigin(env: NodeJS.ProcessEnv): string {
+  return new URL(endpointFromEnv(env, "MAILCFG_GRAPH_URL", GRAPH_URL)).origin;
+}
+
 export interface MicrosoftEndpoints {
   authUrl: string;
   tokenUrl: string;

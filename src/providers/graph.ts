@@ -4,14 +4,11 @@ import type { WebmailSettings } from "../config/types.js";
 import { NotConfiguredError, UsageError, isMailError } from "../errors.js";
 import { redact } from "../diagnosis/redact.js";
 import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { endpointFromEnv } from "../oauth/endpoints.js";
 import { AccessTokens, type Access, type SecretRotated } from "../oauth/access-tokens.js";
-import { checkSendScope, hasScope, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
+import { checkSendScope, graphOrigin, hasScope, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
 import { graphFailure, needsReadWrite, retryAfterSeconds, type GraphOp } from "./graph-errors.js";
 import { composeMime } from "./mime.js";
 import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
-
-export const GRAPH_URL = "https://graph.microsoft.com";
 
 /**
  * Graph rejects a request body over 4 MB. sendMail carries the whole MIME message
@@ -27,11 +24,6 @@ export const UPLOAD_SESSION_MAX = 150 * 1024 * 1024;
 export const UPLOAD_CHUNK = 12 * 320 * 1024;
 /** Graph's limit of concurrent requests per mailbox. */
 export const MAILBOX_CONCURRENCY = 4;
-
-/** The Graph origin: MAILCFG_GRAPH_URL for test rigs (https, or http on loopback; only the origin is used). */
-export function graphOrigin(env: NodeJS.ProcessEnv): string {
-  return new URL(endpointFromEnv(env, "MAILCFG_GRAPH_URL", GRAPH_URL)).origin;
-}
 
 /**
  * Microsoft 365 through Microsoft Graph: the message is composed as for SMTP (same
