@@ -13,7 +13,7 @@ import {
   type FakeMicrosoft,
 } from "../helpers/fake-microsoft.js";
 import { startFakeGraph, type FakeGraph } from "../helpers/fake-graph.js";
-import { readConfigFile, readSecretsFile, runCli, tempConfigDir, waitFor } from "../helpers/cli-run.js";
+import { readConfigFile, readSecretsFile, runCli, scriptedPrompter, tempConfigDir, waitFor } from "../helpers/cli-run.js";
 import { attachmentNamed, parseMime } from "../helpers/mime.js";
 
 const ACCOUNT = "sales@contoso-fake.example";
@@ -240,6 +240,22 @@ describe("connect-microsoft --via graph", () => {
     expect(await ran.code, ran.out.text).toBe(0);
     expect(graph.sent).toHaveLength(9);
     expect(graph.peakInFlight).toBe(4);
+  });
+
+  it('the setup wizard offers "Microsoft 365 (Microsoft Graph)" under Webmail and connects with --via graph', async () => {
+    const prompt = scriptedPrompter({
+      select(message, values) {
+        if (message === "Email Service Type") return "webmail";
+        return values.find((v) => (v as { id?: string }).id === "microsoft-graph");
+      },
+      text(message) {
+        return /client\) ID/.test(message) ? FAKE_MS_CLIENT_ID : "organizations";
+      },
+    });
+    const run = runCli(["setup", "company"], { dir, env: env(), canPrompt: true, prompt, openUrl: msBrowser().open });
+    expect(await run.code, run.err.text).toBe(0);
+    expect(parse(readConfigFile(dir)).company).toMatchObject({ transport: "graph", email: ACCOUNT });
+    expect(graph.sent).toHaveLength(1);
   });
 
   it("reads the address from preferred_username before the email claim", async () => {
