@@ -303,7 +303,7 @@ function renderReport(
     lines.push(`  check again: ${t.cmd(f.check)}`);
   } else {
     const last = [...report.stages].reverse().find((r) => r.status === "passed");
-    lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" ? " (add --send to send a test message)." : ".")));
+    lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" && subject.settings.transport !== "graph" ? " (add --send to send a test message)." : ".")));
     for (const finding of report.findings) lines.push(`  found: ${finding}`);
   }
   for (const n of notes) lines.push(`${t.warn("note")}: ${n}`);

@@ -128,7 +128,7 @@ export async function collectMicrosoftOAuth(
     connectedAt: ctx.now().toISOString(),
   };
   const webmail: WebmailSettings = server
-    ? { ...common, host: server.host, port: server.port, security: "starttls" }
+    ? { ...common, host: server.host, port: server.port, security: "starttls", transport: "smtp" }
     : { ...common, host: GRAPH_HOST, port: 443, security: "tls", transport: "graph" };
   return { settings: webmail, secret: conn.refreshToken };
 }

@@ -291,15 +291,12 @@ function errnoOf(err: unknown): string | undefined {
 class Slots {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
-  /** The most that were ever in flight at once (for tests and transcripts). */
-  peak = 0;
 
   constructor(private readonly size: number) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
     this.active += 1;
-    this.peak = Math.max(this.peak, this.active);
     try {
       return await fn();
     } finally {
