@@ -92,11 +92,19 @@ export async function runConnectMicrosoft(ctx: Context, opts: ConnectMicrosoftOp
 
   if (moving) {
     // The new profile is saved and validated: the old password has nothing left to do.
-    const secrets = await ctx.secrets();
-    await secrets.delete(secretKey(opts.owner, "password"));
     const from = describeSettings(moving);
+    let removed = true;
+    try {
+      await (await ctx.secrets()).delete(secretKey(opts.owner, "password"));
+    } catch {
+      // The move itself is done and saved; a password left behind is unused.
+      removed = false;
+    }
     if (result.data) result.data.movedFrom = from;
-    if (!opts.json) ctx.io.out.write(`${ctx.theme.ok("✓")} Moved the ${ownerLabel(opts.owner)} off ${from}; its password was removed from the secret store.\n`);
+    if (!opts.json) {
+      const what = removed ? "its password was removed from the secret store" : "its old password could not be removed from the secret store (it is no longer used)";
+      ctx.io.out.write(`${ctx.theme.ok("✓")} Moved the ${ownerLabel(opts.owner)} off ${from}; ${what}.\n`);
+    }
   }
   return result;
 }
