@@ -15,7 +15,7 @@ import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, 
  * base64-encoded, so a message goes in one request only while its base64 form stays
  * under this (with room for the request's own headers).
  */
-export const GRAPH_REQUEST_LIMIT = 4 * 1024 * 1024 - 64 * 1024;
+export const GRAPH_REQUEST_LIMIT = 4_000_000 - 64 * 1024; // "4 MB" read the strict way: decimal
 /** Attachments from 3 MB go through an upload session (Graph's own guidance); smaller ones in one POST. */
 export const UPLOAD_SESSION_FROM = 3 * 1024 * 1024;
 /** The largest attachment an upload session takes. */
