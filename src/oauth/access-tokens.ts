@@ -1,5 +1,4 @@
 import { MailError } from "../errors.js";
-import type { ConnectOptions } from "../providers/types.js";
 import type { OAuthClientConfig } from "./loopback.js";
 import { refreshToken } from "./token.js";
 
@@ -30,7 +29,7 @@ export class AccessTokens {
   constructor(
     private readonly client: OAuthClientConfig,
     refresh: string,
-    private readonly o: ConnectOptions,
+    private readonly o: { timeoutMs: number; onLog?: (line: string) => void },
     private readonly onRotated: SecretRotated | undefined,
     private readonly checkScope: (scope: string) => void,
   ) {
