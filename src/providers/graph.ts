@@ -56,10 +56,13 @@ export function createGraphProvider(
       return await tokens.get(force);
     } catch (err) {
       if (isMailError(err)) {
-        const aadsts = /AADSTS(\d+)/.exec(err.details.evidence ?? "")?.[1];
+        // The evidence reads "refresh: invalid_grant: AADSTS50173: ..." (see oauth/errors.ts).
+        const evidence = err.details.evidence ?? "";
+        const aadsts = /AADSTS(\d+)/.exec(evidence)?.[1];
+        const oauthError = /^[a-z-]+: ([a-z_]+)/.exec(evidence)?.[1];
         err.details.facts ??= {
           stage: "token",
-          ...(err.details.code ? { oauthError: err.details.code } : {}),
+          ...(oauthError ? { oauthError } : {}),
           ...(aadsts ? { aadsts: Number(aadsts) } : {}),
           settings: { type: "webmail", auth: "oauth2-microsoft", email: s.email, url: client.tokenUrl },
         };

@@ -58,7 +58,7 @@ describe("Graph provider: facts of failures", () => {
     ms.failNextToken(AADSTS.revoked as never);
     const err = (await provider().send(mail).catch((e: unknown) => e)) as MailError;
     expect(err.category).toBe("oauth");
-    expect(err.details.facts).toMatchObject({ stage: "token", aadsts: 50173 });
+    expect(err.details.facts).toMatchObject({ stage: "token", oauthError: "invalid_grant", aadsts: 50173 });
   });
 
   it("429 with Retry-After: server, transient, retryAfterSeconds, httpStatus and the Graph code", async () => {
