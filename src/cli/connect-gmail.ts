@@ -18,7 +18,8 @@ export function connectGmailCommand(ctx: Context, done: Done): Command {
 The sign-in answers on http://127.0.0.1:<random port> with PKCE. Without a desktop (over
 SSH, or no DISPLAY) or with --no-browser, the address is printed: open it on any computer,
 click Allow, and paste back the whole address the browser lands on (the page itself may
-fail to load; its address still carries the answer).
+fail to load; its address still carries the answer). There is no --device-code here:
+Google does not allow Gmail scopes with its device flow (connect-microsoft has one).
 
 The client secret comes from --client-secret-stdin or MAILCFG_GOOGLE_CLIENT_SECRET, never
 from a flag value. It is saved in the secret store with the connection's refresh token

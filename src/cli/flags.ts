@@ -20,7 +20,7 @@ export function addConnectFlags(cmd: Command): Command {
 export function addProviderFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option("--type <type>", "service type").choices(["webmail", "exchange", "gmail"]))
-    .option("--preset <name>", "webmail preset: microsoft, microsoft-oauth, gmail or other")
+    .option("--preset <name>", "webmail preset: microsoft, microsoft-oauth, microsoft-graph, gmail or other")
     .option("--host <host>", "webmail: outgoing mail server (SMTP), e.g. smtp.office365.com")
     .option("--port <port>", "webmail: port (587 default; 465 for implicit TLS)")
     .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
@@ -30,8 +30,8 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--domain <domain>", "exchange: the domain, in the form company.com")
     .option("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)")
     .option("--password-stdin", "read the password from standard input")
-    .option("--client-id <id>", "gmail, or webmail --preset microsoft-oauth: the organisation's OAuth client id")
-    .option("--tenant <tenant>", "webmail --preset microsoft-oauth: the Entra tenant (default organizations)")
+    .option("--client-id <id>", "gmail, or webmail --preset microsoft-oauth|microsoft-graph: the organisation's OAuth client id")
+    .option("--tenant <tenant>", "webmail --preset microsoft-oauth|microsoft-graph: the Entra tenant (default organizations)")
     .option("--client-secret-stdin", "gmail: read the OAuth client secret from the first line of standard input")
     .option("--no-browser", "gmail, microsoft-oauth: print the sign-in address instead of opening a browser");
 }

@@ -5,6 +5,7 @@ import { exchangeLoginName } from "../config/exchange-fields.js";
 export function describeSettings(s: ProviderSettings): string {
   switch (s.type) {
     case "webmail": {
+      if (s.transport === "graph") return `${s.email} via Microsoft Graph (OAuth)`;
       const sec = s.security === "tls" ? "implicit TLS" : s.security === "starttls" ? "STARTTLS" : "no TLS";
       const how = s.auth === "oauth2-microsoft" ? ", OAuth" : "";
       return `${s.email} via ${s.host}:${s.port} (${sec}${how})`;
@@ -19,7 +20,7 @@ export function describeSettings(s: ProviderSettings): string {
 export function serverOf(s: ProviderSettings): string {
   switch (s.type) {
     case "webmail":
-      return `${s.host}:${s.port}`;
+      return s.transport === "graph" ? "Microsoft Graph" : `${s.host}:${s.port}`;
     case "exchange":
       return s.ewsUrl;
     case "gmail":

@@ -35,7 +35,9 @@ const USAGE = "mailcfg diagnose company | user <id> | --type webmail|exchange [f
 /** The stages of each service type, in the order they run (webmail depends on security). */
 const STAGES: Record<ProviderSettings["type"], (s: ProviderSettings) => StageName[]> = {
   webmail: (s) =>
-    (s as WebmailSettings).security === "tls"
+    (s as WebmailSettings).transport === "graph"
+      ? ["dns", "tcp", "tls", "api"]
+      : (s as WebmailSettings).security === "tls"
       ? ["dns", "tcp", "tls", "greeting", "ehlo", "auth", "mail", "rcpt", "data"]
       : ["dns", "tcp", "greeting", "ehlo", "tls", "auth", "mail", "rcpt", "data"],
   exchange: () => ["settings", "dns", "tcp", "tls", "http", "ews"],
@@ -85,6 +87,14 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
   let report: { stages: StageResult[]; failure?: FailureReport; findings: string[]; sent: boolean };
   switch (s.type) {
     case "webmail": {
+      if (s.transport === "graph") {
+        // Graph: the network path to the Microsoft token endpoint, then the provider's token refresh.
+        const { probeGmail } = await import("../diagnosis/probe-http.js");
+        const { microsoftEndpoints } = await import("../oauth/microsoft.js");
+        const { tokenUrl } = microsoftEndpoints(ctx.env, s.tenant ?? "organizations");
+        report = await probeGmail(common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca), { tokenUrl });
+        break;
+      }
       const { probeSmtp } = await import("../diagnosis/probe-smtp.js");
       report = await probeSmtp(
         {
@@ -126,6 +136,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
   // A Microsoft 365 profile on a password works today but not for long: say so and name the move.
   const basicAuth = opts.owner ? basicAuthNote(opts.owner, s) : undefined;
   const notes = basicAuth ? [basicAuth.note] : [];
+  const move = basicAuth ? { move: basicAuth.command } : {};
   const data: Record<string, unknown> = {
     ...(opts.owner ? { owner: ownerJson(opts.owner) } : { adHoc: true }),
     type: s.type,
@@ -134,6 +145,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     failure: report.failure ?? null,
     findings: report.findings,
     notes,
+    ...move,
     sent: report.sent,
     ...(transcriptFile ? { transcriptFile } : {}),
     ...(opts.transcript === true ? { transcript: transcript.lines() } : {}),
@@ -287,7 +299,7 @@ function renderReport(
     lines.push(`  check again: ${t.cmd(f.check)}`);
   } else {
     const last = [...report.stages].reverse().find((r) => r.status === "passed");
-    lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" ? " (add --send to send a test message)." : ".")));
+    lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" && subject.settings.transport !== "graph" ? " (add --send to send a test message)." : ".")));
     for (const finding of report.findings) lines.push(`  found: ${finding}`);
   }
   for (const n of notes) lines.push(`${t.warn("note")}: ${n}`);

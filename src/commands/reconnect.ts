@@ -7,6 +7,6 @@ import { ownerArgs } from "../config/types.js";
  */
 export function reconnectCommand(owner: Owner, s: ProviderSettings): string | undefined {
   if (s.type === "gmail") return `mailcfg connect-gmail ${ownerArgs(owner)}`;
-  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return `mailcfg connect-microsoft ${ownerArgs(owner)}`;
+  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return `mailcfg connect-microsoft ${ownerArgs(owner)}${s.transport === "graph" ? " --via graph" : ""}`;
   return undefined;
 }

@@ -5,7 +5,15 @@ import { UsageError } from "../errors.js";
 import { checkHost, checkPort } from "../config/fields.js";
 import { DEFAULT_TENANT, checkMicrosoftClientId, checkTenant } from "../config/microsoft-fields.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
-import { exchangeMicrosoftCode, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
+import {
+  exchangeMicrosoftCode,
+  graphOrigin,
+  microsoftClientConfig,
+  microsoftConnection,
+  microsoftEndpoints,
+  type MicrosoftConnection,
+  type MicrosoftTransport,
+} from "../oauth/microsoft.js";
 import type { Collected, ProviderFlags } from "./setup-flow.js";
 import { progress } from "./shared.js";
 
@@ -17,13 +25,24 @@ export interface MicrosoftFlags extends ProviderFlags {
   browser?: boolean;
   /** How long to wait for the Microsoft sign-in. */
   consentTimeoutMs?: number;
+  /** How mail leaves: SMTP with XOAUTH2 (the default) or Microsoft Graph. */
+  via?: MicrosoftTransport;
+  /** Graph with Mail.Send alone (no drafts, so no messages over 4 MB). */
+  sendOnly?: boolean;
+  /** Sign in with a device code instead of the loopback redirect. */
+  deviceCode?: boolean;
 }
+
+/** Where a Graph profile says it sends; the provider itself reads MAILCFG_GRAPH_URL when it sends. */
+export const GRAPH_HOST = "graph.microsoft.com";
 
 export const MICROSOFT_SMTP_HOST = "smtp.office365.com";
 export const MICROSOFT_SMTP_PORT = 587;
 
-export function connectMicrosoftCommandFor(owner: Owner): string {
-  return `mailcfg connect-microsoft ${ownerArgs(owner)}`;
+export function connectMicrosoftCommandFor(owner: Owner, via?: MicrosoftTransport, extra: { sendOnly?: boolean; deviceCode?: boolean } = {}): string {
+  return [`mailcfg connect-microsoft ${ownerArgs(owner)}`, via === "graph" ? "--via graph" : "", extra.sendOnly ? "--send-only" : "", extra.deviceCode ? "--device-code" : ""]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /**
@@ -65,33 +84,52 @@ export async function collectMicrosoftOAuth(
   const settings = config.settings();
   const p = previous?.settings;
   const prev = p?.type === "webmail" && p.auth === "oauth2-microsoft" ? p : undefined;
-  const server = microsoftSmtpServer(ctx.env);
+
+  // Connecting again keeps the transport of the earlier connection unless --via says otherwise.
+  const via: MicrosoftTransport = flags.via ?? (prev?.transport === "graph" ? "graph" : "smtp");
+  const server = via === "smtp" ? microsoftSmtpServer(ctx.env) : undefined;
+  if (via === "graph") graphOrigin(ctx.env); // a bad MAILCFG_GRAPH_URL is refused before any sign-in
 
   const clientId = await resolveClientId(ctx, flags, settings["microsoft-client-id"], prev?.clientId);
   const tenant = await resolveTenant(ctx, flags, settings["microsoft-tenant"], prev?.tenant, clientId.asked);
-  const reconnect = connectMicrosoftCommandFor(owner);
-  const client = microsoftClientConfig(clientId.value, microsoftEndpoints(ctx.env, tenant));
+  const reconnect = connectMicrosoftCommandFor(owner, via, { sendOnly: flags.sendOnly === true, deviceCode: flags.deviceCode === true });
+  const endpoints = microsoftEndpoints(ctx.env, tenant);
+  const client = microsoftClientConfig(clientId.value, endpoints, via, flags.sendOnly === true);
+  const tokenOptions = { timeoutMs: settings["connect-timeout-seconds"] * 1000, reconnect };
 
-  // The loopback listener (node:http) is loaded only when a sign-in starts.
-  const { authorize } = await import("../oauth/loopback.js");
-  const grant = await authorize(ctx, client, {
-    browser: flags.browser !== false,
-    timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,
-    reconnect,
-  });
-  progress(ctx, "exchanging the sign-in code for tokens");
-  const conn = await exchangeMicrosoftCode(client, grant, { timeoutMs: settings["connect-timeout-seconds"] * 1000, reconnect });
-  const webmail: WebmailSettings = {
-    type: "webmail",
+  let conn: MicrosoftConnection;
+  if (flags.deviceCode) {
+    // Loaded only for this sign-in, like the loopback listener.
+    const { printDeviceCode, pollDeviceToken, requestDeviceCode, withInterrupt } = await import("../oauth/device-code.js");
+    const tokens = await withInterrupt(async (signal) => {
+      const o = { ...tokenOptions, signal };
+      const d = await requestDeviceCode(client, endpoints.deviceCodeUrl, o);
+      printDeviceCode(ctx, client, d);
+      return pollDeviceToken(client, d, o);
+    });
+    conn = microsoftConnection(tokens, tokenOptions, via);
+  } else {
+    // The loopback listener (node:http) is loaded only when a sign-in starts.
+    const { authorize } = await import("../oauth/loopback.js");
+    const grant = await authorize(ctx, client, {
+      browser: flags.browser !== false,
+      timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,
+      reconnect,
+    });
+    progress(ctx, "exchanging the sign-in code for tokens");
+    conn = await exchangeMicrosoftCode(client, grant, tokenOptions, via);
+  }
+  const common = {
+    type: "webmail" as const,
     email: conn.email,
-    host: server.host,
-    port: server.port,
-    security: "starttls",
-    auth: "oauth2-microsoft",
+    auth: "oauth2-microsoft" as const,
     clientId: clientId.value,
     tenant: conn.tenantId ?? tenant,
     connectedAt: ctx.now().toISOString(),
   };
+  const webmail: WebmailSettings = server
+    ? { ...common, host: server.host, port: server.port, security: "starttls", transport: "smtp" }
+    : { ...common, host: GRAPH_HOST, port: 443, security: "tls", transport: "graph" };
   return { settings: webmail, secret: conn.refreshToken };
 }
 

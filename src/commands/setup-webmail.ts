@@ -5,7 +5,7 @@ import { checkHost, checkPort, checkSecurity, hostnameProblem } from "../config/
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
 import { readPassword } from "./shared.js";
-import { collectMicrosoftOAuth } from "./setup-microsoft.js";
+import { collectMicrosoftOAuth, type MicrosoftFlags } from "./setup-microsoft.js";
 import { askEmail } from "./ask-email.js";
 
 export const webmailFlow: SetupFlow = {
@@ -38,8 +38,9 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   const ask = ctx.io.canPrompt;
   let preset: WebmailPreset | undefined = f.preset ? presetById(f.preset) : undefined;
   // A profile connected with OAuth is connected again, unless flags ask for another server.
-  if (!preset && !f.host && prev?.auth === "oauth2-microsoft") preset = presetById("microsoft-oauth");
-  if (preset?.id === "microsoft-oauth") return collectMicrosoftOAuth(ctx, f, previous, owner);
+  if (!preset && !f.host && prev?.auth === "oauth2-microsoft") preset = presetById(prev.transport === "graph" ? "microsoft-graph" : "microsoft-oauth");
+  const signIn = microsoftSignIn(preset);
+  if (signIn) return collectMicrosoftOAuth(ctx, { ...f, ...signIn }, previous, owner);
 
   // Server
   let host: string;
@@ -51,7 +52,8 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
         message: "Outgoing mail server",
         choices: WEBMAIL_PRESETS.map((p) => ({ name: p.name, value: p })),
       });
-      if (preset.id === "microsoft-oauth") return collectMicrosoftOAuth(ctx, f, previous, owner);
+      const chosen = microsoftSignIn(preset);
+      if (chosen) return collectMicrosoftOAuth(ctx, { ...f, ...chosen }, previous, owner);
     }
     host =
       preset?.host ??
@@ -113,6 +115,13 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
     throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
   }
   return { settings, secret };
+}
+
+/** The Microsoft sign-in presets: which transport they connect. */
+function microsoftSignIn(preset: WebmailPreset | undefined): MicrosoftFlags | undefined {
+  if (preset?.id === "microsoft-oauth") return { via: "smtp" };
+  if (preset?.id === "microsoft-graph") return { via: "graph" };
+  return undefined;
 }
 
 function passwordQuestion(host: string): string {

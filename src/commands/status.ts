@@ -21,6 +21,8 @@ export interface ProfileStatus {
   connectedAt?: string;
   notes: string[];
   fix?: string;
+  /** For a profile on a dying setup (Microsoft 365 with a password): the command that moves it. */
+  move?: string;
 }
 
 export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
@@ -33,7 +35,10 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   if ((p.type === "gmail" || p.type === "webmail") && p.connectedAt) s.connectedAt = p.connectedAt;
   if (p.type === "exchange") notes.push(`signs in as ${exchangeLoginName(p)}`);
   const basicAuth = basicAuthNote(owner, p);
-  if (basicAuth) notes.push(basicAuth.note);
+  if (basicAuth) {
+    notes.push(basicAuth.note);
+    s.move = basicAuth.command;
+  }
   if (state === "failing") s.fix = (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
   if (state === "never-validated") s.fix = `mailcfg validate ${ownerArgs(owner)}`;
   return s;

@@ -38,6 +38,7 @@ export const profileSchema = {
         clientId: { type: "string" },
         tenant: { type: "string" },
         connectedAt: { type: "string" },
+        transport: { enum: ["smtp", "graph"] },
       },
       required: ["host", "port", "security"],
       additionalProperties: false,

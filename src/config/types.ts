@@ -46,6 +46,11 @@ export interface WebmailSettings extends SettingsBase {
   tenant?: string;
   /** oauth2-microsoft: when the account was connected. */
   connectedAt?: string;
+  /**
+   * oauth2-microsoft: how mail leaves. "smtp" (absent: the default) is XOAUTH2 to
+   * host:port; "graph" is Microsoft Graph sendMail (host and port then only name the API).
+   */
+  transport?: "smtp" | "graph";
 }
 
 export interface ExchangeSettings extends SettingsBase {

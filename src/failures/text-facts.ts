@@ -12,7 +12,7 @@ const ERRNO =
   /\b(E(?:CONNREFUSED|TIMEDOUT|NOTFOUND|AI_AGAIN|CONNRESET|HOSTUNREACH|NETUNREACH|PIPE|CONNABORTED|ADDRNOTAVAIL|PROTO)|ERR_(?:TLS|SSL)_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN))\b/;
 const AADSTS = /\bAADSTS(\d{4,})\b/;
 const OAUTH_ERROR =
-  /\b(invalid_grant|invalid_client|invalid_request|invalid_scope|unauthorized_client|unsupported_grant_type|access_denied|redirect_uri_mismatch|consent_required|interaction_required|authorization_pending|slow_down|expired_token|authorization_declined|temporarily_unavailable|server_error)\b/;
+  /\b(invalid_grant|invalid_client|invalid_request|invalid_scope|unauthorized_client|unsupported_grant_type|access_denied|redirect_uri_mismatch|consent_required|interaction_required|authorization_pending|slow_down|expired_token|authorization_declined|bad_verification_code|temporarily_unavailable|server_error)\b/;
 const GOOGLE_REASON =
   /\b(rateLimitExceeded|userRateLimitExceeded|dailyLimitExceeded|quotaExceeded|insufficientPermissions|ACCESS_TOKEN_SCOPE_INSUFFICIENT|accessNotConfigured|SERVICE_DISABLED|failedPrecondition|authError)\b/;
 const RESPONSE_CODE = /\b(Error[A-Z][A-Za-z]{5,}|MailboxNotEnabledForRESTAPI|InvalidAuthenticationToken)\b/;

@@ -1,6 +1,6 @@
 import { MailError } from "../errors.js";
 import { endpointFromEnv } from "./endpoints.js";
-import { emailFromIdToken, unverifiedJwtClaims } from "./jwt.js";
+import { unverifiedJwtClaims } from "./jwt.js";
 import type { AuthorizationGrant, OAuthClientConfig } from "./loopback.js";
 import { exchangeCode, type TokenRequestOptions, type TokenResponse } from "./token.js";
 
@@ -17,9 +17,35 @@ export const SMTP_SEND_SCOPE = "https://outlook.office.com/SMTP.Send";
  */
 export const MICROSOFT_SCOPES = [SMTP_SEND_SCOPE, "offline_access", "openid", "email", "profile"];
 
+/** How a connected Microsoft 365 mailbox sends: SMTP with XOAUTH2, or Microsoft Graph sendMail. */
+export type MicrosoftTransport = "smtp" | "graph";
+
+export const GRAPH_MAIL_SEND = "https://graph.microsoft.com/Mail.Send";
+/** Drafts, attachments and upload sessions (messages over Graph's ~4 MB request limit) need it. */
+export const GRAPH_MAIL_READWRITE = "https://graph.microsoft.com/Mail.ReadWrite";
+
+/**
+ * The scopes of a sign-in. A token is for one resource, so SMTP (outlook.office.com) and
+ * Graph scopes are never mixed. `profile` stays in both: it is what puts
+ * preferred_username (the UPN, the mailbox address) in the id token.
+ */
+export function microsoftScopes(via: MicrosoftTransport, sendOnly = false): string[] {
+  if (via === "smtp") return MICROSOFT_SCOPES;
+  return [GRAPH_MAIL_SEND, ...(sendOnly ? [] : [GRAPH_MAIL_READWRITE]), "offline_access", "openid", "email", "profile"];
+}
+
+export const GRAPH_URL = "https://graph.microsoft.com";
+
+/** The Graph origin: MAILCFG_GRAPH_URL for test rigs (https, or http on loopback; only the origin is used). */
+export function graphOrigin(env: NodeJS.ProcessEnv): string {
+  return new URL(endpointFromEnv(env, "MAILCFG_GRAPH_URL", GRAPH_URL)).origin;
+}
+
 export interface MicrosoftEndpoints {
   authUrl: string;
   tokenUrl: string;
+  /** The device authorization endpoint (device code sign-in). */
+  deviceCodeUrl: string;
 }
 
 /**
@@ -34,6 +60,7 @@ export function microsoftEndpoints(env: NodeJS.ProcessEnv, tenant: string): Micr
   return {
     authUrl: endpointFromEnv(withTenant("MAILCFG_MICROSOFT_AUTH_URL"), "MAILCFG_MICROSOFT_AUTH_URL", `${base}/authorize`),
     tokenUrl: endpointFromEnv(withTenant("MAILCFG_MICROSOFT_TOKEN_URL"), "MAILCFG_MICROSOFT_TOKEN_URL", `${base}/token`),
+    deviceCodeUrl: endpointFromEnv(withTenant("MAILCFG_MICROSOFT_DEVICE_CODE_URL"), "MAILCFG_MICROSOFT_DEVICE_CODE_URL", `${base}/devicecode`),
   };
 }
 
@@ -44,6 +71,14 @@ const PUBLIC_CLIENT =
 const CONSENT =
   `In ${APP} > API permissions: add Office 365 Exchange Online (APIs my organization uses) > Delegated > SMTP.Send, ` +
   'keep offline_access, openid, email and profile, then click "Grant admin consent".';
+const GRAPH_CONSENT =
+  `In ${APP} > API permissions: add Microsoft Graph > Delegated > Mail.Send and Mail.ReadWrite, ` +
+  'keep offline_access, openid, email and profile, then click "Grant admin consent" (an administrator of the tenant).';
+
+/** The admin-consent step for a transport's permissions. */
+export function consentStep(via: MicrosoftTransport): string {
+  return via === "graph" ? GRAPH_CONSENT : CONSENT;
+}
 
 /** What Microsoft's standard OAuth errors usually mean, when no AADSTS number says more. */
 export const MICROSOFT_ADVICE: Partial<Record<string, string>> = {
@@ -57,24 +92,46 @@ export const MICROSOFT_ADVICE: Partial<Record<string, string>> = {
     "Likely reasons: the password was changed or reset, an administrator revoked the sessions or the app's consent, or the connection was unused for 90 days.",
 };
 
-export function microsoftClientConfig(clientId: string, endpoints: MicrosoftEndpoints): OAuthClientConfig {
+export function microsoftClientConfig(clientId: string, endpoints: MicrosoftEndpoints, via: MicrosoftTransport = "smtp", sendOnly = false): OAuthClientConfig {
+  const advice = via === "graph" ? { ...MICROSOFT_ADVICE, consent_required: GRAPH_CONSENT, invalid_scope: GRAPH_CONSENT, access_denied: `If Microsoft said "Need admin approval", an administrator must grant consent first. ${GRAPH_CONSENT}` } : MICROSOFT_ADVICE;
   return {
     provider: "Microsoft",
     authorizationUrl: endpoints.authUrl,
     tokenUrl: endpoints.tokenUrl,
     clientId,
-    scopes: MICROSOFT_SCOPES,
+    scopes: microsoftScopes(via, sendOnly),
     // The account picker every time: the admin at the keyboard is often signed in as someone else.
     extraAuthParams: { prompt: "select_account" },
     // Microsoft accepts any port on http://localhost for "Mobile and desktop" redirect URIs.
     redirectHost: "localhost",
-    advice: MICROSOFT_ADVICE,
+    advice,
   };
+}
+
+/** Whether a token's scope list carries a permission, e.g. SMTP.Send (Microsoft may answer with the full URI or the short name). */
+export function hasScope(scope: string | undefined, name: string): boolean {
+  return (scope ?? "").split(/\s+/).some((x) => x.toLowerCase() === name.toLowerCase() || x.toLowerCase().endsWith(`/${name.toLowerCase()}`));
 }
 
 /** Whether a token's scope list carries SMTP.Send (Microsoft answers with the full URI). */
 export function hasSmtpSend(scope: string | undefined): boolean {
-  return (scope ?? "").split(/\s+/).some((x) => /(^|\/)SMTP\.Send$/i.test(x));
+  return hasScope(scope, "SMTP.Send");
+}
+
+export function graphMailSendMissing(scope: string, next: string | undefined): MailError {
+  return new MailError("oauth", "The Microsoft token does not carry the permission to send mail with Microsoft Graph (Mail.Send).", {
+    hint: `${GRAPH_CONSENT} Then connect the account again.`,
+    evidence: `granted scopes: ${scope}`,
+    provider: "Microsoft",
+    code: "scope_not_granted",
+    ...(next ? { next } : {}),
+  });
+}
+
+/** Throws when a granted scope list lacks the permission the transport sends with. */
+export function checkSendScope(scope: string, via: MicrosoftTransport, next: string | undefined): void {
+  if (via === "graph" && !hasScope(scope, "Mail.Send")) throw graphMailSendMissing(scope, next);
+  if (via === "smtp" && !hasSmtpSend(scope)) throw smtpSendMissing(scope, next);
 }
 
 export function smtpSendMissing(scope: string, next: string | undefined): MailError {
@@ -85,6 +142,21 @@ export function smtpSendMissing(scope: string, next: string | undefined): MailEr
     code: "scope_not_granted",
     ...(next ? { next } : {}),
   });
+}
+
+/**
+ * The mailbox address in a Microsoft id token: preferred_username (the UPN, present with
+ * the profile scope) before email, which is an optional claim that is often missing or,
+ * for guests and aliases, another address than the mailbox's sign-in name.
+ */
+export function microsoftAccount(idToken: string | undefined): string | undefined {
+  const c = unverifiedJwtClaims(idToken);
+  if (!c) return undefined;
+  for (const key of ["preferred_username", "email", "upn"]) {
+    const v = c[key];
+    if (typeof v === "string" && v.includes("@")) return v;
+  }
+  return undefined;
 }
 
 /** What a successful Connect yields. */
@@ -101,11 +173,17 @@ export async function exchangeMicrosoftCode(
   client: OAuthClientConfig,
   grant: AuthorizationGrant,
   o: TokenRequestOptions,
+  via: MicrosoftTransport = "smtp",
 ): Promise<MicrosoftConnection> {
-  const tokens: TokenResponse = await exchangeCode(client, grant, o);
+  return microsoftConnection(await exchangeCode(client, grant, o), o, via);
+}
+
+/** What a token response from a sign-in (code exchange or device code) yields: the mailbox and the refresh token. */
+export function microsoftConnection(tokens: TokenResponse, o: TokenRequestOptions, via: MicrosoftTransport): MicrosoftConnection {
   const next = o.reconnect ? { next: o.reconnect } : {};
+  const CONSENT = consentStep(via);
   const scope = tokens.scope ?? "";
-  if (scope && !hasSmtpSend(scope)) throw smtpSendMissing(scope, o.reconnect);
+  if (scope) checkSendScope(scope, via, o.reconnect);
   if (!tokens.refresh_token) {
     throw new MailError("oauth", "Microsoft issued no refresh token, so the connection could not be kept.", {
       hint: `The offline_access permission was not granted. ${CONSENT} Then connect again.`,
@@ -114,7 +192,7 @@ export async function exchangeMicrosoftCode(
       ...next,
     });
   }
-  const email = emailFromIdToken(tokens.id_token);
+  const email = microsoftAccount(tokens.id_token);
   if (!email) {
     throw new MailError("oauth", "Microsoft did not say which mailbox signed in (no email or user name in the id token).", {
       hint: `Keep the openid, email and profile permissions on the app registration (${APP} > API permissions), then connect again.`,

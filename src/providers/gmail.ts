@@ -1,5 +1,4 @@
 import { gmail as gmailApi } from "@googleapis/gmail";
-import MailComposer from "nodemailer/lib/mail-composer";
 import type { GmailSettings } from "../config/types.js";
 import { MailError, NotConfiguredError } from "../errors.js";
 import { errorText } from "../diagnosis/classify.js";
@@ -16,7 +15,7 @@ import {
 } from "../oauth/google.js";
 import { emailFromIdToken } from "../oauth/jwt.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
-import { nodemailerMessage } from "./compose.js";
+import { composeMime } from "./mime.js";
 
 /**
  * Email Services (Gmail): messages composed by nodemailer's MailComposer and sent with
@@ -107,14 +106,8 @@ function accessTokenOf(auth: { credentials: { access_token?: string | null } }):
 
 /** The RFC 822 message, base64url as users.messages.send wants it; Bcc kept so Gmail delivers to it. */
 export async function composeRaw(mail: OutgoingMail, account: string): Promise<{ raw: string; messageId: string; recipients: string[] }> {
-  const node = new MailComposer(nodemailerMessage(mail, account)).compile();
-  node.keepBcc = true;
-  const buf = await node.build();
-  return {
-    raw: buf.toString("base64url"),
-    messageId: node.messageId(),
-    recipients: [...mail.to, ...(mail.cc ?? []), ...(mail.bcc ?? [])],
-  };
+  const { mime, messageId, recipients } = await composeMime(mail, account);
+  return { raw: mime.toString("base64url"), messageId, recipients };
 }
 
 interface GoogleApiError {

@@ -27,6 +27,10 @@ export async function createProvider(request: ProviderRequest): Promise<MailProv
   const s = req.settings;
   switch (s.type) {
     case "webmail": {
+      if (s.auth === "oauth2-microsoft" && s.transport === "graph") {
+        const { createGraphProvider } = await import("./graph.js");
+        return createGraphProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
+      }
       if (s.auth === "oauth2-microsoft") {
         const { createMicrosoftProvider } = await import("./microsoft.js");
         return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated);

@@ -7,8 +7,10 @@ import { isMicrosoftHost } from "./presets.js";
 export interface BasicAuthNote {
   /** One line for status and diagnose, ending with the command. */
   note: string;
-  /** `mailcfg connect-microsoft company|user <id>`. */
+  /** `mailcfg connect-microsoft company|user <id> --via graph`: keeps the owner and the address. */
   command: string;
+  /** The other move that works for this profile, when there is one (`... --via smtp`). */
+  alternative?: string;
 }
 
 /**
@@ -19,21 +21,25 @@ export interface BasicAuthNote {
  * Undefined for every other profile. Pure: loads no transport.
  */
 export function basicAuthNote(owner: Owner, s: ProviderSettings): BasicAuthNote | undefined {
-  const command = `mailcfg connect-microsoft ${ownerArgs(owner)}`;
+  const base = `mailcfg connect-microsoft ${ownerArgs(owner)}`;
+  const command = `${base} --via graph`;
   if (s.type === "webmail" && isMicrosoftHost(s.host) && (s.auth ?? "password") === "password") {
+    // SMTP AUTH is evidently on for this mailbox, so SMTP with OAuth is a move too; Graph needs neither.
+    const alternative = `${base} --via smtp`;
     return {
       command,
+      alternative,
       note:
         "Microsoft 365 with a password: basic authentication, disabled by default from the end of December 2026 " +
-        `(MC786329) and removed later. Move it to OAuth: ${command}`,
+        `(MC786329) and removed later. Move it (same sender, same address) to Microsoft Graph: ${command} (or SMTP with OAuth: ${alternative})`,
     };
   }
   if (s.type === "exchange" && isExchangeOnlineUrl(s.ewsUrl)) {
     return {
       command,
       note:
-        "Exchange Online no longer accepts passwords over EWS (since 2022) and switches EWS off from 2026-10-01. " +
-        `Move this sender to SMTP with OAuth: ${command}`,
+        "Exchange Online no longer accepts passwords over EWS (since 2022) and switches EWS off tenant by tenant from 2026-10-01, " +
+        `for good on 2027-04-01. Move this sender (same address) to Microsoft Graph: ${command}`,
     };
   }
   return undefined;

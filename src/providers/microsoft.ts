@@ -1,15 +1,13 @@
 import type { WebmailSettings } from "../config/types.js";
-import { MailError, NotConfiguredError, isMailError } from "../errors.js";
+import { NotConfiguredError, isMailError } from "../errors.js";
 import { redact } from "../diagnosis/redact.js";
 import { hasSmtpSend, microsoftClientConfig, microsoftEndpoints, smtpSendMissing } from "../oauth/microsoft.js";
 import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { refreshToken } from "../oauth/token.js";
-import type { OAuthClientConfig } from "../oauth/loopback.js";
+import { AccessTokens, type SecretRotated } from "../oauth/access-tokens.js";
 import { createSmtpProvider, securityWords } from "./smtp.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
-/** Called with a replacement for the saved refresh token; the caller stores it. */
-export type SecretRotated = (secret: string) => Promise<void>;
+export type { SecretRotated };
 
 /**
  * Microsoft 365 over SMTP with OAuth: smtp.office365.com:587, STARTTLS, then XOAUTH2
@@ -30,7 +28,9 @@ export function createMicrosoftProvider(
   if (!s.clientId) throw new NotConfiguredError(`The Microsoft 365 profile of ${s.email} does not name its app registration (client id).`, reconnect);
 
   const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT));
-  const tokens = new AccessTokens(client, secret, o, onSecretRotated);
+  const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => {
+    if (!hasSmtpSend(scope)) throw smtpSendMissing(scope, undefined);
+  });
   const log = (line: string) => o.onLog?.(redact(line, tokens.secrets()));
 
   // One SMTP transport per access token: a new token means a new login.
@@ -79,68 +79,4 @@ export function isXoauth2Refusal(err: unknown): boolean {
   if (!isMailError(err) || err.category !== "auth") return false;
   const command = (err.details.cause as { command?: unknown } | undefined)?.command;
   return typeof command === "string" && /^AUTH XOAUTH2/i.test(command);
-}
-
-/** Refresh this long before the token's end, so it does not expire in the middle of a send. */
-const EXPIRY_MARGIN_MS = 5 * 60_000;
-
-interface Access {
-  accessToken: string;
-  scope: string;
-  /** Obtained by this call (a refusal of it is not a matter of age). */
-  fresh: boolean;
-}
-
-/** The access tokens of one connection, refreshed one at a time. */
-class AccessTokens {
-  private refresh: string;
-  private current: { accessToken: string; scope: string; expiresAt: number } | undefined;
-  private pending: Promise<Access> | undefined;
-  private readonly issued: string[] = [];
-
-  constructor(
-    private readonly client: OAuthClientConfig,
-    refresh: string,
-    private readonly o: ConnectOptions,
-    private readonly onRotated: SecretRotated | undefined,
-  ) {
-    this.refresh = refresh;
-  }
-
-  /** Every token this connection has held, for masking. */
-  secrets(): string[] {
-    return [this.refresh, ...this.issued];
-  }
-
-  get(force: boolean): Promise<Access> {
-    const c = this.current;
-    if (!force && c && c.expiresAt - EXPIRY_MARGIN_MS > Date.now()) {
-      return Promise.resolve({ accessToken: c.accessToken, scope: c.scope, fresh: false });
-    }
-    this.pending ??= this.renew().finally(() => (this.pending = undefined));
-    return this.pending;
-  }
-
-  private async renew(): Promise<Access> {
-    const r = await refreshToken(this.client, this.refresh, { timeoutMs: this.o.timeoutMs });
-    this.issued.push(r.access_token);
-    const scope = r.scope ?? "";
-    if (scope && !hasSmtpSend(scope)) throw smtpSendMissing(scope, undefined);
-    if (r.refresh_token && r.refresh_token !== this.refresh) {
-      this.issued.push(this.refresh);
-      this.refresh = r.refresh_token;
-      this.o.onLog?.("Microsoft issued a new refresh token; it replaces the saved one");
-      try {
-        await this.onRotated?.(r.refresh_token);
-      } catch (err) {
-        throw new MailError("unknown", "Microsoft issued a new refresh token, but it could not be saved in the secret store.", {
-          hint: "Check the secret store (mailcfg config get secret-store); the saved token still works for now.",
-          cause: err,
-        });
-      }
-    }
-    const lifetime = (r.expires_in ?? 3600) * 1000;
-    this.current = { accessToken: r.access_token, scope, expiresAt: Date.now() + lifetime };
-    return { accessToken: r.access_token, scope, fresh: true };
-  }
 }

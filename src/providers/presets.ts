@@ -2,7 +2,7 @@ import type { Security } from "../config/types.js";
 
 /** The Webmail presets the product offers, and what each needs. */
 export interface WebmailPreset {
-  id: "microsoft" | "microsoft-oauth" | "gmail" | "other";
+  id: "microsoft" | "microsoft-oauth" | "microsoft-graph" | "gmail" | "other";
   name: string;
   host?: string;
   port: number;
@@ -28,6 +28,15 @@ export const WEBMAIL_PRESETS: WebmailPreset[] = [
     port: 587,
     security: "starttls",
     note: "Needs the organisation's Entra app registration (client id) with the SMTP.Send permission; SMTP AUTH must be enabled for the mailbox.",
+  },
+  {
+    // Runs the connect-microsoft sign-in with --via graph: no SMTP at all.
+    id: "microsoft-graph",
+    name: "Microsoft 365 (Microsoft Graph): sign in with Microsoft, no password, no SMTP AUTH",
+    host: "graph.microsoft.com",
+    port: 443,
+    security: "tls",
+    note: "Needs the organisation's Entra app registration (client id) with the Microsoft Graph permissions Mail.Send and Mail.ReadWrite.",
   },
   {
     id: "gmail",

@@ -147,7 +147,9 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     const transient = isMailError(err) && isTransient(err);
     const error = entryError(err, transient, now);
     if (transient && entry.attempts < opts.maxAttempts) {
-      const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
+      // Never sooner than the server asked (Retry-After of a throttled Graph request).
+      const asked = isMailError(err) ? (err.details.facts?.retryAfterSeconds ?? 0) * 1000 : 0;
+      const retryAt = now + Math.max(backoffMs(entry.attempts, opts.retryBaseMs), asked);
       store.markFailed(me, entry.id, error, retryAt);
       summary.retrying += 1;
       emit({ type: "retry", entry, error, retryAt });

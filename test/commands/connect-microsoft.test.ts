@@ -458,9 +458,9 @@ describe("status marks Microsoft 365 profiles still on a password", () => {
     await json.code;
     const notes = Object.fromEntries(parse(json.out.text).profiles.map((p) => [p.owner.id ?? "company", p.notes.join(" | ")]));
     expect(notes.company).toMatch(/basic authentication, disabled by default from the end of December 2026/);
-    expect(notes.company).toMatch(/mailcfg connect-microsoft company$/);
-    expect(notes.amy).toMatch(/disabled by default from the end of December 2026.*mailcfg connect-microsoft user amy$/);
-    expect(notes.ews).toMatch(/Exchange Online no longer accepts passwords over EWS.*mailcfg connect-microsoft user ews$/);
+    expect(notes.company).toMatch(/mailcfg connect-microsoft company --via graph \(or SMTP with OAuth: mailcfg connect-microsoft company --via smtp\)$/);
+    expect(notes.amy).toMatch(/disabled by default from the end of December 2026.*mailcfg connect-microsoft user amy --via graph/);
+    expect(notes.ews).toMatch(/Exchange Online no longer accepts passwords over EWS.*mailcfg connect-microsoft user ews --via graph$/);
     expect(notes.other).toBe("");
     expect(notes.jdoe).toBe("");
 

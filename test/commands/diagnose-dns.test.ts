@@ -69,7 +69,7 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
     await (await ctx.secrets()).set(secretKey({ kind: "user", id: "jdoe" }, "password"), PASSWORD);
     const args = ["diagnose", "user", "jdoe", "--dns-server", dns.server, "--stop-after", "tcp"];
     const json = await runCli([...args, "--json"], { configDir });
-    expect(JSON.parse(json.out).notes).toEqual([expect.stringMatching(/basic authentication, disabled by default from the end of December 2026.*mailcfg connect-microsoft user jdoe$/)]);
+    expect(JSON.parse(json.out).notes).toEqual([expect.stringMatching(/basic authentication, disabled by default from the end of December 2026.*mailcfg connect-microsoft user jdoe --via graph \(or SMTP with OAuth: mailcfg connect-microsoft user jdoe --via smtp\)$/)]);
     const human = await runCli(args, { configDir });
     expect(human.out).toMatch(/note: Microsoft 365 with a password: .*mailcfg connect-microsoft user jdoe/);
   });

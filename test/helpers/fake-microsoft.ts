@@ -22,6 +22,12 @@ import type { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 export const FAKE_MS_CLIENT_ID = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
 export const FAKE_TENANT_ID = "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d";
 export const SMTP_SEND = "https://outlook.office.com/SMTP.Send";
+export const GRAPH_SEND = "https://graph.microsoft.com/Mail.Send";
+export const GRAPH_READWRITE = "https://graph.microsoft.com/Mail.ReadWrite";
+export const DEVICE_LOGIN = "https://microsoft.com/devicelogin";
+
+/** What the token endpoint answers to one device code poll. */
+export type DevicePoll = "pending" | "slow_down" | "expired" | "declined" | "bad_code" | "approve";
 
 export type MsConsent =
   | "allow"
@@ -79,6 +85,13 @@ interface AccessRecord {
   valid: boolean;
 }
 
+interface DeviceRecord {
+  scope: string;
+  userCode: string;
+  approved: boolean;
+  done: boolean;
+}
+
 export interface FakeMicrosoft {
   readonly origin: string;
   /** MAILCFG_MICROSOFT_* pointing here (the SMTP server too, once started). */
@@ -91,7 +104,7 @@ export interface FakeMicrosoft {
   strictRotation: boolean;
   readonly authRequests: Array<{ tenant: string; params: Record<string, string> }>;
   readonly tokenRequests: Array<{ tenant: string; params: Record<string, string> }>;
-  readonly grants: { authorization_code: number; refresh_token: number };
+  readonly grants: { authorization_code: number; refresh_token: number; device_code: number };
   /** Every secret that crossed the wire: codes, verifiers, access, refresh and id tokens. */
   secretsSeen(): string[];
   /** Refresh tokens issued and not yet replaced or revoked. */
@@ -106,6 +119,20 @@ export interface FakeMicrosoft {
   /** What the SMTP server decides for a login. */
   smtpLogin(login: { user: string; accessToken: string }): true | { responseCode: number; message: string };
   smtp?: RunningSmtpServer;
+  /** The id token's email claim, when it should differ from preferred_username (an alias). */
+  emailClaim: string | undefined;
+  /** Device code sign-in: seconds between polls (interval) and the code's lifetime (expires_in). */
+  deviceInterval: number;
+  deviceExpiresIn: number;
+  /** What each next poll answers, in order; when empty: pending until approveDevice(). */
+  devicePolls: DevicePoll[];
+  readonly deviceRequests: Array<{ tenant: string; params: Record<string, string> }>;
+  /** The user entered the code and accepted (for a hand-run rig). */
+  approveDevice(): void;
+  /** The last user code handed out. */
+  lastUserCode(): string | undefined;
+  /** What an access token stands for, for the fake Graph: undefined when unknown or no longer valid. */
+  accessToken(token: string): { user: string; scope: string } | undefined;
   /** Starts the XOAUTH2-only SMTP server with a certificate of `ca`. */
   startSmtp(ca: ThrowawayCa): Promise<RunningSmtpServer>;
   close(): Promise<void>;
@@ -118,6 +145,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
   const refreshTokens = new Map<string, { scope: string; live: boolean }>();
   const accessTokens = new Map<string, AccessRecord>();
   const seen = new Set<string>();
+  const devices = new Map<string, DeviceRecord>();
   let nextTokenFailure: { e: TokenError; times: number } | undefined;
 
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -125,15 +153,17 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
   const jwt = (claims: object) => `${enc({ typ: "JWT", alg: "RS256", kid: "fake-key" })}.${enc(claims)}.fake-signature-${randomBytes(6).toString("hex")}`;
 
   const issueAccess = (scope: string): string => {
+    const graph = scope.includes("https://graph.microsoft.com/");
+    const resource = graph ? "https://graph.microsoft.com/" : "https://outlook.office.com/";
     const t = jwt({
-      aud: "https://outlook.office.com",
+      aud: graph ? "https://graph.microsoft.com" : "https://outlook.office.com",
       iss: `https://sts.windows.net/${FAKE_TENANT_ID}/`,
       tid: FAKE_TENANT_ID,
       appid: FAKE_MS_CLIENT_ID,
       scp: scope
         .split(" ")
-        .filter((s) => s.startsWith("https://outlook.office.com/"))
-        .map((s) => s.replace("https://outlook.office.com/", ""))
+        .filter((s) => s.startsWith(resource))
+        .map((s) => s.replace(resource, ""))
         .join(" "),
       upn: fake.account,
       iat: now(),
@@ -156,7 +186,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
       tid: FAKE_TENANT_ID,
       oid: "00000000-0000-0000-0000-00000000beef",
       preferred_username: fake.account,
-      email: fake.account,
+      email: fake.emailClaim ?? fake.account,
       name: "Sales",
       iat: now(),
       exp: now() + 3600,
@@ -176,8 +206,9 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", fake.origin);
-    const m = /^\/([^/]+)\/oauth2\/v2\.0\/(authorize|token)$/.exec(url.pathname);
+    const m = /^\/([^/]+)\/oauth2\/v2\.0\/(authorize|token|devicecode)$/.exec(url.pathname);
     if (m && req.method === "GET" && m[2] === "authorize") return authorize(decodeURIComponent(m[1] ?? ""), url, res);
+    if (m && req.method === "POST" && m[2] === "devicecode") return deviceCode(decodeURIComponent(m[1] ?? ""), await body(req), res);
     if (m && req.method === "POST" && m[2] === "token") return token(decodeURIComponent(m[1] ?? ""), await body(req), res);
     json(res, 404, { error: "not_found" });
   }
@@ -203,7 +234,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
       p.code_challenge_method !== "S256" && "code_challenge_method",
       !p.code_challenge && "code_challenge",
       !p.state && "state",
-      !scopes.includes(SMTP_SEND) && "scope SMTP.Send",
+      !scopes.includes(SMTP_SEND) && !scopes.includes(GRAPH_SEND) && "scope SMTP.Send or Mail.Send",
       !scopes.includes("offline_access") && "scope offline_access",
     ].filter(Boolean);
     if (problems.length) return html(res, 400, `AADSTS90014: invalid request (${problems.join(", ")})`);
@@ -214,7 +245,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
       back.searchParams.set("error_description", "AADSTS65004: User declined to consent to access the app.");
       back.searchParams.set("state", p.state ?? "");
     } else {
-      const granted = fake.consent === "without-smtp-send" ? scopes.filter((s) => s !== SMTP_SEND) : scopes;
+      const granted = fake.consent === "without-smtp-send" ? scopes.filter((s) => s !== SMTP_SEND && s !== GRAPH_SEND) : scopes;
       const code = `1.AXkA-fake-code-${randomBytes(12).toString("hex")}`;
       seen.add(code);
       codes.set(code, { challenge: p.code_challenge ?? "", redirectUri: p.redirect_uri ?? "", scope: granted.join(" "), used: false });
@@ -238,6 +269,55 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     });
   }
 
+  function deviceCode(tenant: string, form: string, res: ServerResponse): void {
+    const p = Object.fromEntries(new URLSearchParams(form));
+    fake.deviceRequests.push({ tenant, params: p });
+    if (p.client_id !== FAKE_MS_CLIENT_ID) return aadError(res, { ...AADSTS.appNotFound, text: `Application with identifier '${p.client_id}' was not found in the directory 'Contoso'.` } as TokenError);
+    const scopes = (p.scope ?? "").split(" ");
+    if (!scopes.includes(GRAPH_SEND) && !scopes.includes(SMTP_SEND)) return aadError(res, { error: "invalid_scope", aadsts: 70011, text: "The provided value for the input parameter 'scope' is not valid." });
+    const code = `GAQABAAEAAA-fake-device-code-${randomBytes(12).toString("hex")}`;
+    const userCode = randomBytes(4).toString("hex").toUpperCase().slice(0, 8);
+    seen.add(code);
+    const granted = fake.consent === "without-smtp-send" ? scopes.filter((s) => s !== SMTP_SEND && s !== GRAPH_SEND) : scopes;
+    devices.set(code, { scope: granted.join(" "), userCode, approved: false, done: false });
+    json(res, 200, {
+      user_code: userCode,
+      device_code: code,
+      verification_uri: DEVICE_LOGIN,
+      expires_in: fake.deviceExpiresIn,
+      interval: fake.deviceInterval,
+      message: `To sign in, use a web browser to open the page ${DEVICE_LOGIN} and enter the code ${userCode} to authenticate.`,
+    });
+  }
+
+  function deviceToken(p: Record<string, string>, res: ServerResponse): void {
+    const rec = devices.get(p.device_code ?? "");
+    if (!rec || rec.done) return aadError(res, { error: "bad_verification_code", aadsts: 70019, text: "Verification code expired." });
+    const next = fake.devicePolls.shift() ?? (rec.approved ? "approve" : "pending");
+    const errors: Record<Exclude<DevicePoll, "approve">, TokenError> = {
+      pending: { error: "authorization_pending", aadsts: 70016, text: "OAuth 2.0 device flow error. Authorization is pending. Continue polling." },
+      slow_down: { error: "slow_down", aadsts: 70016, text: "Polling too fast. Slow down." },
+      expired: { error: "expired_token", aadsts: 70020, text: "The provided value for the input parameter 'device_code' is not valid. Device codes expire after 15 minutes." },
+      declined: { error: "authorization_declined", aadsts: 70019, text: "The end user denied the authorization request." },
+      bad_code: { error: "bad_verification_code", aadsts: 70019, text: "The device_code sent was not recognized." },
+    };
+    if (next !== "approve") {
+      if (next === "expired" || next === "declined") rec.done = true;
+      return aadError(res, errors[next]);
+    }
+    rec.done = true;
+    fake.grants.device_code++;
+    json(res, 200, {
+      token_type: "Bearer",
+      scope: tokenScope(rec.scope),
+      expires_in: fake.accessLifetime,
+      ext_expires_in: fake.accessLifetime,
+      access_token: issueAccess(rec.scope),
+      refresh_token: issueRefresh(rec.scope),
+      id_token: idToken(),
+    });
+  }
+
   function token(tenant: string, form: string, res: ServerResponse): void {
     const p = Object.fromEntries(new URLSearchParams(form));
     fake.tokenRequests.push({ tenant, params: p });
@@ -251,6 +331,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     if (p.client_secret !== undefined) {
       return aadError(res, { error: "invalid_request", aadsts: 700025, text: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented." });
     }
+    if (p.grant_type === "urn:ietf:params:oauth:grant-type:device_code") return deviceToken(p, res);
     if (p.grant_type === "authorization_code") {
       fake.grants.authorization_code++;
       const rec = codes.get(p.code ?? "");
@@ -299,6 +380,7 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     env: () => ({
       MAILCFG_MICROSOFT_AUTH_URL: `${origin}/{tenant}/oauth2/v2.0/authorize`,
       MAILCFG_MICROSOFT_TOKEN_URL: `${origin}/{tenant}/oauth2/v2.0/token`,
+      MAILCFG_MICROSOFT_DEVICE_CODE_URL: `${origin}/{tenant}/oauth2/v2.0/devicecode`,
       ...(fake.smtp ? { MAILCFG_MICROSOFT_SMTP_HOST: `127.0.0.1:${fake.smtp.port}` } : {}),
     }),
     consent: "allow",
@@ -307,7 +389,20 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     strictRotation: false,
     authRequests: [],
     tokenRequests: [],
-    grants: { authorization_code: 0, refresh_token: 0 },
+    grants: { authorization_code: 0, refresh_token: 0, device_code: 0 },
+    emailClaim: undefined,
+    deviceInterval: 0,
+    deviceExpiresIn: 900,
+    devicePolls: [],
+    deviceRequests: [],
+    approveDevice() {
+      for (const d of devices.values()) d.approved = true;
+    },
+    lastUserCode: () => [...devices.values()].at(-1)?.userCode,
+    accessToken(token) {
+      const a = accessTokens.get(token);
+      return a?.valid ? { user: a.user, scope: a.scope } : undefined;
+    },
     secretsSeen: () => [...seen],
     liveRefreshTokens: () => [...refreshTokens.entries()].filter(([, r]) => r.live).map(([t]) => t),
     failNextToken(e, times = 1) {

@@ -19,14 +19,20 @@ describe("Microsoft endpoints", () => {
     expect(microsoftEndpoints({}, "contoso.onmicrosoft.com")).toEqual({
       authUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize",
       tokenUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+      deviceCodeUrl: "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode",
     });
   });
 
   it("take overrides with {tenant} filled in; plain http only on loopback", () => {
-    const env = { MAILCFG_MICROSOFT_TOKEN_URL: "http://127.0.0.1:9/{tenant}/token", MAILCFG_MICROSOFT_AUTH_URL: "https://login.example.org/{tenant}/auth" };
+    const env = {
+      MAILCFG_MICROSOFT_TOKEN_URL: "http://127.0.0.1:9/{tenant}/token",
+      MAILCFG_MICROSOFT_AUTH_URL: "https://login.example.org/{tenant}/auth",
+      MAILCFG_MICROSOFT_DEVICE_CODE_URL: "http://[::1]:9/{tenant}/devicecode",
+    };
     expect(microsoftEndpoints(env, "organizations")).toEqual({
       authUrl: "https://login.example.org/organizations/auth",
       tokenUrl: "http://127.0.0.1:9/organizations/token",
+      deviceCodeUrl: "http://[::1]:9/organizations/devicecode",
     });
     const e = thrown(() => microsoftEndpoints({ MAILCFG_MICROSOFT_AUTH_URL: "http://login.example.org/auth" }, "organizations"));
     expect(e.category).toBe("usage");
