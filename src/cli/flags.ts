@@ -36,6 +36,15 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--no-browser", "gmail, microsoft-oauth: print the sign-in address instead of opening a browser");
 }
 
+/** The sender identity flags of setup: display name and signature. */
+export function addIdentityFlags(cmd: Command): Command {
+  return cmd
+    .option("--name <display name>", 'the display name shown in From, e.g. "Acme Sales"')
+    .option("--signature <text>", "the signature under each message (\\n for a new line)")
+    .option("--signature-file <file>", "the signature, from a text file")
+    .option("--signature-html-file <file>", "the signature's HTML form, for the HTML part (with --signature or --signature-file)");
+}
+
 /** The flags `send` and `queue add` share. */
 export function addMessageFlags(cmd: Command): Command {
   return cmd

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
-import { addConnectFlags, addProviderFlags, type Done } from "./flags.js";
+import { addConnectFlags, addIdentityFlags, addProviderFlags, type Done } from "./flags.js";
 
 export function setupCommand(ctx: Context, done: Done): Command {
   const cmd = new Command("setup")
@@ -11,16 +11,21 @@ export function setupCommand(ctx: Context, done: Done): Command {
     .option("--no-validate", "save without validating (not recommended)")
     .option("--json", "print one JSON document on stdout");
   addProviderFlags(cmd);
+  addIdentityFlags(cmd);
   addConnectFlags(cmd);
   cmd.addHelpText(
     "after",
     `
 The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
 or a hidden prompt on a terminal. Nothing is saved unless validation passes.
+On a profile that exists, setup starts from its saved values and saved password (kept
+for the same server): give only what changes.
 
 Examples:
   $ mailcfg setup company                                   # the wizard
   $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
+  $ mailcfg setup user jdoe --port 465 --security tls     # change two settings, keep the rest
+  $ mailcfg setup company --name "Acme Sales" --signature-file sig.txt --signature-html-file sig.html
   $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
       --security starttls --email sales@acme.com --password-stdin --json
   $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\

@@ -53,8 +53,12 @@ export async function connectAndSave(ctx: Context, spec: ConnectSpec): Promise<C
   const now = ctx.now().toISOString();
   const profile = {
     ...collected.settings,
+    // The sender's display name and signature stay as they were.
+    ...(existing?.name ? { name: existing.name } : {}),
+    ...(existing?.signature ? { signature: existing.signature } : {}),
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
+    tokenRefreshedAt: now,
     validation: outcome.record,
     ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}),
   } as Profile;

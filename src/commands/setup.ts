@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
-import type { Owner, Profile, ServiceType } from "../config/types.js";
+import type { Owner, Profile, SenderIdentity, ServiceType } from "../config/types.js";
+import { checkDisplayName, defaultDisplayName, identityFromFlags, type IdentityFlags } from "../config/identity.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
@@ -53,13 +54,24 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   const caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
   const label = ownerLabel(opts.owner);
   if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
+  const given = identityFromFlags(opts.flags as IdentityFlags);
   const type = await chooseType(ctx, opts.flags, existing);
   const flow = flowFor(type);
+  if (existing && !opts.json) {
+    ctx.io.err.write(
+      `${ctx.theme.warn("note")}: this replaces the ${label} set up now (${describeSettings(existing)}) once validation passes; ` +
+        "what you do not change is kept.\n",
+    );
+  }
 
-  let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
+  // An edit starts from the saved values and the saved secret (kept for the same server).
+  let previous: Partial<Collected> | undefined =
+    existing?.type === type ? { settings: existing, ...(await savedSecretOf(ctx, opts.owner, existing)) } : undefined;
+  let identity: SenderIdentity | undefined;
   for (;;) {
     const collected = await flow.collect(ctx, opts.flags, previous, opts.owner);
     if (caFiles) collected.settings = { ...collected.settings, caFiles };
+    identity ??= await askIdentity(ctx, opts, given, existing, collected.settings.email);
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
 
     let outcome: ValidationOutcome | undefined;
@@ -86,6 +98,7 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
     const now = ctx.now().toISOString();
     const profile = {
       ...collected.settings,
+      ...identity,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       ...(outcome ? { validation: outcome.record } : {}),
@@ -110,6 +123,34 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
     }
     return { data };
   }
+}
+
+/** The saved secret of the profile being edited, if the store has it. */
+async function savedSecretOf(ctx: Context, owner: Owner, existing: Profile): Promise<Partial<Collected>> {
+  const secret = await (await ctx.secrets()).get(secretKey(owner, secretKindFor(existing)));
+  return secret === undefined ? {} : { secret, secretSaved: true };
+}
+
+/**
+ * The display name and signature: the flags, else (on a terminal) a question for the
+ * name with the saved one or a default from the id or address; the rest as saved.
+ */
+async function askIdentity(ctx: Context, opts: SetupOptions, given: SenderIdentity, existing: Profile | undefined, email: string): Promise<SenderIdentity> {
+  const fallback = existing?.name ?? defaultDisplayName(opts.owner, email);
+  const name =
+    given.name ??
+    (ctx.io.canPrompt && !opts.json
+      ? checkDisplayName(
+          await ctx.prompt.text({
+            message: "Display name (shown with the address in From)",
+            default: fallback,
+            validate: (v) => (v.trim().length > 0 && !/[\r\n]/.test(v) ? true : "Give a name such as Acme Sales"),
+          }),
+          "display name",
+        )
+      : fallback);
+  const signature = given.signature ?? existing?.signature;
+  return { name, ...(signature ? { signature } : {}) };
 }
 
 async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile | undefined): Promise<ServiceType> {

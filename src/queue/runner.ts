@@ -123,6 +123,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       const sent = await provider.send({
         ...entry.message,
         from: profile.email,
+        ...(profile.name ? { fromName: profile.name } : {}),
         messageId: entry.messageId,
         ...(attachments.length > 0 ? { attachments } : {}),
       });
