@@ -19,6 +19,7 @@ import { queueCommand } from "./cli/queue.js";
 import { explainCommand } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
+import { removeCommand, renameCommand } from "./cli/profiles.js";
 import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
@@ -35,6 +36,8 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Conte
   ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
   ["validate", validateCommand, "log in and send a test mail"],
   ["status", statusCommand, "every profile and its last check"],
+  ["remove", removeCommand, "remove a profile and its secrets"],
+  ["rename", renameCommand, "rename a user id everywhere"],
   ["route", routeCommand, "which sender sends a document"],
   ["send", sendCommand, "send a document from its sender"],
   ["queue", queueCommand, "the email queue: add, list, run"],

@@ -115,6 +115,17 @@ export class ConfigStore {
     return removed;
   }
 
+  /** Moves a user's profile to a new id in one write; the default-user setting follows it. */
+  renameUser(from: string, to: string): void {
+    this.write((c) => {
+      const p = c.users[from];
+      if (!p) return;
+      c.users[to] = p;
+      delete c.users[from];
+      if (c.settings["default-user"] === from) c.settings["default-user"] = to;
+    });
+  }
+
   settings(): AppSettings {
     return { ...DEFAULT_SETTINGS, ...this.read().settings };
   }

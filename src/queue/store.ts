@@ -390,6 +390,20 @@ export class QueueStore {
     return this.sql(sql).run(params).changes === 1;
   }
 
+  /**
+   * A renamed user keeps their queued entries: the sender (owner) and the acting user
+   * move to the new id, in one transaction. Returns how many entries changed.
+   */
+  renameUser(from: string, to: string): number {
+    const [oldKey, newKey] = [ownerKey({ kind: "user", id: from }), ownerKey({ kind: "user", id: to })];
+    return this.db.transaction(() => {
+      const { n } = this.sql("SELECT count(*) AS n FROM entries WHERE owner = ? OR acting_user = ?").get(oldKey, from) as { n: number };
+      this.sql("UPDATE entries SET owner = ? WHERE owner = ?").run(newKey, oldKey);
+      this.sql("UPDATE entries SET acting_user = ? WHERE acting_user = ?").run(to, from);
+      return n;
+    })();
+  }
+
   remove(id: number): boolean {
     return this.sql("DELETE FROM entries WHERE id = ? AND state != 'sending'").run(id).changes === 1;
   }
