@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
 import validateConfig from "./config-validator.generated.js";
-import { DEFAULT_SETTINGS, type AppSettings, type Owner, type Profile } from "./types.js";
+import { DEFAULT_SETTINGS, secretKindFor, type AppSettings, type Owner, type Profile } from "./types.js";
 
 interface ConfigFile {
   version: 1;
@@ -98,6 +98,20 @@ export class ConfigStore {
       const next = { ...current, ...patch } as Profile;
       if (owner.kind === "company") c.company = next;
       else c.users[owner.id] = next;
+    });
+  }
+
+  /**
+   * Records a successful use: `lastUsedAt` when a message went out and, for an OAuth
+   * profile (every run refreshes its access token before it sends or signs in), when
+   * its token was last refreshed.
+   */
+  recordUse(owner: Owner, at: string, sent = true): void {
+    this.write((c) => {
+      const p = owner.kind === "company" ? c.company : c.users[owner.id];
+      if (!p) return;
+      if (sent) p.lastUsedAt = at;
+      if (secretKindFor(p) === "refresh-token") p.tokenRefreshedAt = at;
     });
   }
 

@@ -245,7 +245,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     }
     const at = ctx.now().toISOString();
     for (const key of usedOwners) {
-      config.updateProfile(key === "company" ? { kind: "company" } : { kind: "user", id: key.slice("user:".length) }, { lastUsedAt: at });
+      config.recordUse(key === "company" ? { kind: "company" } : { kind: "user", id: key.slice("user:".length) }, at);
     }
   }
   summary.elapsedMs = Date.now() - started;
