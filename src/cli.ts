@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
-import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
+import { exitCodeFor, EXIT_CODES, UsageError } from "./errors.js";
 import type { CommandResult } from "./commands/shared.js";
 import type { Done } from "./cli/flags.js";
 // Only the command definitions (names, flags, help) are loaded at start: each action
