@@ -252,6 +252,11 @@ export class QueueStore {
     })();
   }
 
+  /** Adds many entries in one transaction: all of them are stored, or none. */
+  addMany(entries: NewEntry[], now: number): number[] {
+    return this.db.transaction(() => entries.map((e) => this.add(e, now)))();
+  }
+
   get(id: number): QueueEntry | undefined {
     const r = this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
     return r ? toEntry(r) : undefined;
