@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DOC_KINDS } from "../../src/routing/catalogue.js";
 import { BUILT_IN_TEMPLATES, templateVariables } from "../../src/send/templates.js";
-import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
+import { cleanupTempDirs, PASSWORD, run, tempDir, USER, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 import { parseMime, partOfType } from "../helpers/mime.js";
 
 afterAll(cleanupTempDirs);
@@ -67,3 +67,22 @@ function readFileSafe(path: string): string | undefined {
     return undefined;
   }
 }
+
+describe("the queue sends with the display name the profile has when it sends", () => {
+  const rig = useRig();
+  it("queue run: From carries the name; no X-Mailcfg header reaches the server", async () => {
+    const qdir = tempDir();
+    const setup = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--name", "Acme Sales"], { dir: qdir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(setup.code, setup.err).toBe(0);
+    const add = await run(["queue", "add", "--doc", "ship-confirmation", "--to", "buyer@customer.test", "--var", "number=SO-7", "--var", "customer=Acme", "--var", "tracking=1Z"], { dir: qdir });
+    expect(add.code, add.err).toBe(0);
+    const before = rig.starttls.messages.length;
+    const r = await run(["queue", "run", "--ca", rig.caFile], { dir: qdir });
+    expect(r.code, r.err).toBe(0);
+    const sent = rig.starttls.messages.slice(before);
+    expect(sent).toHaveLength(1);
+    const mime = parseMime(sent[0]!.raw);
+    expect(mime.headers.get("from")).toBe(`Acme Sales <${USER}>`);
+    expect([...mime.headers.keys()].filter((h) => h.startsWith("x-mailcfg"))).toEqual([]);
+  });
+});
