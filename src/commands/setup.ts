@@ -102,6 +102,8 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       ...(outcome ? { validation: outcome.record } : {}),
+      // A validated OAuth connection has just refreshed its token.
+      ...(outcome && secretKindFor(collected.settings) === "refresh-token" ? { tokenRefreshedAt: now } : {}),
     } as Profile;
     await saveProfileAndSecret(ctx, opts.owner, profile, outcome?.rotatedSecret ?? collected.secret);
 

@@ -170,6 +170,7 @@ describe("connect-microsoft: the whole flow", () => {
       text(message) {
         asked.push(message);
         if (/client\) ID/.test(message)) return FAKE_MS_CLIENT_ID;
+        if (message.startsWith("Display name")) return "Contoso Sales";
         expect(message).toMatch(/tenant/);
         return FAKE_TENANT_ID;
       },
@@ -181,8 +182,9 @@ describe("connect-microsoft: the whole flow", () => {
       "Outgoing mail server",
       "Application (client) ID of the Entra app registration",
       "Directory (tenant) ID or domain (organizations for any work account)",
+      "Display name (shown with the address in From)",
     ]);
-    expect(parse(readConfigFile(dir)).company).toMatchObject({ auth: "oauth2-microsoft", email: ACCOUNT });
+    expect(parse(readConfigFile(dir)).company).toMatchObject({ auth: "oauth2-microsoft", email: ACCOUNT, name: "Contoso Sales" });
     expect(run.out.text).toMatch(new RegExp(`Test mail sent to ${ACCOUNT.replace(/\./g, "\\.")}`));
     expect(run.err.text).not.toMatch(/basic authentication/);
   });
