@@ -14,8 +14,9 @@ export interface Revocation {
 /**
  * Revokes a Google refresh token (and the access tokens made from it) at Google's
  * revocation endpoint: POST token=... as a form. 200 means revoked; 400 invalid_token
- * means Google no longer knows it (expired or revoked before). Never throws: removing
- * a profile goes on either way, and the caller says what was not revoked.
+ * means Google no longer knows it (expired or revoked before). A failure to revoke is an
+ * answer, not an error: removing a profile goes on, and the caller says what was not
+ * revoked. Only a bad MAILCFG_GOOGLE_REVOKE_URL throws (a usage error, before anything).
  */
 export async function revokeGoogleToken(env: NodeJS.ProcessEnv, token: string, timeoutMs: number): Promise<Revocation> {
   const url = endpointFromEnv(env, "MAILCFG_GOOGLE_REVOKE_URL", GOOGLE_REVOKE_URL);

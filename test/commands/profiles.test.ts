@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigStore } from "../../src/config/store.js";
-import { FileSecretStore } from "../../src/config/secrets.js";
+import { FileSecretStore, type SecretStore } from "../../src/config/secrets.js";
+import { PassThrough } from "node:stream";
+import { createContext } from "../../src/context.js";
+import { main } from "../../src/cli.js";
 import { secretKey, type Owner } from "../../src/config/types.js";
 import { encodeGoogleCredential } from "../../src/oauth/google.js";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
@@ -66,6 +69,16 @@ describe("mailcfg remove", () => {
     expect(configOf(dir).users.jdoe).toBeUndefined();
   });
 
+  it("MAILCFG_GOOGLE_REVOKE_URL follows the https-or-loopback rule: plain http elsewhere is exit 2, nothing removed", async () => {
+    const dir = tempDir();
+    await saveGmail(dir, company, google.issueRefreshToken());
+    const r = await run(["remove", "company", "--yes"], { dir, env: { ...google.env(), MAILCFG_GOOGLE_REVOKE_URL: "http://revoke.example.com/revoke" } });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("MAILCFG_GOOGLE_REVOKE_URL");
+    expect(configOf(dir).company).toBeDefined();
+    expect(secretsOf(dir)[secretKey(company, "refresh-token")]).toBeDefined();
+  });
+
   it("Microsoft 365 OAuth: says there is no per-token revocation and where consent is withdrawn", async () => {
     const dir = tempDir();
     const config = await ConfigStore.open(dir);
@@ -126,6 +139,32 @@ describe("mailcfg remove", () => {
     const forced = await run(["remove", "user", "jdoe", "--yes", "--force", "--json"], { dir });
     expect(forced.code).toBe(0);
     expect((forced.json().entriesWithoutSender as Array<{ id: number }>).map((e) => e.id)).toEqual([id]);
+  });
+
+  it("deletes the secret from the keyring that holds it, and an older copy in secrets.json", async () => {
+    const dir = tempDir();
+    await saveWebmail(dir, jdoe, { email: "jdoe@acme.test", host: "127.0.0.1", port: 587, security: "starttls" }, "fake-old-file-password");
+    const keyring = new Map<string, string>([[secretKey(jdoe, "password"), "fake-keyring-password"]]);
+    const memoryKeyring: SecretStore = {
+      kind: "keyring",
+      location: "the OS keyring (service \"mailcfg\")",
+      get: async (k) => keyring.get(k),
+      set: async (k, v) => void keyring.set(k, v),
+      delete: async (k) => void keyring.delete(k),
+    };
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (c: Buffer) => (text += c.toString()));
+    const ctx = createContext({
+      io: { out, err: new PassThrough(), stdin: new PassThrough(), stdinIsTTY: false, errIsTTY: false, canPrompt: false },
+      env: { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "keyring", NO_COLOR: "1" },
+      openKeyring: async () => memoryKeyring,
+    });
+    expect(await main(["remove", "user", "jdoe", "--yes"], ctx)).toBe(0);
+    expect(keyring.size).toBe(0);
+    expect(secretsOf(dir)[secretKey(jdoe, "password")]).toBeUndefined();
+    expect(text).toMatch(/Deleted its password from the OS keyring/);
+    expect(text).toMatch(/older copy from the secrets file/);
   });
 
   it("a profile that is not there: exit 2", async () => {
