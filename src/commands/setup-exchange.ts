@@ -136,7 +136,8 @@ async function collectExchange(ctx: Context, f: ProviderFlags, previous: Partial
   const question = { message: `Email Password for ${exchangeLoginName(settings)}` };
   const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.ewsUrl === ewsUrl, question);
   if (secret === undefined) throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
-  return { settings, secret };
+  // Still the saved password: a later round (after a failed validation) knows it as such.
+  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
 }
 
 function urlQuestionProblem(v: string): string | undefined {

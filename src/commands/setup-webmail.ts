@@ -105,7 +105,8 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   if (secret === undefined) {
     throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
   }
-  return { settings, secret };
+  // Still the saved password: a later round (after a failed validation) knows it as such.
+  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
 }
 
 function passwordQuestion(host: string): string {
