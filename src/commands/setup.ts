@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
-import type { Owner, Profile, SenderIdentity, ServiceType } from "../config/types.js";
+import type { Owner, Profile, SenderIdentity, ServiceType, Signature } from "../config/types.js";
 import { checkDisplayName, defaultDisplayName, identityFromFlags, type IdentityFlags } from "../config/identity.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
@@ -151,8 +151,19 @@ async function askIdentity(ctx: Context, opts: SetupOptions, given: SenderIdenti
           "display name",
         )
       : fallback);
-  const signature = given.signature ?? existing?.signature;
+  const signature = given.signature ?? (ctx.io.canPrompt && !opts.json ? await askSignature(ctx, existing?.signature) : existing?.signature);
   return { name, ...(signature ? { signature } : {}) };
+}
+
+/** The signature, asked on one line (a typed \\n starts a new line); a saved HTML form stays only with the same text. */
+async function askSignature(ctx: Context, saved: Signature | undefined): Promise<Signature | undefined> {
+  const typed = await ctx.prompt.text({
+    message: "Signature under each message (\\n for a new line; empty: the display name and address)",
+    default: saved?.text.replace(/\n/g, "\\n") ?? "",
+  });
+  const text = typed.trim().replace(/\\n/g, "\n");
+  if (!text) return undefined;
+  return saved && saved.text === text ? saved : { text };
 }
 
 async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile | undefined): Promise<ServiceType> {

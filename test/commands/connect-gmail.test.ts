@@ -129,6 +129,7 @@ describe("connect-gmail: the whole flow", () => {
       text(message) {
         asked.push(message);
         if (message.startsWith("Display name")) return "Acme Sales";
+        if (message.startsWith("Signature")) return "";
         expect(message).toMatch(/client id/);
         return FAKE_CLIENT_ID;
       },
@@ -140,8 +141,8 @@ describe("connect-gmail: the whole flow", () => {
     });
     const run = runCli(["setup", "company"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
     expect(await run.code).toBe(0);
-    expect(asked).toHaveLength(4);
-    expect(asked.at(-1)).toMatch(/^Display name/);
+    expect(asked).toHaveLength(5);
+    expect(asked.slice(-2)).toEqual([expect.stringMatching(/^Display name/), expect.stringMatching(/^Signature/)]);
     expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", name: "Acme Sales" });
     expect(run.out.text).toMatch(/Test mail sent to sales@acme-fake\.example/);
   });

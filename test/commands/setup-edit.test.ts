@@ -11,7 +11,7 @@ const secretsOf = (dir: string) => JSON.parse(readFileSync(join(dir, "secrets.js
 /** A Company Email saved by setup against the STARTTLS server (validated with a test mail). */
 async function savedCompany(): Promise<string> {
   const dir = tempDir();
-  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--name", "Acme Sales"], {
+  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--name", "Acme Sales", "--signature", "The Acme team\\n+1 555 0100"], {
     dir,
     env: { MAILCFG_PASSWORD: PASSWORD },
   });
@@ -64,10 +64,13 @@ describe("setup on a saved profile: change one setting, keep the rest", () => {
       ["Enable SSL?", pressEnter],
       ["Keep the saved password?", true],
       ["Display name", pressEnter],
+      ["Signature", pressEnter],
     ]);
     const r = await run(["setup", "company"], { dir, terminal: true, prompt });
     expect(r.code, r.err).toBe(0);
     expect(prompt.asked.find((q) => q.message.startsWith("Display name"))?.default).toBe("Acme Sales");
+    expect(prompt.asked.find((q) => q.message.startsWith("Signature"))?.default).toBe("The Acme team\\n+1 555 0100");
+    expect(configOf(dir).company?.signature).toEqual({ text: "The Acme team\n+1 555 0100" });
     expect(prompt.asked.find((q) => q.message === "Port")?.default).toBe(String(rig.starttls.port));
     expect(secretsOf(dir)["company/password"]).toBe(PASSWORD);
   });

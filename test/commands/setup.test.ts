@@ -40,6 +40,7 @@ describe("the setup wizard on a terminal", () => {
   it("Gmail preset: says an App Password is needed and where, asks for it hidden, saves (--no-validate)", async () => {
     const prompt = fakePrompter([
       ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Gmail"],
       ["Email address", USER],
@@ -75,6 +76,7 @@ describe("the setup wizard on a terminal", () => {
     const port = String(rig.starttls.port);
     const prompt = fakePrompter([
       ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
       ["SMTP host", ["127.0.0.1", pressEnter]],
@@ -112,6 +114,7 @@ describe("the setup wizard on a terminal", () => {
   it("keeps the typed password when asked to, and saves nothing when the user stops after a failure", async () => {
     const prompt = fakePrompter([
       ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
       ["SMTP host", ["127.0.0.1", pressEnter]],
