@@ -42,7 +42,7 @@ if (canned !== undefined) {
 function cannedOutput(argv) {
   const [only, ...rest] = argv;
   if (rest.length > 0) return undefined;
-  const wanted = only === undefined || only === "--help" || only === "-h" ? "help" : only === "--version" || only === "-V" ? "version" : undefined;
+  const wanted = only === undefined || only === "--help" || only === "-h" ? "help" : only === "--version" || only === "-v" || only === "-V" ? "version" : undefined;
   if (wanted === undefined) return undefined;
   let texts;
   try {

@@ -74,7 +74,6 @@ const message = (i) => ({
   subject: `Sales Order SO-${1000 + i}`,
   text: `Dear customer ${i},\n\nPlease find the details of Sales Order SO-${1000 + i} below.\n\nKind regards,\n${COMPANY}\n`,
   html: `<p>Dear customer ${i},</p>\n<p>Please find the details of Sales Order SO-${1000 + i} below.</p>\n<p>Kind regards,<br>\n${COMPANY}</p>\n`,
-  headers: { "X-Mailcfg-Document": "sales-order" },
 });
 
 // The plain send runs in its own process too, like queue run, so both get the same

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
-import { exitCodeFor, isMailError, EXIT_CODES, UsageError } from "./errors.js";
+import { exitCodeFor, EXIT_CODES, UsageError } from "./errors.js";
 import type { CommandResult } from "./commands/shared.js";
 import type { Done } from "./cli/flags.js";
 // Only the command definitions (names, flags, help) are loaded at start: each action
@@ -20,6 +20,8 @@ import { explainCommand } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
 import { discoverCommand } from "./cli/discover.js";
+import { removeCommand, renameCommand } from "./cli/profiles.js";
+import { completionCommand } from "./cli/completion.js";
 import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
@@ -37,6 +39,8 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Conte
   ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
   ["validate", validateCommand, "log in and send a test mail"],
   ["status", statusCommand, "every profile and its last check"],
+  ["remove", removeCommand, "remove a profile and its secrets"],
+  ["rename", renameCommand, "rename a user id everywhere"],
   ["route", routeCommand, "which sender sends a document"],
   ["send", sendCommand, "send a document from its sender"],
   ["queue", queueCommand, "the email queue: add, list, run"],
@@ -45,6 +49,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Conte
   ["config", configCommand, "read and change app settings"],
   ["sandbox", sandboxCommand, "a local SMTP server for trying"],
   ["demo", demoCommand, "the whole flow against the sandbox"],
+  ["completion", completionCommand, "shell completion: bash, zsh, fish"],
 ];
 
 /**
@@ -63,7 +68,9 @@ export function buildProgram(ctx: Context, done: Done, argv: readonly string[] =
         "the Company Email and each User Email, over Webmail (SMTP), Exchange (EWS)\n" +
         "or Gmail (Email Services).",
     )
-    .version(VERSION, "-V, --version")
+    .version(VERSION, "-v, --version")
+    .option("--debug", "stack traces, masked protocol log")
+    .helpCommand("help [command]", "a command's help, or: environment")
     .showSuggestionAfterError(true)
     .configureOutput(output)
     .exitOverride();
@@ -85,6 +92,10 @@ export function buildProgram(ctx: Context, done: Done, argv: readonly string[] =
 Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 auth, 4 server,
 5 ssl, 6 rejected, 7 not configured or OAuth reconnect needed, 130 cancelled.
 
+--debug works on every command (same as MAILCFG_DEBUG=1).
+Environment variables: mailcfg help environment
+Shell completion: mailcfg completion --help
+
 Examples:
   $ mailcfg demo                      # try everything against a local sandbox
   $ mailcfg setup company             # the setup wizard
@@ -94,14 +105,40 @@ Examples:
   return program;
 }
 
+/**
+ * --debug works on every command, anywhere before a `--`: it is taken out here, so no
+ * command has to declare it. -V stays a synonym of -v/--version.
+ */
+function takeGlobalFlags(argv: string[], ctx: Context): string[] {
+  const end = argv.indexOf("--");
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end);
+  if (head.includes("--debug")) ctx.debug = true;
+  const rest = [...head.filter((a) => a !== "--debug"), ...tail];
+  return rest.length === 1 && rest[0] === "-V" ? ["--version"] : rest;
+}
+
 /** Runs mailcfg; returns the exit code. The only place that decides it. */
-export async function main(argv: string[], ctx: Context = createContext()): Promise<number> {
+export async function main(rawArgv: string[], ctx: Context = createContext()): Promise<number> {
+  if (rawArgv[0] === "__complete") {
+    // Hidden, for the completion scripts: the words are data, never parsed as flags here.
+    const { completions } = await import("./commands/complete.js");
+    const words = await completions(ctx, buildProgram(ctx, () => undefined), rawArgv.slice(1));
+    ctx.io.out.write(words.map((w) => w + "\n").join(""));
+    return 0;
+  }
+  const argv = takeGlobalFlags(rawArgv, ctx);
   const json = argv.includes("--json");
   let result: CommandResult = {};
   const program = buildProgram(ctx, (r) => (result = r), argv);
   try {
     if (argv.length === 0) {
       program.outputHelp();
+      return 0;
+    }
+    if (argv[0] === "help" && argv[1] === "environment") {
+      const { ENVIRONMENT, renderEnvironment } = await import("./cli/environment.js");
+      ctx.io.out.write(json ? JSON.stringify({ ok: true, variables: ENVIRONMENT }, null, 2) + "\n" : renderEnvironment());
       return 0;
     }
     await addNamedHelpTexts(program, argv);
@@ -123,9 +160,18 @@ export async function main(argv: string[], ctx: Context = createContext()): Prom
       return EXIT_CODES.usage;
     }
     await report(ctx, err, json);
-    if (!isMailError(err) && ctx.env.MAILCFG_DEBUG && err instanceof Error) ctx.io.err.write(`${err.stack}\n`);
+    if (ctx.debug) ctx.io.err.write(stackOf(err));
     return exitCodeFor(err);
   }
+}
+
+/** The stack of an error and of each cause under it, for --debug. */
+function stackOf(err: unknown): string {
+  const lines: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    lines.push(depth === 0 ? "" : "caused by:", e instanceof Error ? (e.stack ?? String(e)) : String(e));
+  }
+  return lines.filter(Boolean).join("\n") + "\n";
 }
 
 async function report(ctx: Context, err: unknown, json: boolean): Promise<void> {

@@ -26,6 +26,8 @@ export interface Context {
   theme: Theme;
   prompt: Prompter;
   configDir: string;
+  /** --debug or MAILCFG_DEBUG=1: stack traces, and the protocol log (secrets masked) on stderr. */
+  debug: boolean;
   config(): Promise<ConfigStore>;
   secrets(): Promise<SecretStore>;
   now(): Date;
@@ -72,6 +74,7 @@ export function createContext(over: ContextOverrides = {}): Context {
     theme: makeTheme(color),
     prompt: over.prompt ?? (io.canPrompt ? inquirerPrompter(io.err) : noPrompter),
     configDir: dir,
+    debug: isDebug(env.MAILCFG_DEBUG),
     config: () => (config ??= import("./config/store.js").then(({ ConfigStore }) => ConfigStore.open(dir))),
     secrets: () => (secrets ??= openSecrets(ctx, over.openKeyring)),
     now: over.now ?? (() => new Date()),
@@ -83,6 +86,18 @@ export function createContext(over: ContextOverrides = {}): Context {
       }),
   };
   return ctx;
+}
+
+export function isDebug(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
+}
+
+/**
+ * With --debug, where a provider's protocol log goes: stderr, one line each. The
+ * providers mask every secret they know before a line gets here.
+ */
+export function protocolLog(ctx: Context): { onLog?: (line: string) => void } {
+  return ctx.debug ? { onLog: (line) => void ctx.io.err.write(ctx.theme.dim(`debug: ${line.replace(/\r?\n$/, "")}`) + "\n") } : {};
 }
 
 async function openSecrets(ctx: Context, openKeyring: KeyringOpener | undefined): Promise<SecretStore> {

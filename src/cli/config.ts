@@ -16,7 +16,8 @@ ${Object.values(SETTINGS)
 Examples:
   $ mailcfg config set ship-confirmation-sender user
   $ mailcfg config get ship-confirmation-sender
-  $ mailcfg config list --json`;
+  $ mailcfg config list --json
+  $ mailcfg config path                 # the config folder`;
   });
   cmd
     .command("get")
@@ -53,6 +54,14 @@ Examples:
     .action(async (o: { json?: boolean }) => {
       const { runConfigList } = await import("../commands/config.js");
       done(await runConfigList(ctx, o));
+    });
+  cmd
+    .command("path")
+    .description("print the config folder (config.json, secrets.json, queue.db)")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }) => {
+      const { runConfigPath } = await import("../commands/config.js");
+      done(await runConfigPath(ctx, o));
     });
   return cmd;
 }

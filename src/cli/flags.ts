@@ -36,11 +36,23 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--no-browser", "gmail, microsoft-oauth: print the sign-in address instead of opening a browser");
 }
 
-/** The flags `send` and `queue add` share. */
-export function addMessageFlags(cmd: Command): Command {
+/** The sender identity flags of setup: display name and signature. */
+export function addIdentityFlags(cmd: Command): Command {
   return cmd
-    .requiredOption("--doc <kind>", "document kind, e.g. invoice, sales-order (see mailcfg route --all)")
-    .requiredOption("--to <addresses>", "recipients, comma separated; repeatable", collect)
+    .option("--name <display name>", 'the display name shown in From, e.g. "Acme Sales"')
+    .option("--signature <text>", "the signature under each message (\\n for a new line)")
+    .option("--signature-file <file>", "the signature, from a text file")
+    .option("--signature-html-file <file>", "the signature's HTML form, for the HTML part (with --signature or --signature-file)");
+}
+
+/**
+ * The flags `send` and `queue add` share. `queue add --from` takes them from a file
+ * instead, so there --doc and --to are checked by the command, not required here.
+ */
+export function addMessageFlags(cmd: Command, required = true): Command {
+  const doc = "document kind, e.g. invoice, sales-order (see mailcfg route --all)";
+  const to = "recipients, comma separated; repeatable";
+  return (required ? cmd.requiredOption("--doc <kind>", doc).requiredOption("--to <addresses>", to, collect) : cmd.option("--doc <kind>", doc).option("--to <addresses>", to, collect))
     .option("--cc <addresses>", "copy recipients, comma separated; repeatable", collect)
     .option("--bcc <addresses>", "blind copy recipients, comma separated; repeatable", collect)
     .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")

@@ -28,13 +28,25 @@ Examples:
   $ mailcfg queue purge --sent`,
   );
 
-  const add = new Command("add").description("queue a document to send later (same flags as send)");
-  addMessageFlags(add)
+  const add = new Command("add").description("queue a document to send later (same flags as send), or many from a JSON Lines file");
+  addMessageFlags(add, false)
+    .option("--from <file.jsonl>", "queue one document per line of this file (- for stdin): every line checked before any is stored")
     .option("--json", "print one JSON document on stdout")
-    .addHelpText("after", "\nExample:\n  $ mailcfg queue add --doc invoice --user jdoe --to ap@customer.test --var number=INV-1 --var customer=Acme")
+    .addHelpText(
+      "after",
+      `
+With --from, each line is one JSON object with the fields of the flags: doc, to, cc,
+bcc (an address or a list), user, attach (a file or a list), var (an object), subject.
+Every line is checked first; one bad line stores nothing and names its line number.
+
+Examples:
+  $ mailcfg queue add --doc invoice --user jdoe --to ap@customer.test --var number=INV-1 --var customer=Acme
+  $ mailcfg queue add --from invoices.jsonl --json
+  $ echo '{"doc":"invoice","user":"jdoe","to":"ap@customer.test","var":{"number":"INV-2","customer":"Acme"}}' | mailcfg queue add --from -`,
+    )
     .action(async (raw: Record<string, unknown>) => {
       const q = await load();
-      done(await q.runQueueAdd(ctx, q.toQueueAddOptions(raw)));
+      done(typeof raw.from === "string" ? await q.runQueueAddMany(ctx, q.toQueueAddManyOptions(raw)) : await q.runQueueAdd(ctx, q.toQueueAddOptions(raw)));
     });
   cmd.addCommand(add);
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
-import { addConnectFlags, addProviderFlags, type Done } from "./flags.js";
+import { addConnectFlags, addIdentityFlags, addProviderFlags, type Done } from "./flags.js";
 
 export function setupCommand(ctx: Context, done: Done): Command {
   const cmd = new Command("setup")
@@ -13,6 +13,7 @@ export function setupCommand(ctx: Context, done: Done): Command {
     .option("--no-discover", "do not look up the settings from the address; ask for them")
     .option("--json", "print one JSON document on stdout");
   addProviderFlags(cmd);
+  addIdentityFlags(cmd);
   addConnectFlags(cmd);
   cmd.addHelpText(
     "after",
@@ -23,10 +24,15 @@ On a terminal the wizard asks for the address first and looks up its settings (a
 mailcfg discover does); settings given as flags win and are never looked up, unless
 --discover is given (then only what the flags leave out is filled in).
 
+On a profile that exists, setup starts from its saved values and saved password (kept
+for the same server): give only what changes.
+
 Examples:
   $ mailcfg setup company                                   # the wizard: address, password, confirm
   $ mailcfg setup company --no-discover                     # the wizard, asking for every setting
   $ mailcfg setup user jdoe --preset microsoft --email jdoe@acme.com
+  $ mailcfg setup user jdoe --port 465 --security tls     # change two settings, keep the rest
+  $ mailcfg setup company --name "Acme Sales" --signature-file sig.txt --signature-html-file sig.html
   $ printf %s "$PW" | mailcfg setup company --host smtp.acme.com --port 587 \\
       --security starttls --email sales@acme.com --password-stdin --json
   $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\

@@ -43,3 +43,17 @@ export async function runConfigList(ctx: Context, o: { json?: boolean }): Promis
   }
   return { data: { settings: all, path: config.path } };
 }
+
+/** The config folder, as `mailcfg config path` prints it (a script can cd there). */
+export async function runConfigPath(ctx: Context, o: { json?: boolean }): Promise<CommandResult> {
+  const { join } = await import("node:path");
+  if (!o.json) ctx.io.out.write(`${ctx.configDir}\n`);
+  return {
+    data: {
+      configDir: ctx.configDir,
+      configFile: join(ctx.configDir, "config.json"),
+      secretsFile: join(ctx.configDir, "secrets.json"),
+      queueFile: join(ctx.configDir, "queue.db"),
+    },
+  };
+}

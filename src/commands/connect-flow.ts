@@ -1,6 +1,7 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerLabel } from "../config/types.js";
+import { defaultDisplayName } from "../config/identity.js";
 import { isMailError } from "../errors.js";
 import type { Collected } from "./setup-flow.js";
 import { validateSettings, type ValidationOutcome } from "./validation.js";
@@ -53,8 +54,12 @@ export async function connectAndSave(ctx: Context, spec: ConnectSpec): Promise<C
   const now = ctx.now().toISOString();
   const profile = {
     ...collected.settings,
+    // The sender's display name and signature stay as they were (a new one gets the default name).
+    name: existing?.name ?? defaultDisplayName(spec.owner, collected.settings.email),
+    ...(existing?.signature ? { signature: existing.signature } : {}),
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
+    tokenRefreshedAt: now,
     validation: outcome.record,
     ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}),
   } as Profile;

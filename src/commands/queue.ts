@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import { ownerLabel } from "../config/types.js";
-import { UsageError, type Category } from "../errors.js";
+import { MailError, UsageError, type Category } from "../errors.js";
 import { findKind } from "../routing/catalogue.js";
 import { route } from "../routing/route.js";
 import { savedProfiles } from "../routing/acting-user.js";
-import { prepareMessage, toMessageInput, type MessageInput } from "../send/message.js";
-import type { QueueStore, QueueEntry, EntryState } from "../queue/store.js";
+import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
+import type { QueueStore, QueueEntry, EntryState, NewEntry } from "../queue/store.js";
 import type { RunEvent } from "../queue/runner.js";
 import { messageSummary, senderWarnings } from "./send.js";
-import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
+import { parseIntFlag, parseTimeoutSeconds, readCaFiles, readStdin, type CommandResult } from "./shared.js";
 
 /** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
 async function openQueue(ctx: Context, durable = true): Promise<QueueStore> {
@@ -64,9 +64,24 @@ export function entryJson(e: QueueEntry): Record<string, unknown> {
   };
 }
 
-/** `queue add` flags, checked as `send` checks them. */
+/** `queue add` flags, checked as `send` checks them (--doc and --to are required without --from). */
 export function toQueueAddOptions(raw: Record<string, unknown>): { message: MessageInput; json: boolean } {
+  if (raw.doc === undefined) throw new UsageError("Missing --doc <kind>.", "Or queue many documents from a file: mailcfg queue add --from <file.jsonl>");
+  if (raw.to === undefined) throw new UsageError("Missing --to <addresses>.", "Give at least one recipient, e.g. --to ap@customer.test");
   return { message: toMessageInput(raw), json: raw.json === true };
+}
+
+const MESSAGE_FLAGS = ["doc", "to", "cc", "bcc", "user", "attach", "var", "subject"] as const;
+
+export function toQueueAddManyOptions(raw: Record<string, unknown>): { from: string; json: boolean } {
+  const mixed = MESSAGE_FLAGS.filter((f) => raw[f] !== undefined);
+  if (mixed.length > 0) {
+    throw new UsageError(
+      `--from takes every field from the file; ${mixed.map((f) => `--${f}`).join(", ")} cannot be given with it.`,
+      'Put them on each line instead, e.g. {"doc":"invoice","to":"ap@customer.test","user":"jdoe"}.',
+    );
+  }
+  return { from: String(raw.from), json: raw.json === true };
 }
 
 export function toQueueRunOptions(raw: Record<string, unknown>): QueueRunOptions {
@@ -87,9 +102,8 @@ export function toQueuePurgeOptions(raw: { sent?: boolean; failed?: boolean; jso
   return { states, json: raw.json === true };
 }
 
-export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; json: boolean }): Promise<CommandResult> {
-  const prepared = await prepareMessage(ctx, opts.message);
-  const warnings = senderWarnings(ctx, prepared);
+/** A checked message as a queue entry; the attachment bytes are read now. */
+function newEntry(prepared: PreparedMessage, now: number): NewEntry {
   // The bytes are kept in the queue: a file changed or deleted later cannot change the message.
   const attachments = prepared.attachments.map((a) => {
     try {
@@ -99,31 +113,34 @@ export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; j
     }
   });
   const m = prepared.mail;
+  return {
+    kind: prepared.kind.id,
+    actingUser: prepared.acting.id ?? null,
+    owner: prepared.owner,
+    senderEmail: m.from,
+    messageId: m.messageId,
+    message: {
+      to: m.to,
+      ...(m.cc ? { cc: m.cc } : {}),
+      ...(m.bcc ? { bcc: m.bcc } : {}),
+      subject: m.subject,
+      text: m.text,
+      ...(m.html !== undefined ? { html: m.html } : {}),
+      ...(m.headers ? { headers: m.headers } : {}),
+    },
+    attachments,
+    route: { ...prepared.decision, userSource: prepared.acting.source },
+    dueAt: now,
+  };
+}
+
+export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; json: boolean }): Promise<CommandResult> {
+  const prepared = await prepareMessage(ctx, opts.message);
+  const warnings = senderWarnings(ctx, prepared);
+  const m = prepared.mail;
   const now = ctx.now().getTime();
-  const id = await withQueue(ctx, (q) =>
-    q.add(
-      {
-        kind: prepared.kind.id,
-        actingUser: prepared.acting.id ?? null,
-        owner: prepared.owner,
-        senderEmail: m.from,
-        messageId: m.messageId,
-        message: {
-          to: m.to,
-          ...(m.cc ? { cc: m.cc } : {}),
-          ...(m.bcc ? { bcc: m.bcc } : {}),
-          subject: m.subject,
-          text: m.text,
-          ...(m.html !== undefined ? { html: m.html } : {}),
-          ...(m.headers ? { headers: m.headers } : {}),
-        },
-        attachments,
-        route: { ...prepared.decision, userSource: prepared.acting.source },
-        dueAt: now,
-      },
-      now,
-    ),
-  );
+  const entry = newEntry(prepared, now);
+  const id = await withQueue(ctx, (q) => q.add(entry, now));
   if (!opts.json) {
     ctx.io.out.write(`${ctx.theme.ok("✓")} Queued #${id}: ${prepared.kind.id} from ${m.from} (${ownerLabel(prepared.owner)}${prepared.decision.fallback ? ", fallback" : ""}) to ${m.to.join(", ")}\n`);
     ctx.io.out.write(`  Message-ID: ${m.messageId}\n`);
@@ -131,6 +148,64 @@ export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; j
     ctx.io.out.write(`  Send it with: ${ctx.theme.cmd("mailcfg queue run")}\n`);
   }
   return { data: { id, state: "queued", ...messageSummary(prepared, warnings) } };
+}
+
+/** Shown at most this many problems of a --from file; the count says how many more. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * `queue add --from`: every line parsed, routed, rendered and checked (attachments read)
+ * first; then all of them stored in one transaction. One bad line stores nothing.
+ */
+export async function runQueueAddMany(ctx: Context, opts: { from: string; json: boolean }): Promise<CommandResult> {
+  let text: string;
+  if (opts.from === "-") {
+    if (ctx.io.stdinIsTTY) throw new UsageError("--from - reads JSON Lines from standard input; pipe them in.");
+    text = await readStdin(ctx);
+  } else {
+    try {
+      text = readFileSync(opts.from, "utf8");
+    } catch (err) {
+      throw new UsageError(`--from ${opts.from}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
+    }
+  }
+  const { parseBatchLines } = await import("../queue/batch-lines.js");
+  const { lines, problems } = parseBatchLines(text);
+  const now = ctx.now().getTime();
+  const entries: Array<{ line: number; entry: NewEntry; prepared: PreparedMessage }> = [];
+  for (const { line, raw } of lines) {
+    try {
+      const prepared = await prepareMessage(ctx, toMessageInput(raw));
+      entries.push({ line, entry: newEntry(prepared, now), prepared });
+    } catch (err) {
+      if (!(err instanceof MailError) || err.category !== "usage") {
+        if (err instanceof MailError) err.details.hint = `line ${line} of ${opts.from}. ${err.details.hint ?? ""}Nothing was queued.`;
+        throw err;
+      }
+      problems.push(`line ${line}: ${err.message.replace(/^\d+ problems with the input:\n\s+- /, "").replace(/\n\s+- /g, "; ")}`);
+    }
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => Number(/\d+/.exec(a)?.[0] ?? 0) - Number(/\d+/.exec(b)?.[0] ?? 0));
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    const more = problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : "";
+    const head = problems.length === 1 ? `${opts.from}: ${shown[0]}` : `${opts.from}: ${problems.length} problems:\n  - ${shown.join("\n  - ")}${more}`;
+    throw new UsageError(head, "Nothing was queued; fix the file and run the command again.");
+  }
+  const ids = await withQueue(ctx, (q) => q.addMany(entries.map((e) => e.entry), now));
+  if (!opts.json) {
+    const bySender = new Map<string, number>();
+    for (const e of entries) bySender.set(e.entry.senderEmail, (bySender.get(e.entry.senderEmail) ?? 0) + 1);
+    const range = ids.length === 1 ? `#${ids[0]}` : `#${ids[0]}-#${ids.at(-1)}`;
+    ctx.io.out.write(`${ctx.theme.ok("✓")} Queued ${ids.length} entr${ids.length === 1 ? "y" : "ies"} (${range}) from ${opts.from === "-" ? "standard input" : opts.from}: ${[...bySender].map(([s, n]) => `${n} from ${s}`).join(", ")}\n`);
+    ctx.io.out.write(`  Send them with: ${ctx.theme.cmd("mailcfg queue run")}\n`);
+  }
+  return {
+    data: {
+      count: ids.length,
+      entries: entries.map((e, i) => ({ id: ids[i], line: e.line, kind: e.entry.kind, from: e.entry.senderEmail, to: e.entry.message.to, messageId: e.entry.messageId })),
+    },
+  };
 }
 
 export async function runQueueList(ctx: Context, opts: { state?: EntryState; json: boolean }): Promise<CommandResult> {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.js";
 import type { ReceivedMessage, RunningSmtpServer } from "../sandbox/server.js";
+import { MailError } from "../errors.js";
 import { parseIntFlag, type CommandResult } from "./shared.js";
 
 export interface SandboxOptions {
@@ -56,10 +57,12 @@ export async function runSandbox(ctx: Context, raw: { port: string; dir?: string
   const dir = raw.dir ?? join(ctx.configDir, "sandbox");
   const json = raw.json === true;
   const out = ctx.io.out;
-  const sb = await startSandbox({ port, dir }, (m) => {
-    if (json) out.write(JSON.stringify({ event: "message", from: m.from, to: m.to, file: m.file, bytes: m.raw.length }) + "\n");
-    else out.write(`received: from ${m.from} to ${m.to.join(", ")} (${m.raw.length} bytes) -> ${m.file}\n`);
-  });
+  const sb = await listening(port, () =>
+    startSandbox({ port, dir }, (m) => {
+      if (json) out.write(JSON.stringify({ event: "message", from: m.from, to: m.to, file: m.file, bytes: m.raw.length }) + "\n");
+      else out.write(`received: from ${m.from} to ${m.to.join(", ")} (${m.raw.length} bytes) -> ${m.file}\n`);
+    }),
+  );
   const [[user, pass]] = Object.entries(sb.users) as [[string, string]];
   if (json) {
     out.write(
@@ -82,6 +85,26 @@ export async function runSandbox(ctx: Context, raw: { port: string; dir?: string
   await untilSignal();
   await sb.server.close();
   return {};
+}
+
+/** A port that is taken is the user's to change, not a bug: exit 4 with the way out. */
+async function listening<T>(port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new MailError("server", `port ${port} is in use; try --port 0`, {
+        hint: "Another program (or another sandbox) listens there. --port 0 picks a free port, or stop the other one.",
+        next: "mailcfg sandbox --port 0",
+        cause: err,
+      });
+    }
+    if (code === "EACCES") {
+      throw new MailError("server", `port ${port} cannot be opened without privileges; try --port 0`, { next: "mailcfg sandbox --port 0", cause: err });
+    }
+    throw err;
+  }
 }
 
 function untilSignal(): Promise<void> {

@@ -60,7 +60,7 @@ export async function runSend(ctx: Context, opts: SendOptions): Promise<CommandR
   } finally {
     await provider.close().catch(() => undefined);
   }
-  config.updateProfile(prepared.owner, { lastUsedAt: ctx.now().toISOString() });
+  config.recordUse(prepared.owner, ctx.now().toISOString());
 
   if (!opts.json) {
     printMessage(ctx, prepared, "Sent");

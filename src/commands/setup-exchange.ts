@@ -15,7 +15,7 @@ import {
   type LoginForm,
 } from "../config/exchange-fields.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
-import { readPassword } from "./shared.js";
+import { passwordKeepingPrevious } from "./shared.js";
 import { askEmail } from "./ask-email.js";
 
 export const exchangeFlow: SetupFlow = {
@@ -134,15 +134,10 @@ async function collectExchange(ctx: Context, f: ProviderFlags, previous: Partial
   if (ask) ctx.io.err.write(ctx.theme.dim(`Signing in as ${exchangeLoginName(settings)} (${loginFormWords(settings)}).`) + "\n");
 
   const question = { message: `Email Password for ${exchangeLoginName(settings)}` };
-  let secret: string | undefined;
-  if (ask && previous?.secret !== undefined && !f.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
-    const keep = await ctx.prompt.confirm({ message: "Keep the password you typed?", default: true });
-    secret = keep ? previous.secret : await readPassword(ctx, f, question);
-  } else {
-    secret = await readPassword(ctx, f, question);
-  }
+  const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.ewsUrl === ewsUrl, question);
   if (secret === undefined) throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
-  return { settings, secret };
+  // Still the saved password: a later round (after a failed validation) knows it as such.
+  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
 }
 
 function urlQuestionProblem(v: string): string | undefined {

@@ -21,6 +21,8 @@ export interface ProviderFlags {
 export interface Collected {
   settings: ProviderSettings;
   secret?: string;
+  /** The secret is the saved profile's (an edit), not one typed in this run. */
+  secretSaved?: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
 import { checkHost, checkPort, checkSecurity, hostnameProblem } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
-import { readPassword } from "./shared.js";
+import { passwordKeepingPrevious } from "./shared.js";
 import { collectMicrosoftOAuth, type MicrosoftFlags } from "./setup-microsoft.js";
 import { askEmail } from "./ask-email.js";
 
@@ -103,18 +103,12 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   const username = f.username ?? prev?.username;
   if (username && username !== email) settings.username = username;
 
-  const hadSecret = previous?.secret !== undefined;
-  let secret: string | undefined;
-  if (ask && hadSecret && !f.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
-    const keep = await ctx.prompt.confirm({ message: "Keep the password you typed?", default: true });
-    secret = keep ? previous?.secret : await readPassword(ctx, f, { message: passwordQuestion(host) });
-  } else {
-    secret = await readPassword(ctx, f, { message: passwordQuestion(host) });
-  }
+  const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.host === host, { message: passwordQuestion(host) });
   if (secret === undefined) {
     throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
   }
-  return { settings, secret };
+  // Still the saved password: a later round (after a failed validation) knows it as such.
+  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
 }
 
 /** The Microsoft sign-in presets: which transport they connect. */

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
-import type { Owner, Profile, ProviderSettings, ServiceType } from "../config/types.js";
+import type { Owner, Profile, ProviderSettings, SenderIdentity, ServiceType, Signature } from "../config/types.js";
+import { checkDisplayName, defaultDisplayName, identityFromFlags, type IdentityFlags } from "../config/identity.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
@@ -61,13 +62,24 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   // The address first, and its settings looked up: they fill the first round of questions
   // only, so after a failed validation every value can be changed again.
   let flags = await discoverForSetup(ctx, opts.flags, { discover: opts.discover, json: opts.json, ...(opts.ca ? { ca: opts.ca } : {}) }, opts.owner, existing !== undefined);
+  const given = identityFromFlags(opts.flags as IdentityFlags);
   const type = await chooseType(ctx, flags, existing);
   const flow = flowFor(type);
+  if (existing && !opts.json) {
+    ctx.io.err.write(
+      `${ctx.theme.warn("note")}: this replaces the ${label} set up now (${describeSettings(existing)}) once validation passes; ` +
+        "what you do not change is kept.\n",
+    );
+  }
 
-  let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing } : undefined;
+  // An edit starts from the saved values and the saved secret (kept for the same server).
+  let previous: Partial<Collected> | undefined =
+    existing?.type === type ? { settings: existing, ...(await savedSecretOf(ctx, opts.owner, existing)) } : undefined;
+  let identity: SenderIdentity | undefined;
   for (;;) {
     const collected = await flow.collect(ctx, flags, previous, opts.owner);
     if (caFiles) collected.settings = { ...collected.settings, caFiles };
+    identity ??= await askIdentity(ctx, opts, given, existing, collected.settings.email);
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
 
     let outcome: ValidationOutcome | undefined;
@@ -96,9 +108,12 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
     const now = ctx.now().toISOString();
     const profile = {
       ...collected.settings,
+      ...identity,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       ...(outcome ? { validation: outcome.record } : {}),
+      // A validated OAuth connection has just refreshed its token.
+      ...(outcome && secretKindFor(collected.settings) === "refresh-token" ? { tokenRefreshedAt: now } : {}),
     } as Profile;
     await saveProfileAndSecret(ctx, opts.owner, profile, outcome?.rotatedSecret ?? collected.secret);
 
@@ -120,6 +135,45 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
     }
     return { data };
   }
+}
+
+/** The saved secret of the profile being edited, if the store has it. */
+async function savedSecretOf(ctx: Context, owner: Owner, existing: Profile): Promise<Partial<Collected>> {
+  const secret = await (await ctx.secrets()).get(secretKey(owner, secretKindFor(existing)));
+  return secret === undefined ? {} : { secret, secretSaved: true };
+}
+
+/**
+ * The display name and signature: the flags, else (on a terminal) a question for the
+ * name with the saved one or a default from the id or address; the rest as saved.
+ */
+async function askIdentity(ctx: Context, opts: SetupOptions, given: SenderIdentity, existing: Profile | undefined, email: string): Promise<SenderIdentity> {
+  const fallback = existing?.name ?? defaultDisplayName(opts.owner, email);
+  const name =
+    given.name ??
+    (ctx.io.canPrompt && !opts.json
+      ? checkDisplayName(
+          await ctx.prompt.text({
+            message: "Display name (shown with the address in From)",
+            default: fallback,
+            validate: (v) => (v.trim().length > 0 && !/[\r\n]/.test(v) ? true : "Give a name such as Acme Sales"),
+          }),
+          "display name",
+        )
+      : fallback);
+  const signature = given.signature ?? (ctx.io.canPrompt && !opts.json ? await askSignature(ctx, existing?.signature) : existing?.signature);
+  return { name, ...(signature ? { signature } : {}) };
+}
+
+/** The signature, asked on one line (a typed \\n starts a new line); a saved HTML form stays only with the same text. */
+async function askSignature(ctx: Context, saved: Signature | undefined): Promise<Signature | undefined> {
+  const typed = await ctx.prompt.text({
+    message: "Signature under each message (\\n for a new line; empty: the display name and address)",
+    default: saved?.text.replace(/\n/g, "\\n") ?? "",
+  });
+  const text = typed.trim().replace(/\\n/g, "\n");
+  if (!text) return undefined;
+  return saved && saved.text === text ? saved : { text };
 }
 
 async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile | undefined): Promise<ServiceType> {

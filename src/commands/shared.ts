@@ -85,6 +85,36 @@ export async function readPassword(
   return ctx.prompt.password({ message: ask.message, validate: (v) => (v.length > 0 ? true : "The password cannot be empty.") });
 }
 
+/**
+ * The password for a setup flow that may already hold one: the saved password of the
+ * profile being edited, or the one typed before a failed validation. A new one given
+ * (--password-stdin, MAILCFG_PASSWORD) wins; on a terminal the user is asked whether to
+ * keep it; without a terminal it is kept. A saved password is kept only for the same
+ * server (`sameServer`), so it never goes to a server it was not saved for.
+ */
+export async function passwordKeepingPrevious(
+  ctx: Context,
+  src: SecretSource,
+  previous: { secret?: string; secretSaved?: boolean } | undefined,
+  sameServer: boolean,
+  ask: { message: string },
+): Promise<string | undefined> {
+  const kept = previous?.secret;
+  const keepable = kept !== undefined && (sameServer || !previous?.secretSaved);
+  if (keepable && !src.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
+    if (!ctx.io.canPrompt) return kept;
+    const message = previous?.secretSaved ? "Keep the saved password?" : "Keep the password you typed?";
+    if (await ctx.prompt.confirm({ message, default: true })) return kept;
+  }
+  if (kept !== undefined && previous?.secretSaved && !sameServer && !ctx.io.canPrompt && !src.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
+    throw new UsageError(
+      "The server changed, so the saved password is not sent to it.",
+      "Give the password for the new server with --password-stdin or MAILCFG_PASSWORD.",
+    );
+  }
+  return readPassword(ctx, src, ask);
+}
+
 /** A progress line on stderr, only when stderr is a terminal. */
 export function progress(ctx: Context, text: string): void {
   if (ctx.io.errIsTTY) ctx.io.err.write(ctx.theme.dim(`… ${text}`) + "\n");

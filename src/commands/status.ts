@@ -1,6 +1,7 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
-import { ownerArgs, ownerJson, ownerLabel } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import type { SecretStore } from "../config/secrets.js";
 import type { Category } from "../errors.js";
 import { serverOf } from "./describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
@@ -19,10 +20,23 @@ export interface ProfileStatus {
   validation?: Profile["validation"];
   lastUsedAt?: string;
   connectedAt?: string;
+  /** The display name shown in From. */
+  name?: string;
+  /** Where the profile's secret is kept, and whether it is there. */
+  secret?: SecretPlace;
+  /** OAuth profiles: the account signed in, and when its token was last refreshed. */
+  oauth?: { provider: "google" | "microsoft"; account: string; clientId: string; tenant?: string; tokenRefreshedAt?: string };
   notes: string[];
   fix?: string;
   /** For a profile on a dying setup (Microsoft 365 with a password): the command that moves it. */
   move?: string;
+}
+
+export interface SecretPlace {
+  kind: "password" | "refresh-token";
+  store: "file" | "keyring" | "none";
+  location?: string;
+  saved: boolean;
 }
 
 export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
@@ -33,6 +47,9 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   if (v) s.validation = v;
   if (p.lastUsedAt) s.lastUsedAt = p.lastUsedAt;
   if ((p.type === "gmail" || p.type === "webmail") && p.connectedAt) s.connectedAt = p.connectedAt;
+  if (p.name) s.name = p.name;
+  const oauth = oauthOf(p);
+  if (oauth) s.oauth = oauth;
   if (p.type === "exchange") notes.push(`signs in as ${exchangeLoginName(p)}`);
   const basicAuth = basicAuthNote(owner, p);
   if (basicAuth) {
@@ -44,10 +61,58 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   return s;
 }
 
+function oauthOf(p: Profile): ProfileStatus["oauth"] {
+  const refreshed = p.tokenRefreshedAt ?? (p.type !== "exchange" ? p.connectedAt : undefined);
+  const when = refreshed ? { tokenRefreshedAt: refreshed } : {};
+  if (p.type === "gmail") return { provider: "google", account: p.email, clientId: p.clientId, ...when };
+  if (p.type === "webmail" && p.auth === "oauth2-microsoft") {
+    return { provider: "microsoft", account: p.email, clientId: p.clientId ?? "", ...(p.tenant ? { tenant: p.tenant } : {}), ...when };
+  }
+  return undefined;
+}
+
+/**
+ * The secret store as it is, without choosing one: status only reads, so a first run
+ * must not pick (and remember) a store. MAILCFG_SECRET_STORE, then the saved choice;
+ * with no choice made yet, the secrets file if there is one.
+ */
+async function currentSecretStore(ctx: Context, saved: "file" | "keyring" | undefined): Promise<SecretStore | undefined> {
+  const env = ctx.env.MAILCFG_SECRET_STORE;
+  const choice = env === "file" || env === "keyring" ? env : saved;
+  if (choice === "keyring") return ctx.secrets().catch(() => undefined);
+  const { FileSecretStore } = await import("../config/secrets.js");
+  const file = new FileSecretStore(ctx.configDir);
+  if (choice === "file") return file;
+  const { existsSync } = await import("node:fs");
+  return existsSync(file.path) ? file : undefined;
+}
+
+async function secretPlace(store: SecretStore | undefined, owner: Owner, p: Profile): Promise<SecretPlace> {
+  const kind = secretKindFor(p);
+  if (!store) return { kind, store: "none", saved: false };
+  const saved = (await store.get(secretKey(owner, kind)).catch(() => undefined)) !== undefined;
+  return { kind, store: store.kind, location: store.location, saved };
+}
+
 export async function runStatus(ctx: Context, opts: { json: boolean; strict?: boolean }): Promise<CommandResult> {
   const config = await ctx.config();
   const all = config.listProfiles();
   const statuses = all.map(({ owner, profile }) => profileStatus(owner, profile));
+  const store = all.length > 0 ? await currentSecretStore(ctx, config.savedSettings()["secret-store"]) : undefined;
+  for (const [i, { owner, profile }] of all.entries()) {
+    const s = statuses[i]!;
+    s.secret = await secretPlace(store, owner, profile);
+    if (!s.secret.saved) {
+      s.notes.push(`no saved ${s.secret.kind} was found${s.secret.location ? ` in ${s.secret.location}` : ""}: sending will fail`);
+      s.fix ??= reconnectCommand(owner, profile) ?? `mailcfg setup ${ownerArgs(owner)}`;
+    }
+  }
+  // Every warning of the plain output, for --json too.
+  const warnings: string[] = [];
+  if (all.length === 0) warnings.push("No profiles are set up. Start with: mailcfg setup company");
+  else if (!config.getProfile({ kind: "company" })) {
+    warnings.push("No Company Email: automatic mail and users without a User Email cannot send. Run: mailcfg setup company");
+  }
   const firstFailing = all.find(({ profile }) => profile.validation && !profile.validation.ok);
   // --strict: a profile never validated fails the check too (the product would not send from it).
   const neverValidated = opts.strict === true && statuses.some((s) => s.state === "never-validated");
@@ -59,16 +124,14 @@ export async function runStatus(ctx: Context, opts: { json: boolean; strict?: bo
 
   if (!opts.json) {
     const out = ctx.io.out;
-    if (all.length === 0) {
-      out.write("No profiles are set up. Start with: mailcfg setup company\n");
-    } else if (!config.getProfile({ kind: "company" })) {
-      out.write(`${ctx.theme.warn("!")} No Company Email: automatic mail and users without a User Email cannot send. Run: mailcfg setup company\n`);
-    }
+    if (all.length === 0) out.write(`${warnings[0]}\n`);
+    else for (const w of warnings) out.write(`${ctx.theme.warn("!")} ${w}\n`);
     for (const [i, s] of statuses.entries()) {
       const entry = all[i];
       if (!entry) continue;
       const mark = s.state === "ok" ? ctx.theme.ok("✓") : s.state === "failing" ? ctx.theme.bad("✗") : ctx.theme.warn("?");
       out.write(`${mark} ${ownerLabel(entry.owner)}: ${s.type} ${s.email} via ${s.server}\n`);
+      if (s.name) out.write(`    sends as "${s.name}" <${s.email}>\n`);
       const v = s.validation;
       if (v) {
         const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
@@ -77,13 +140,19 @@ export async function runStatus(ctx: Context, opts: { json: boolean; strict?: bo
         out.write(`    ${ctx.theme.warn("never validated")}: not to be used for sending until it is\n`);
       }
       if (s.connectedAt) out.write(`    connected ${s.connectedAt}\n`);
+      if (s.oauth) {
+        const who = s.oauth.provider === "google" ? "Google" : `Microsoft${s.oauth.tenant ? `, tenant ${s.oauth.tenant}` : ""}`;
+        out.write(`    OAuth account ${s.oauth.account} (${who}, client ${s.oauth.clientId}); token last refreshed ${s.oauth.tokenRefreshedAt ?? "never"}\n`);
+      }
+      const sec = s.secret;
+      if (sec?.saved) out.write(`    ${sec.kind} stored in ${sec.store === "keyring" ? sec.location : `the file ${sec.location}`}\n`);
       if (s.lastUsedAt) out.write(`    last used ${s.lastUsedAt}\n`);
       for (const n of s.notes) out.write(`    ${ctx.theme.warn("note")}: ${n}\n`);
       if (s.fix) out.write(`    fix: ${ctx.theme.cmd(s.fix)}\n`);
     }
   }
   return {
-    data: { profiles: statuses, configFile: config.path },
+    data: { profiles: statuses, warnings, configFile: config.path },
     ...(failed ? { failed } : {}),
   };
 }

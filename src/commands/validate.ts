@@ -144,7 +144,8 @@ async function validateSaved(
       label,
       onSecretRotated: rotatedSecretSaver(ctx, owner, profile),
     });
-    config.updateProfile(owner, { validation: outcome.record, ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}) });
+    config.updateProfile(owner, { validation: outcome.record });
+    config.recordUse(owner, outcome.record.at, outcome.sent !== undefined);
     const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };
     if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
     printResult(ctx, opts, label, r);

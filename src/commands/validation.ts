@@ -1,4 +1,4 @@
-import type { Context } from "../context.js";
+import { protocolLog, type Context } from "../context.js";
 import type { ProviderSettings, ValidationRecord } from "../config/types.js";
 import { createProvider } from "../providers/index.js";
 import type { Evidence, Sent } from "../providers/types.js";
@@ -38,7 +38,7 @@ export async function validateSettings(ctx: Context, req: ValidationRequest): Pr
   const provider = await createProvider({
     settings: s,
     ...(req.secret === undefined ? {} : { secret: req.secret }),
-    options: { timeoutMs: req.timeoutMs, connectEarly: true, ...(req.ca ? { ca: req.ca } : {}) },
+    options: { timeoutMs: req.timeoutMs, connectEarly: true, ...(req.ca ? { ca: req.ca } : {}), ...protocolLog(ctx) },
     env: ctx.env,
     onSecretRotated: async (secret) => {
       rotated = secret;

@@ -13,8 +13,21 @@ const validation = {
   },
 };
 
+// How the sender signs: a display name for From, a signature for the templates.
+const identity = {
+  name: { type: "string", minLength: 1, maxLength: 200 },
+  signature: {
+    type: "object",
+    required: ["text"],
+    properties: { text: { type: "string" }, html: { type: "string" } },
+    additionalProperties: false,
+  },
+};
+
 const common = {
+  ...identity,
   email: { type: "string", minLength: 3 },
+  tokenRefreshedAt: { type: "string" },
   createdAt: { type: "string" },
   updatedAt: { type: "string" },
   lastUsedAt: { type: "string" },

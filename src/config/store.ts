@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
 import validateConfig from "./config-validator.generated.js";
-import { DEFAULT_SETTINGS, type AppSettings, type Owner, type Profile } from "./types.js";
+import { DEFAULT_SETTINGS, secretKindFor, type AppSettings, type Owner, type Profile } from "./types.js";
 
 interface ConfigFile {
   version: 1;
@@ -101,6 +101,20 @@ export class ConfigStore {
     });
   }
 
+  /**
+   * Records a successful use: `lastUsedAt` when a message went out and, for an OAuth
+   * profile (every run refreshes its access token before it sends or signs in), when
+   * its token was last refreshed.
+   */
+  recordUse(owner: Owner, at: string, sent = true): void {
+    this.write((c) => {
+      const p = owner.kind === "company" ? c.company : c.users[owner.id];
+      if (!p) return;
+      if (sent) p.lastUsedAt = at;
+      if (secretKindFor(p) === "refresh-token") p.tokenRefreshedAt = at;
+    });
+  }
+
   removeProfile(owner: Owner): boolean {
     let removed = false;
     this.write((c) => {
@@ -113,6 +127,17 @@ export class ConfigStore {
       }
     });
     return removed;
+  }
+
+  /** Moves a user's profile to a new id in one write; the default-user setting follows it. */
+  renameUser(from: string, to: string): void {
+    this.write((c) => {
+      const p = c.users[from];
+      if (!p) return;
+      c.users[to] = p;
+      delete c.users[from];
+      if (c.settings["default-user"] === from) c.settings["default-user"] = to;
+    });
   }
 
   settings(): AppSettings {

@@ -16,8 +16,23 @@ export interface ValidationRecord {
   message?: string;
 }
 
-interface ProfileBase {
+/** A signature the templates put under a message: text, and optionally HTML for the HTML part. */
+export interface Signature {
+  text: string;
+  html?: string;
+}
+
+/** How a sender presents itself: the display name in From and the signature. */
+export interface SenderIdentity {
+  /** Display name in From ("Acme Sales" <sales@acme.com>). */
+  name?: string;
+  signature?: Signature;
+}
+
+interface ProfileBase extends SenderIdentity {
   email: string;
+  /** OAuth profiles: when a token was last refreshed (the connection last proved to work). */
+  tokenRefreshedAt?: string;
   createdAt: string;
   updatedAt: string;
   validation?: ValidationRecord;

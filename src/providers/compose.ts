@@ -8,7 +8,7 @@ import type { OutgoingMail } from "./types.js";
  */
 export function nodemailerMessage(mail: OutgoingMail, defaultFrom?: string): Mail.Options {
   return {
-    from: mail.from ?? defaultFrom,
+    from: withName(mail.from ?? defaultFrom, mail.fromName),
     to: mail.to,
     cc: mail.cc,
     bcc: mail.bcc,
@@ -19,4 +19,9 @@ export function nodemailerMessage(mail: OutgoingMail, defaultFrom?: string): Mai
     messageId: mail.messageId,
     headers: mail.headers,
   };
+}
+
+/** nodemailer quotes and encodes a display name given as { name, address }. */
+function withName(address: string | undefined, name: string | undefined): Mail.Options["from"] {
+  return address !== undefined && name ? { name, address } : address;
 }

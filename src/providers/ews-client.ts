@@ -35,6 +35,8 @@ export interface EwsTarget {
 
 export interface EwsMessage {
   from: string;
+  /** The display name shown with From. */
+  fromName?: string;
   to: string[];
   cc: string[];
   bcc: string[];
@@ -303,7 +305,7 @@ export async function connectEws(target: EwsTarget): Promise<EwsClient> {
     async sendAndSaveCopy(m) {
       const { service, run, serverVersion } = session();
       const message = new ews.EmailMessage(service);
-      message.From = new ews.EmailAddress(escapeXmlText(m.from));
+      message.From = m.fromName ? new ews.EmailAddress(escapeXmlText(m.fromName), escapeXmlText(m.from)) : new ews.EmailAddress(escapeXmlText(m.from));
       for (const a of m.to) message.ToRecipients.Add(escapeXmlText(a));
       for (const a of m.cc) message.CcRecipients.Add(escapeXmlText(a));
       for (const a of m.bcc) message.BccRecipients.Add(escapeXmlText(a));

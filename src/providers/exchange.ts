@@ -66,6 +66,7 @@ export function createExchangeProvider(
       try {
         report = await (await open()).sendAndSaveCopy({
           from,
+          ...(mail.fromName ? { fromName: mail.fromName } : {}),
           to: mail.to,
           cc: mail.cc ?? [],
           bcc: mail.bcc ?? [],

@@ -10,6 +10,8 @@ export interface Attachment {
 export interface OutgoingMail {
   /** Defaults to the profile's address. */
   from?: string;
+  /** The display name shown with the From address (the profile's --name). */
+  fromName?: string;
   to: string[];
   cc?: string[];
   bcc?: string[];

@@ -125,6 +125,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       const sent = await provider.send({
         ...entry.message,
         from: profile.email,
+        ...(profile.name ? { fromName: profile.name } : {}),
         messageId: entry.messageId,
         ...(attachments.length > 0 ? { attachments } : {}),
       });
@@ -248,7 +249,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     }
     const at = ctx.now().toISOString();
     for (const key of usedOwners) {
-      config.updateProfile(key === "company" ? { kind: "company" } : { kind: "user", id: key.slice("user:".length) }, { lastUsedAt: at });
+      config.recordUse(key === "company" ? { kind: "company" } : { kind: "user", id: key.slice("user:".length) }, at);
     }
   }
   summary.elapsedMs = Date.now() - started;

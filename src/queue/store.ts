@@ -252,6 +252,11 @@ export class QueueStore {
     })();
   }
 
+  /** Adds many entries in one transaction: all of them are stored, or none. */
+  addMany(entries: NewEntry[], now: number): number[] {
+    return this.db.transaction(() => entries.map((e) => this.add(e, now)))();
+  }
+
   get(id: number): QueueEntry | undefined {
     const r = this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
     return r ? toEntry(r) : undefined;
@@ -388,6 +393,20 @@ export class QueueStore {
     const params: Record<string, unknown> = { id, now };
     if (reroute) Object.assign(params, { owner: ownerKey(reroute.owner), email: reroute.senderEmail, route: JSON.stringify(reroute.route) });
     return this.sql(sql).run(params).changes === 1;
+  }
+
+  /**
+   * A renamed user keeps their queued entries: the sender (owner) and the acting user
+   * move to the new id, in one transaction. Returns how many entries changed.
+   */
+  renameUser(from: string, to: string): number {
+    const [oldKey, newKey] = [ownerKey({ kind: "user", id: from }), ownerKey({ kind: "user", id: to })];
+    return this.db.transaction(() => {
+      const { n } = this.sql("SELECT count(*) AS n FROM entries WHERE owner = ? OR acting_user = ?").get(oldKey, from) as { n: number };
+      this.sql("UPDATE entries SET owner = ? WHERE owner = ?").run(newKey, oldKey);
+      this.sql("UPDATE entries SET acting_user = ? WHERE acting_user = ?").run(to, from);
+      return n;
+    })();
   }
 
   remove(id: number): boolean {

@@ -10,6 +10,7 @@ import { route, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
 import type { OutgoingMail } from "../providers/types.js";
 import { warn } from "../commands/shared.js";
+import { identityVariables } from "../config/identity.js";
 import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables } from "./templates.js";
 
 /** What `send` and `queue add` are asked to send, as typed (checked by prepareMessage). */
@@ -168,8 +169,9 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   const profile = config.getProfile(owner);
   if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
 
-  const vars = { ...given, sender: profile.email, date: ctx.now().toISOString().slice(0, 10) };
-  const rendered = renderTemplate(template, vars);
+  const identity = identityVariables(profile);
+  const vars = { ...given, ...identity.vars, date: ctx.now().toISOString().slice(0, 10) };
+  const rendered = renderTemplate(template, vars, identity.html);
   // The checks above name the culprit; this one also covers a multi-line subject file.
   if (/[\r\n]/.test(rendered.subject)) throw inputError([`The ${input.kind.id} subject (${template.source}) contains a line break, which is not allowed in a mail header.`]);
   const domain = profile.email.slice(profile.email.lastIndexOf("@") + 1);
@@ -180,8 +182,9 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
     text: rendered.text,
     html: rendered.html,
     messageId: `<${globalThis.crypto.randomUUID()}@${domain}>`,
-    headers: { "X-Mailcfg-Document": input.kind.id },
+    // No X- headers of ours: the message goes to customers; the queue keeps the kind itself.
   };
+  if (profile.name) mail.fromName = profile.name;
   if (input.cc.length > 0) mail.cc = input.cc;
   if (input.bcc.length > 0) mail.bcc = input.bcc;
   if (attachments.length > 0) mail.attachments = attachments.map((a) => ({ filename: a.filename, path: a.path }));

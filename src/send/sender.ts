@@ -1,4 +1,4 @@
-import type { Context } from "../context.js";
+import { protocolLog, type Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { NotConfiguredError, isMailError } from "../errors.js";
@@ -18,7 +18,7 @@ export async function openSender(ctx: Context, owner: Owner, profile: Profile, o
     throw new NotConfiguredError(`The ${ownerLabel(owner)} has no saved ${what}.`, `mailcfg setup ${ownerArgs(owner)}`);
   }
   // Microsoft replaces the refresh token as it is used: keep each new one at once.
-  const provider = await createProvider({ settings: profile, secret, options, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
+  const provider = await createProvider({ settings: profile, secret, options: { ...protocolLog(ctx), ...options }, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
   return withReconnectCommand(provider, reconnectCommand(owner, profile));
 }
 

@@ -12,26 +12,30 @@ export interface Template {
   html?: string;
 }
 
-/** Variables every template may use without --var: filled in from the routing decision. */
-export const BUILT_IN_VARIABLES = ["sender", "date"] as const;
+/**
+ * Variables every template may use without --var, filled in from the sender profile:
+ * `sender` is its address, `signature` its signature (or display name and address),
+ * `name` its display name (or address).
+ */
+export const BUILT_IN_VARIABLES = ["sender", "signature", "name", "date"] as const;
 
 const doc = (what: string, party: "customer" | "vendor"): Template => ({
   subject: `${what} {{number}}`,
-  text: `Dear {{${party}}},\n\nPlease find attached ${what} {{number}}.\n\nKind regards,\n{{sender}}\n`,
+  text: `Dear {{${party}}},\n\nPlease find attached ${what} {{number}}.\n\nKind regards,\n{{signature}}\n`,
 });
 
 const automatic = (subject: string, body: string, party: "customer" | "vendor" = "customer"): Template => ({
   subject,
-  text: `Dear {{${party}}},\n\n${body}\n\nThis message was sent automatically by {{sender}} on {{date}}.\n`,
+  text: `Dear {{${party}}},\n\n${body}\n\nKind regards,\n{{signature}}\n\nThis message was sent automatically on {{date}}.\n`,
 });
 
 const paymentLink = (what: string): Template => ({
   subject: `${what} for {{number}}`,
-  text: `Dear {{customer}},\n\nPlease use this secure link to pay {{amount}} for {{number}}:\n{{link}}\n\nKind regards,\n{{sender}}\n`,
+  text: `Dear {{customer}},\n\nPlease use this secure link to pay {{amount}} for {{number}}:\n{{link}}\n\nKind regards,\n{{signature}}\n`,
   html:
     "<p>Dear {{customer}},</p>\n" +
     `<p>Please use this secure link to pay {{amount}} for {{number}}:<br>\n<a href="{{link}}">{{link}}</a></p>\n` +
-    "<p>Kind regards,<br>\n{{sender}}</p>\n",
+    "<p>Kind regards,<br>\n{{signature}}</p>\n",
 });
 
 /** The built-in template of every document kind, by kind id. */
@@ -73,31 +77,61 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-function fill(text: string, vars: Readonly<Record<string, string>>, escape: (s: string) => string): string {
-  return text.replace(VARIABLE, (whole, name: string) => {
-    const v = vars[name];
-    return v === undefined ? whole : escape(v);
-  });
-}
-
 export interface Rendered {
   subject: string;
   text: string;
+  /** A whole HTML document (doctype, charset, a plain readable layout). */
   html: string;
 }
 
-/** Fills in the variables: as they are in subject and text, HTML-escaped in HTML. */
-export function renderTemplate(t: Template, vars: Readonly<Record<string, string>>): Rendered {
-  const text = fill(t.text, vars, (s) => s);
-  const html =
+/** Variables whose HTML form is given as HTML (a signature's HTML), not escaped text. */
+export type HtmlVariables = Readonly<Record<string, string>>;
+
+const textToHtml = (s: string) => escapeHtml(s).replace(/\n/g, "<br>\n");
+
+/**
+ * Fills in the variables: as they are in subject and text, HTML-escaped in HTML (or as
+ * given in `htmlVars`). Without an HTML template, the HTML is made from the text
+ * template paragraph by paragraph. The HTML part is always a whole document: mail
+ * clients render a bare fragment in quirks mode with their own guess of the charset.
+ */
+export function renderTemplate(t: Template, vars: Readonly<Record<string, string>>, htmlVars: HtmlVariables = {}): Rendered {
+  const asIs = (_name: string, v: string) => v;
+  const text = fillWith(t.text, vars, asIs);
+  const subject = fillWith(t.subject, vars, asIs);
+  const htmlValue = (escape: (s: string) => string) => (name: string, v: string) => htmlVars[name] ?? escape(v);
+  const body =
     t.html !== undefined
-      ? fill(t.html, vars, escapeHtml)
-      : text
+      ? fillWith(t.html, vars, htmlValue(escapeHtml))
+      : t.text
           .trim()
           .split(/\n{2,}/)
-          .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>\n")}</p>`)
+          .map((p) => `<p>${fillWith(textToHtml(p), vars, htmlValue(textToHtml))}</p>`)
           .join("\n") + "\n";
-  return { subject: fill(t.subject, vars, (s) => s), text, html };
+  return { subject, text, html: htmlDocument(body, subject) };
+}
+
+function fillWith(text: string, vars: Readonly<Record<string, string>>, value: (name: string, v: string) => string): string {
+  return text.replace(VARIABLE, (whole, name: string) => {
+    const v = vars[name];
+    return v === undefined ? whole : value(name, v);
+  });
+}
+
+/** A body fragment as a whole HTML document; a template that is one already is kept as it is. */
+export function htmlDocument(body: string, title: string): string {
+  if (/^\s*(<!doctype|<html)/i.test(body)) return body;
+  return (
+    "<!DOCTYPE html>\n" +
+    '<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
+    `<title>${escapeHtml(title)}</title>\n</head>\n` +
+    '<body style="margin:0;padding:24px;background:#ffffff;color:#222222;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;">\n' +
+    '<div style="max-width:600px;">\n' +
+    body +
+    (body.endsWith("\n") ? "" : "\n") +
+    "</div>\n</body>\n</html>\n"
+  );
 }
 
 /**

@@ -64,7 +64,7 @@ function asMailError(err: unknown): MailError {
   if (isMailError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new MailError("unknown", `Unexpected error: ${message}`, {
-    hint: "This is a bug in mailcfg if it repeats; run again with MAILCFG_DEBUG=1 for the stack trace.",
+    hint: "This is a bug in mailcfg if it repeats; run again with --debug (or MAILCFG_DEBUG=1) for the stack trace.",
     cause: err,
   });
 }

@@ -102,9 +102,11 @@ describe("start-up stays lean", () => {
       expect([...dist]).toEqual([]);
       expect([...packages]).toEqual([]);
     }
-    const version = await modulesLoaded(["--version"]);
-    expect(version.ran.out).toBe((await program(["--version"])).out);
-    expect([...version.dist]).toEqual([]);
+    for (const flag of ["--version", "-v", "-V"]) {
+      const version = await modulesLoaded([flag]);
+      expect(version.ran.out, flag).toBe((await program(["--version"])).out);
+      expect([...version.dist]).toEqual([]);
+    }
   });
 
   it.skipIf(!hasScriptCommand())("on a terminal narrower than 80 columns the program answers, wrapped to fit", () => {

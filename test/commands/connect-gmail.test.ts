@@ -128,6 +128,8 @@ describe("connect-gmail: the whole flow", () => {
       },
       text(message) {
         asked.push(message);
+        if (message.startsWith("Display name")) return "Acme Sales";
+        if (message.startsWith("Signature")) return "";
         expect(message).toMatch(/client id/);
         return FAKE_CLIENT_ID;
       },
@@ -139,8 +141,9 @@ describe("connect-gmail: the whole flow", () => {
     });
     const run = runCli(["setup", "company", "--no-discover"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
     expect(await run.code).toBe(0);
-    expect(asked).toHaveLength(3);
-    expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example" });
+    expect(asked).toHaveLength(5);
+    expect(asked.slice(-2)).toEqual([expect.stringMatching(/^Display name/), expect.stringMatching(/^Signature/)]);
+    expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", name: "Acme Sales" });
     expect(run.out.text).toMatch(/Test mail sent to sales@acme-fake\.example/);
   });
 

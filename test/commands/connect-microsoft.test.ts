@@ -170,6 +170,8 @@ describe("connect-microsoft: the whole flow", () => {
       text(message) {
         asked.push(message);
         if (/client\) ID/.test(message)) return FAKE_MS_CLIENT_ID;
+        if (message.startsWith("Display name")) return "Contoso Sales";
+        if (message.startsWith("Signature")) return "Contoso Sales\\n+1 555 0100";
         expect(message).toMatch(/tenant/);
         return FAKE_TENANT_ID;
       },
@@ -181,8 +183,15 @@ describe("connect-microsoft: the whole flow", () => {
       "Outgoing mail server",
       "Application (client) ID of the Entra app registration",
       "Directory (tenant) ID or domain (organizations for any work account)",
+      "Display name (shown with the address in From)",
+      "Signature under each message (\\n for a new line; empty: the display name and address)",
     ]);
-    expect(parse(readConfigFile(dir)).company).toMatchObject({ auth: "oauth2-microsoft", email: ACCOUNT });
+    expect(parse(readConfigFile(dir)).company).toMatchObject({
+      auth: "oauth2-microsoft",
+      email: ACCOUNT,
+      name: "Contoso Sales",
+      signature: { text: "Contoso Sales\n+1 555 0100" },
+    });
     expect(run.out.text).toMatch(new RegExp(`Test mail sent to ${ACCOUNT.replace(/\./g, "\\.")}`));
     expect(run.err.text).not.toMatch(/basic authentication/);
   });

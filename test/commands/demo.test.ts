@@ -88,3 +88,23 @@ describe("sandbox", () => {
     }
   });
 });
+
+describe("sandbox on a busy port", () => {
+  it("exits 4 with 'port N is in use; try --port 0', not an unexpected error", async () => {
+    const { createServer } = await import("node:net");
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const r = await run(["sandbox", "--port", String(port), "--dir", tempDir()]);
+      expect(r.code).toBe(4);
+      expect(r.err).toContain(`port ${port} is in use; try --port 0`);
+      expect(r.err).not.toMatch(/bug/i);
+      const j = await run(["sandbox", "--port", String(port), "--dir", tempDir(), "--json"]);
+      expect(j.code).toBe(4);
+      expect(j.json()).toMatchObject({ ok: false, error: { category: "server", message: `port ${port} is in use; try --port 0` } });
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
+});

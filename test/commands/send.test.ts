@@ -121,7 +121,7 @@ describe("mailcfg send", () => {
     expect(r.code, r.err).toBe(0);
     const mime = parseMime(world.server.messages[0]!.raw);
     expect(mime.headers.get("subject")).toBe(`Your bill INV-1001 from ${COMPANY_EMAIL}`);
-    expect(partOfType(mime, "text/html")).toBe("<b>Hi Acme &amp; Sons &lt;Ltd&gt;</b>, ref PO-5.");
+    expect(partOfType(mime, "text/html")).toContain("<b>Hi Acme &amp; Sons &lt;Ltd&gt;</b>, ref PO-5.");
   });
 
   describe("input checks: exit 2, nothing sent", () => {

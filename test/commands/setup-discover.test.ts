@@ -37,19 +37,30 @@ describe("the setup wizard starts from the address and offers the settings it fi
   });
 
   const env = () => discoveryEnv(dns.server, web, webCaFile);
+  // The display name and signature questions, answered with their defaults (Enter).
+  const IDENTITY_DEFAULTS: Array<[string, (q: { default?: unknown }) => unknown]> = [
+    ["Display name", (q) => q.default],
+    ["Signature under each message", (q) => q.default],
+  ];
 
   it("address, confirm, password: a validated profile, three questions in all", async () => {
     const prompt = fakePrompter([
       ["Email address", USER],
       [`Use 127.0.0.1:${rig.starttls.port} (STARTTLS)?`, true],
       ["Email password", PASSWORD],
+      ...IDENTITY_DEFAULTS,
     ]);
     const r = await run(["setup", "company", "--ca", rig.caFile], { terminal: true, prompt, env: env() });
     expect(r.code, r.err).toBe(0);
-    expect(prompt.asked.map((q) => [q.kind, q.message])).toEqual([
+    // Address, yes, password; the display name and signature take their defaults with Enter.
+    expect(prompt.asked.map((q) => [q.kind, q.message]).slice(0, 3)).toEqual([
       ["text", "Email address"],
       ["confirm", `Use 127.0.0.1:${rig.starttls.port} (STARTTLS)?`],
       ["password", "Email password"],
+    ]);
+    expect(prompt.asked.slice(3).map((q) => q.message)).toEqual([
+      "Display name (shown with the address in From)",
+      "Signature under each message (\\n for a new line; empty: the display name and address)",
     ]);
     expect(prompt.asked[1]?.default).toBe(true);
     expect(r.err).toContain(`Found 127.0.0.1:${rig.starttls.port} (STARTTLS) in the domain's autoconfig file (https)`);
@@ -61,6 +72,7 @@ describe("the setup wizard starts from the address and offers the settings it fi
       ["Email address", "sales@plain.test"],
       [/although it is not trusted\?$/, true],
       ["Email password", "fake-password-x"],
+      ...IDENTITY_DEFAULTS,
     ]);
     const r = await run(["setup", "company", "--no-validate"], { terminal: true, prompt, env: env() });
     expect(r.code, r.err).toBe(0);
@@ -74,6 +86,7 @@ describe("the setup wizard starts from the address and offers the settings it fi
       ["Email address", "gina@m365.test"],
       ["How should gina@m365.test send?", "Password over SMTP"],
       ["Email password", "fake-password-x"],
+      ...IDENTITY_DEFAULTS,
     ]);
     const r = await run(["setup", "company", "--no-validate"], { terminal: true, prompt, env: env() });
     expect(r.code, r.err).toBe(0);

@@ -299,6 +299,8 @@ describe("the setup wizard for exchange", () => {
         },
       ],
       ["Email Password", "wrong-password-456"],
+      ["Display name", "Acme Sales"],
+      ["Signature", ""],
       ["Edit the values and try again?", true],
       // Second round: what was typed is offered again.
       [
@@ -332,6 +334,8 @@ describe("the setup wizard for exchange", () => {
       ["Username", "jdoe"],
       ["Sign in as", "domain"],
       ["Email Password", PASSWORD],
+      ["Display name", "Acme Sales"],
+      ["Signature", ""],
     ]);
     const r = await cfg.run(["setup", "company", "--type", "exchange", "--no-validate"], { terminal: true, prompt });
     expect(r.code).toBe(0);

@@ -39,6 +39,8 @@ const pressEnter = (q: AskedQuestion) => q.default;
 describe("the setup wizard on a terminal", () => {
   it("Gmail preset: says an App Password is needed and where, asks for it hidden, saves (--no-validate)", async () => {
     const prompt = fakePrompter([
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Gmail"],
       ["Email address", USER],
@@ -73,6 +75,8 @@ describe("the setup wizard on a terminal", () => {
   it("after a failed validation, offers to edit with the typed values as defaults, then validates and saves", async () => {
     const port = String(rig.starttls.port);
     const prompt = fakePrompter([
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
       ["SMTP host", ["127.0.0.1", pressEnter]],
@@ -109,6 +113,8 @@ describe("the setup wizard on a terminal", () => {
 
   it("keeps the typed password when asked to, and saves nothing when the user stops after a failure", async () => {
     const prompt = fakePrompter([
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
       ["SMTP host", ["127.0.0.1", pressEnter]],

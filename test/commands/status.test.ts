@@ -1,4 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigStore } from "../../src/config/store.js";
+import { FileSecretStore } from "../../src/config/secrets.js";
+import { encodeGoogleCredential } from "../../src/oauth/google.js";
+import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeGoogle } from "../helpers/fake-google.js";
 import {
   PASSWORD,
   PASSWORD2,
@@ -56,6 +62,7 @@ describe("status", () => {
     expect(j.json()).toEqual({
       ok: true,
       configFile: expect.stringContaining(dir),
+      warnings: [],
       profiles: [
         {
           owner: { kind: "company" },
@@ -64,6 +71,8 @@ describe("status", () => {
           server: `127.0.0.1:${rig.starttls.port}`,
           state: "ok",
           validation: { at: T1.toISOString(), ok: true, method: "test-mail", to: USER },
+          name: "Sales",
+          secret: { kind: "password", store: "file", location: expect.stringContaining(`${dir}/secrets.json`), saved: true },
           notes: [],
         },
         {
@@ -73,6 +82,8 @@ describe("status", () => {
           server: `127.0.0.1:${doomed.port}`,
           state: "ok",
           validation: { at: T1.toISOString(), ok: true, method: "test-mail", to: USER2 },
+          name: "jdoe",
+          secret: { kind: "password", store: "file", location: expect.stringContaining(`${dir}/secrets.json`), saved: true },
           notes: [],
         },
       ],
@@ -113,5 +124,43 @@ describe("status", () => {
     expect(r.out).toMatch(/No Company Email/);
     expect(r.out).toMatch(/never validated/);
     expect(r.out).toContain("fix: mailcfg validate user asmith");
+    // --json carries the same warning.
+    const j = await run(["status", "--json"], { dir: r0.t.dir });
+    expect(j.json().warnings).toEqual([expect.stringMatching(/^No Company Email: .*Run: mailcfg setup company$/)]);
+  });
+
+  it("says where each secret is stored, and when one is missing", async () => {
+    const { dir } = await twoProfiles();
+    const r = await run(["status"], { dir });
+    expect(r.out).toContain(`password stored in the file ${dir}/secrets.json (file readable only by you, mode 0600)`);
+    const secrets = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8")) as Record<string, string>;
+    delete secrets["user/jdoe/password"];
+    writeFileSync(join(dir, "secrets.json"), JSON.stringify(secrets));
+    const after = await run(["status", "--json"], { dir });
+    const jdoe = (after.json().profiles as Array<Record<string, unknown>>)[1]!;
+    expect(jdoe.secret).toMatchObject({ kind: "password", store: "file", saved: false });
+    expect(jdoe.notes).toContainEqual(expect.stringMatching(/no saved password was found/));
+    expect(jdoe.fix).toBe("mailcfg setup user jdoe");
+  });
+
+  it("shows a Gmail profile's OAuth account and when its token was last refreshed (validate refreshes it)", async () => {
+    const google = await startFakeGoogle();
+    try {
+      const dir = tempDir();
+      const config = await ConfigStore.open(dir);
+      config.saveProfile({ kind: "company" }, { type: "gmail", email: google.account, clientId: FAKE_CLIENT_ID, createdAt: T1.toISOString(), updatedAt: T1.toISOString(), connectedAt: T1.toISOString() });
+      await new FileSecretStore(dir).set("company/refresh-token", encodeGoogleCredential({ refreshToken: google.issueRefreshToken(), clientSecret: FAKE_CLIENT_SECRET }));
+      const before = await run(["status"], { dir });
+      expect(before.out).toContain(`OAuth account ${google.account} (Google, client ${FAKE_CLIENT_ID}); token last refreshed ${T1.toISOString()}`);
+
+      const v = await run(["validate", "company", "--no-send"], { dir, env: google.env(), now: () => T2 });
+      expect(v.code, v.err).toBe(0);
+      const j = await run(["status", "--json"], { dir });
+      const p = (j.json().profiles as Array<Record<string, unknown>>)[0]!;
+      expect(p.oauth).toEqual({ provider: "google", account: google.account, clientId: FAKE_CLIENT_ID, tokenRefreshedAt: T2.toISOString() });
+      expect(p.secret).toMatchObject({ kind: "refresh-token", store: "file", saved: true });
+    } finally {
+      await google.close();
+    }
   });
 });

@@ -8,7 +8,8 @@ import { createHash, randomBytes } from "node:crypto";
  * redirect to the app's loopback listener, as the consent page does after Allow or
  * Cancel), the token endpoint (checks client, code, redirect URI and the PKCE verifier
  * against the challenge; refreshes; invalid_grant on demand) and the Gmail API's
- * users.messages.send (checks the bearer token and scope, records the raw message).
+ * users.messages.send (checks the bearer token and scope, records the raw message) and
+ * the revocation endpoint (POST /revoke token=...).
  */
 
 export const FAKE_CLIENT_ID = "1234-fakeclient.apps.googleusercontent.com";
@@ -56,6 +57,10 @@ export interface FakeGoogle {
   readonly authRequests: AuthRequest[];
   readonly sent: SentMessage[];
   readonly grants: { authorization_code: number; refresh_token: number };
+  /** Every token posted to the revocation endpoint, and whether it was revoked then. */
+  readonly revocations: Array<{ token: string; revoked: boolean }>;
+  /** Whether a refresh token is still good (issued and not revoked). */
+  isValid(refreshToken: string): boolean;
   /** Every secret value that crossed the wire: codes, verifiers, tokens, the client secret. */
   secretsSeen(): string[];
   /** A refresh token issued as after a consent (for provider tests without a sign-in). */
@@ -116,6 +121,7 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     const url = new URL(req.url ?? "/", fake.origin);
     if (req.method === "GET" && url.pathname === "/o/oauth2/v2/auth") return authorize(url, res);
     if (req.method === "POST" && url.pathname === "/token") return token(await body(req), res);
+    if (req.method === "POST" && url.pathname === "/revoke") return revoke(req, await body(req), res);
     if (req.method === "POST" && url.pathname === "/gmail/v1/users/me/messages/send") return send(req, await body(req), res);
     json(res, 404, { error: { code: 404, message: `not found: ${req.method} ${url.pathname}` } });
   }
@@ -193,6 +199,21 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     json(res, 400, { error: "unsupported_grant_type", error_description: `grant_type ${p.grant_type}` });
   }
 
+  // Google's answers: 200 with an empty body; 400 invalid_token for a token it does not know.
+  function revoke(req: IncomingMessage, form: string, res: ServerResponse): void {
+    if (!/application\/x-www-form-urlencoded/.test(req.headers["content-type"] ?? "")) {
+      return json(res, 400, { error: "invalid_request", error_description: "expected a form" });
+    }
+    const token = new URLSearchParams(form).get("token") ?? "";
+    const rec = refreshTokens.get(token);
+    const ok = rec !== undefined && !rec.revoked;
+    fake.revocations.push({ token, revoked: ok });
+    if (!ok) return json(res, 400, { error: "invalid_token", error_description: "Token expired or revoked" });
+    rec.revoked = true;
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end("{}");
+  }
+
   function send(req: IncomingMessage, text: string, res: ServerResponse): void {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
     const access = accessTokens.get(bearer);
@@ -245,12 +266,15 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
       MAILCFG_GOOGLE_AUTH_URL: `${origin}/o/oauth2/v2/auth`,
       MAILCFG_GOOGLE_TOKEN_URL: `${origin}/token`,
       MAILCFG_GMAIL_API_URL: origin,
+      MAILCFG_GOOGLE_REVOKE_URL: `${origin}/revoke`,
     }),
     consent: "allow",
     account: opts.account ?? "sales@acme-fake.example",
     authRequests: [],
     sent: [],
     grants: { authorization_code: 0, refresh_token: 0 },
+    revocations: [],
+    isValid: (t) => refreshTokens.get(t)?.revoked === false,
     secretsSeen: () => [...seen],
     issueRefreshToken: (scope = `${GMAIL_SEND} openid email`) => issueRefresh(scope),
     revokeAll() {

@@ -51,6 +51,10 @@ describe("commands that must stay light", () => {
     [["status"]],
     [["send", "--help"]],
     [["queue", "--help"]],
+    [["completion", "bash"]],
+    [["__complete", "validate", "user", ""]],
+    [["help", "environment"]],
+    [["config", "path"]],
   ])("mailcfg %j loads none of the heavy packages", async (args) => {
     const r = await loaded(args, args.join("_"));
     expect(r.code).toBe(0);
