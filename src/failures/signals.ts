@@ -572,7 +572,8 @@ function strip(v: SignalVerdict & { generic?: boolean; specific?: boolean }): Si
 const HTTP_PATTERNS: readonly RegExp[] = [
   /\((\d{3})\)\s*[A-Z][a-z]/, // .NET WebException "(401) Unauthorized", EWS Java "(401)Unauthorized"
   /\bHTTP(?:\/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[:=]?\s*(\d{3})\b/i,
-  /\b(?:status|statusCode|status_code|response code|HTTP error|HttpStatusCode)\s*[:=]?\s*"?(\d{3})\b/i,
+  /\b(?:status(?:\s*code)?|statusCode|status_code|response code|HTTP ?error|HttpStatusCode)\s*[:=]?\s*"?(\d{3})\b/i,
+  /\b(\d{3}) (?:Client|Server) Error\b/, // Python requests: "401 Client Error: Unauthorized for url"
   /\b(\d{3})\s+(?:Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Service Unavailable|Bad Gateway|Gateway Time-?out|Bad Request|Method Not Allowed|Request Entity Too Large|Payload Too Large|Login Time-?out)\b/i,
   /\b(?:Unauthorized|Forbidden|Too Many Requests)\s*\((\d{3})\)/i,
   /"code"\s*:\s*(\d{3})\b/,
