@@ -75,6 +75,7 @@ const WRAPPER_ROWS = new Set([
   "nodemailer-socket",
   "dotnet-failure-sending-mail",
   "java-cannot-send-command",
+  "cannot-connect-generic",
 ]);
 
 export function patternTable(): readonly PatternRow[] {
