@@ -62,7 +62,7 @@ const TABLE: CompiledRow[] = (clientRows as Array<PatternRow & { before?: string
   }, [...(rows as PatternRow[])])
   .map((r) => ({ ...r, re: new RegExp(r.pattern, "im") }));
 
-/** Rows that only name a wrapper (an exception class, "4xx") : the codes inside say more when they disagree. */
+/** Rows that only name a wrapper (an exception class, a bare 4xx/5xx): the codes inside say more when they disagree. */
 const WRAPPER_ROWS = new Set([
   "smtp-4xx-temporary",
   "smtp-5xx-refused",
