@@ -373,6 +373,7 @@ const ERRNO: Record<string, ErrnoRow & { source: string }> = {
   ECONNABORTED: { cat: "server", cause: "The connection was aborted.", fix: "unreachable", transient: true, source: NODE },
   EHOSTUNREACH: { cat: "server", cause: "There is no route to the server's host.", fix: "unreachable", transient: true, source: NODE },
   ENETUNREACH: { cat: "server", cause: "The network the server is on cannot be reached from here.", fix: "unreachable", transient: true, source: NODE },
+  EHOSTDOWN: { cat: "server", cause: "The server's host is down.", fix: "unreachable", transient: true, source: NODE },
   ENETDOWN: { cat: "server", cause: "This computer's network is down.", fix: "unreachable", transient: true, source: NODE },
   EPIPE: { cat: "server", cause: "The server closed the connection while mailcfg was still writing.", fix: "unreachable", transient: true, source: NODE },
   EADDRNOTAVAIL: { cat: "server", cause: "The address to connect to is not usable from this computer.", fix: "wrongServer", transient: false, source: NODE },
