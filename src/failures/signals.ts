@@ -576,6 +576,7 @@ const HTTP_PATTERNS: readonly RegExp[] = [
   /\b(?:status(?:\s*code)?|statusCode|status_code|response code|HTTP ?error|HttpStatusCode)\s*[:=]?\s*"?(\d{3})\b/i,
   /\b(\d{3}) (?:Client|Server) Error\b/, // Python requests: "401 Client Error: Unauthorized for url"
   /\b(\d{3})\s+(?:Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Service Unavailable|Bad Gateway|Gateway Time-?out|Bad Request|Method Not Allowed|Request Entity Too Large|Payload Too Large|Login Time-?out)\b/i,
+  /\b(\d{3})\s+(?:ServiceUnavailable|TooManyRequests|GatewayTimeout|BadGateway|InternalServerError|BadRequest|NotFound)\b/, // .NET HttpStatusCode names
   /\b(\d{3})\s*\((?:Unauthorized|Forbidden|Not Found|Too Many Requests|Internal Server Error|Service Unavailable|Bad Gateway|Gateway Timeout|Bad Request)\)/i, // .NET HttpClient
   /\b(?:Unauthorized|Forbidden|Not Found|Too Many Requests|Service Unavailable)\s*[:(]\s*(\d{3})\b/i,
   /"code"\s*:\s*(\d{3})\b/,
