@@ -308,7 +308,7 @@ export const REPLIES: readonly ReplyRow[] = [
   { code: 454, name: "TLS or authentication temporarily unavailable", rfc: `${R4954}; RFC 3207`, cat: "server", fix: "retry", specific: true },
   { code: 455, name: "server unable to accommodate parameters", rfc: R5321, cat: "server", fix: "retry" },
   { code: 500, name: "syntax error, command unrecognised", rfc: R5321, cat: "server", fix: "protocol" },
-  { code: 501, name: "syntax error in parameters or arguments (often an address)", rfc: R5321, cat: "rejected", fix: "sender" },
+  { code: 501, name: "syntax error in parameters or arguments (often an address)", rfc: R5321, cat: "rejected", fix: "sender", specific: true },
   { code: 502, name: "command not implemented", rfc: R5321, cat: "server", fix: "protocol" },
   { code: 503, name: "bad sequence of commands (often: log in first, or login not offered)", rfc: R5321, cat: "auth", fix: "authRequired" },
   { code: 504, name: "command parameter not implemented (often an AUTH method)", rfc: R5321, cat: "auth", fix: "mechanism", specific: true },
@@ -322,7 +322,7 @@ export const REPLIES: readonly ReplyRow[] = [
   { code: 552, name: "exceeded storage allocation (message too large or mailbox full)", rfc: R5321, cat: "rejected", fix: "size" },
   { code: 553, name: "mailbox name not allowed (often the sender address)", rfc: R5321, cat: "rejected", fix: "sender" },
   { code: 554, name: "transaction failed", rfc: R5321, cat: "rejected", fix: "policy" },
-  { code: 555, name: "MAIL FROM/RCPT TO parameters not recognised", rfc: R5321, cat: "rejected", fix: "sender" },
+  { code: 555, name: "MAIL FROM/RCPT TO parameters not recognised", rfc: R5321, cat: "rejected", fix: "sender", specific: true },
   { code: 556, name: "domain does not accept mail", rfc: "RFC 7504", cat: "rejected", fix: "recipient", specific: true },
 ];
 

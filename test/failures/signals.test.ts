@@ -175,6 +175,9 @@ describe("basic reply codes (RFC 5321, RFC 4954, RFC 7504)", () => {
     [451, "4.7.12", "auth", "enhanced-4.7.12"],
     [452, "4.5.3", "rejected", "enhanced-4.5.3"],
     [504, "5.5.4", "auth", "reply-504"],
+    // a refused address or parameter, whatever protocol detail comes with it
+    [555, "5.5.2", "rejected", "reply-555"],
+    [501, "5.5.2", "rejected", "reply-501"],
   ] as const)("%i with %s -> %s (%s)", (replyCode, enhancedCode, category, id) => {
     const v = signalVerdict({ replyCode, enhancedCode });
     expect(v?.category).toBe(category);
