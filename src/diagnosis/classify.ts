@@ -1,4 +1,6 @@
 import rows from "./patterns.json" with { type: "json" };
+import clientRows from "../failures/rows-clients.json" with { type: "json" };
+import { readSignals, signalVerdict } from "../failures/signals.js";
 import { MailError, type Category } from "../errors.js";
 import { PRODUCT_MESSAGES } from "./product-messages.js";
 import { describeCodes, type CodeMeaning } from "./status-codes.js";
@@ -49,7 +51,35 @@ interface CompiledRow extends PatternRow {
   re: RegExp;
 }
 
-const TABLE: CompiledRow[] = (rows as PatternRow[]).map((r) => ({ ...r, re: new RegExp(r.pattern, "im") }));
+/**
+ * patterns.json, then the phrasings of other clients (rows-clients.json; a row there with
+ * `before` goes in front of the named row, to be more specific than it), then (in
+ * classifyText) the codes alone.
+ */
+const TABLE: CompiledRow[] = (clientRows as Array<PatternRow & { before?: string }>)
+  .reduce<PatternRow[]>((table, { before, ...row }) => {
+    const at = before ? table.findIndex((r) => r.id === before) : -1;
+    if (at < 0) table.push(row);
+    else table.splice(at, 0, row);
+    return table;
+  }, [...(rows as PatternRow[])])
+  .map((r) => ({ ...r, re: new RegExp(r.pattern, "im") }));
+
+/** Rows that only name a wrapper (an exception class, a bare 4xx/5xx): the codes inside say more when they disagree. */
+const WRAPPER_ROWS = new Set([
+  "smtp-4xx-temporary",
+  "smtp-5xx-refused",
+  "python-data-error",
+  "python-sender-refused",
+  "python-recipients-refused",
+  "java-invalid-addresses",
+  "phpmailer-data-not-accepted",
+  "nodemailer-envelope",
+  "nodemailer-socket",
+  "dotnet-failure-sending-mail",
+  "java-cannot-send-command",
+  "cannot-connect-generic",
+]);
 
 export function patternTable(): readonly PatternRow[] {
   return TABLE;
@@ -132,7 +162,11 @@ export function classifyText(text: string): Classification {
   const codes = extractCodes(text);
   const code = bestCode(text, codes);
   const meanings = describeCodes(codes);
-  const row = TABLE.find((r) => r.re.test(text));
+  const found = TABLE.find((r) => r.re.test(text));
+  // No row knows the words (or only a wrapper row does): the codes alone still say a lot.
+  const signal = found && !WRAPPER_ROWS.has(found.id) ? undefined : signalVerdict(readSignals(text, codes));
+  const useSignal = signal && (!found || signal.category !== found.category);
+  const row: CompiledRow | undefined = useSignal ? { ...signal, id: `signal:${signal.id}`, pattern: "", re: /$^/ } : found;
   const provider = row?.provider ?? recognizeProvider(text);
   if (!row) {
     const base: Classification = {

@@ -17,6 +17,7 @@ import { mergeFacts } from "./text-facts.js";
 import type { Verdict } from "./verdict.js";
 import { fillPlaceholders, placeholderValues } from "./placeholders.js";
 import { isIP } from "node:net";
+import { signalVerdict, type SignalVerdict } from "./signals.js";
 
 /** Conditions on facts; every condition given must hold. `null` in a list matches an unknown value. */
 export interface FactMatch {
@@ -153,6 +154,7 @@ export function classify(input: FailureInput): Verdict {
   const byText = classifyText(text);
   const row = FACT_ROWS.find((r) => rowMatches(r, facts, text));
   const values = placeholderValues(facts);
+  const sig = !row && byText.category === "unknown" ? liveSignal(facts) : undefined;
   let v: Verdict;
   if (row) {
     v = {
@@ -171,6 +173,17 @@ export function classify(input: FailureInput): Verdict {
       ...(row.check ? { check: row.check } : {}),
     };
     if (row.transient === undefined) v.transient = derivedTransient(v.category, facts);
+  } else if (sig) {
+    // The text says nothing known, but the facts carry codes: the generic layer reads them.
+    v = {
+      ...byText,
+      category: sig.category,
+      cause: sig.cause,
+      fix: sig.fix,
+      rowId: `signal:${sig.id}`,
+      source: sig.source,
+      transient: sig.transient,
+    };
   } else {
     v = { ...byText, transient: derivedTransient(byText.category, facts) };
     const textRow = byText as { transient?: boolean; remedy?: Remedy };
@@ -178,6 +191,21 @@ export function classify(input: FailureInput): Verdict {
     if (textRow.remedy) v.remedy = fillRemedy(textRow.remedy, values);
   }
   return finish(v, facts);
+}
+
+const HTTP_CONTEXT = { exchange: "ews", gmail: "gmail" } as const;
+
+/** What the codes among live facts say by themselves (the generic layer of signals.ts). */
+function liveSignal(f: FailureFacts): SignalVerdict | undefined {
+  const t = f.settings?.type;
+  const httpContext = f.stage === "token" ? "oauth" : t === "exchange" || t === "gmail" ? HTTP_CONTEXT[t] : f.settings?.auth === "oauth2-microsoft" ? "graph" : undefined;
+  return signalVerdict({
+    ...(f.enhancedCode ? { enhancedCode: f.enhancedCode } : {}),
+    ...(f.replyCode !== undefined ? { replyCode: f.replyCode } : {}),
+    ...(f.errno ? { errno: f.errno } : {}),
+    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+    ...(httpContext ? { httpContext } : {}),
+  });
 }
 
 /** A temporary refusal (4xx, class 4) or a connection problem: trying again later can help. */

@@ -46,13 +46,20 @@ describe("mailcfg explain", () => {
   });
 
   it("says honestly when it does not recognise the text, and still reads its codes", async () => {
-    const r = await runCli(["explain", "--json", "the relay said 4.4.7 and gave up"]);
+    const r = await runCli(["explain", "--json", "the relay said 2.6.0 and gave up"]);
     const doc = JSON.parse(r.out);
-    expect(doc).toMatchObject({ category: "unknown", recognized: false, provider: null, code: "4.4.7", codes: ["4.4.7"] });
-    expect(doc.meanings[0].meaning).toBe("temporary failure (retrying later may work); network and routing status: delivery time expired");
-    const human = await runCli(["explain", "the relay said 4.4.7 and gave up"]);
+    expect(doc).toMatchObject({ category: "unknown", recognized: false, provider: null, code: "2.6.0", codes: ["2.6.0"] });
+    expect(doc.meanings[0].meaning).toBe("success; message content or media status: other or undefined media error");
+    const human = await runCli(["explain", "the relay said 2.6.0 and gave up"]);
     expect(human.out).toContain("Category: unknown (not recognised)");
     expect(human.out).toMatch(/does not recognise this text/);
+  });
+
+  it("reads the meaning of a status code when no row knows the words", async () => {
+    const r = await runCli(["explain", "--json", "the relay said 4.4.7 and gave up"]);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ category: "server", recognized: true, rowId: "signal:enhanced-4.4.7", code: "4.4.7" });
+    expect(doc.source).toMatch(/RFC 3463/);
   });
 
   it("refuses empty input with a usage error (exit 2)", async () => {

@@ -3,6 +3,8 @@
  * answers), each with the row it must land on. Host tags and ids are as the providers
  * print them; addresses and tokens are made up.
  */
+import clientRows from "../../src/failures/rows-clients.json" with { type: "json" };
+
 export interface Example {
   text: string;
   row: string;
@@ -184,7 +186,7 @@ export const EXAMPLES: Example[] = [
   { row: "dotnet-unable-to-connect", category: "server", text: "System.Net.Mail.SmtpException: Failure sending mail. ---> System.Net.WebException: Unable to connect to the remote server" },
   { row: "phpmailer-connect-failed", category: "server", text: "SMTP connect() failed. https://github.com/PHPMailer/PHPMailer/wiki/Troubleshooting" },
   { row: "phpmailer-connect-failed", category: "server", text: "SMTP Error: Could not connect to SMTP host." },
-  { row: "java-could-not-connect", category: "server", provider: "Gmail", text: "javax.mail.MessagingException: Could not connect to SMTP host: smtp.gmail.com, port: 465, response: -1" },
+  { row: "java-could-not-connect", category: "server", provider: "Gmail", text: "javax.mail.MessagingException: Could not connect to SMTP host: smtp.gmail.com, port: 587, response: -1" },
   { row: "python-connect-error", category: "server", text: "smtplib.SMTPConnectError: (554, b'mail.example.com')" },
   { row: "java-cannot-send-command", category: "server", text: "javax.mail.MessagingException: Can't send command to SMTP host" },
   { row: "not-smtp", category: "server", text: "Error: Invalid greeting. response=HTTP/1.1 400 Bad Request: HTTP/1.1 400 Bad Request { code: 'EPROTOCOL' }" },
@@ -224,6 +226,9 @@ export const EXAMPLES: Example[] = [
   { row: "smtp-4xx-temporary", category: "server", text: "451 4.3.0 Error: queue file write error" },
   { row: "smtp-5xx-refused", category: "rejected", text: "550 Requested action not taken: policy" },
 ];
+
+// The phrasings of other clients (src/failures/rows-clients.json) carry their own example.
+EXAMPLES.push(...clientRows.map((r) => ({ row: r.id, category: r.category, text: r.example })));
 
 /** Texts mailcfg does not recognise: it must say so and still read the codes. */
 export const UNKNOWN_EXAMPLES: Array<{ text: string; codes: string[] }> = [
