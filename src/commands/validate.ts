@@ -7,7 +7,7 @@ import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
 import type { ProviderFlags } from "./setup-flow.js";
 import { ownerJson } from "./setup.js";
-import { failureRecord, rotatedSecretSaver, validateSettings } from "./validation.js";
+import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "./validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { reconnectCommand } from "./reconnect.js";
@@ -139,6 +139,7 @@ async function validateSaved(
       ...(ca ? { ca } : {}),
       label,
       onSecretRotated: rotatedSecretSaver(ctx, owner, profile),
+      secretLock: savedSecretLock(ctx, owner, profile),
     });
     config.updateProfile(owner, { validation: outcome.record, ...(outcome.sent ? { lastUsedAt: outcome.record.at } : {}) });
     const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };

@@ -15,7 +15,15 @@ export interface ProviderRequest {
    * rotates refresh tokens); the caller stores it where the secret came from.
    */
   onSecretRotated?: (secret: string) => Promise<void>;
+  /**
+   * Runs a refresh that may rotate `secret` holding the config folder's lock, with the
+   * secret as saved now: another process may have rotated it meanwhile.
+   */
+  secretLock?: SecretLock;
 }
+
+/** See ProviderRequest.secretLock. */
+export type SecretLock = <T>(refresh: (saved: string | undefined) => Promise<T>) => Promise<T>;
 
 /**
  * Builds the provider for a profile. Each transport is imported only here, on demand,
@@ -29,7 +37,7 @@ export async function createProvider(request: ProviderRequest): Promise<MailProv
     case "webmail": {
       if (s.auth === "oauth2-microsoft") {
         const { createMicrosoftProvider } = await import("./microsoft.js");
-        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
+        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
       }
       const early = req.options.connectEarly ? openEarlyConnection(s.host, s.port, req.options.timeoutMs) : undefined;
       try {

@@ -7,6 +7,7 @@ import { refreshToken } from "../oauth/token.js";
 import type { OAuthClientConfig } from "../oauth/loopback.js";
 import { createSmtpProvider, securityWords } from "./smtp.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
+import type { SecretLock } from "./index.js";
 
 /** Called with a replacement for the saved refresh token; the caller stores it. */
 export type SecretRotated = (secret: string) => Promise<void>;
@@ -24,13 +25,14 @@ export function createMicrosoftProvider(
   o: ConnectOptions,
   env: NodeJS.ProcessEnv,
   onSecretRotated?: SecretRotated,
+  secretLock?: SecretLock,
 ): MailProvider {
   const reconnect = "mailcfg connect-microsoft company|user <id>";
   if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);
   if (!s.clientId) throw new NotConfiguredError(`The Microsoft 365 profile of ${s.email} does not name its app registration (client id).`, reconnect);
 
   const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT));
-  const tokens = new AccessTokens(client, secret, o, onSecretRotated);
+  const tokens = new AccessTokens(client, secret, o, onSecretRotated, secretLock);
   const log = (line: string) => o.onLog?.(redact(line, tokens.secrets()));
 
   // One SMTP transport per access token: a new token means a new login.
@@ -103,6 +105,7 @@ class AccessTokens {
     refresh: string,
     private readonly o: ConnectOptions,
     private readonly onRotated: SecretRotated | undefined,
+    private readonly lock: SecretLock | undefined,
   ) {
     this.refresh = refresh;
   }
@@ -121,7 +124,22 @@ class AccessTokens {
     return this.pending;
   }
 
-  private async renew(): Promise<Access> {
+  /**
+   * Refreshes under the config folder's lock (when the caller gives one), starting from
+   * the refresh token as saved now: a parallel run that rotated it first has made ours
+   * useless, and under strict rotation a used token is refused.
+   */
+  private renew(): Promise<Access> {
+    if (!this.lock) return this.renewFrom(undefined);
+    return this.lock((saved) => this.renewFrom(saved));
+  }
+
+  private async renewFrom(saved: string | undefined): Promise<Access> {
+    if (saved && saved !== this.refresh) {
+      this.issued.push(this.refresh);
+      this.refresh = saved;
+      this.o.onLog?.("another run rotated the saved refresh token meanwhile; refreshing with the newer one");
+    }
     const r = await refreshToken(this.client, this.refresh, { timeoutMs: this.o.timeoutMs });
     this.issued.push(r.access_token);
     const scope = r.scope ?? "";
