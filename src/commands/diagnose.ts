@@ -193,8 +193,8 @@ async function adHocSubject(ctx: Context, f: ProviderFlags): Promise<Subject> {
   if (f.preset && !preset) throw new UsageError(`--preset: "${f.preset}" is not one of ${WEBMAIL_PRESETS.map((p) => p.id).join(", ")}.`);
   const host = checkHost(f.host ?? requireFlag(preset?.host, "--host", "the outgoing mail server, e.g. smtp.office365.com"));
   const email = checkEmail(requireFlag(f.email, "--email", "the sender address"), "--email");
-  const securityFlag: Security | undefined = f.security ? checkSecurity(f.security) : undefined;
-  const port = f.port ? checkPort(f.port) : securityFlag === "tls" ? 465 : (preset?.port ?? 587);
+  const securityFlag: Security | undefined = f.security !== undefined ? checkSecurity(f.security) : undefined;
+  const port = f.port !== undefined ? checkPort(f.port) : securityFlag === "tls" ? 465 : (preset?.port ?? 587);
   const security = securityFlag ?? defaultSecurityForPort(port);
   const settings: WebmailSettings = { type: "webmail", host, port, security, email, auth: "password" };
   if (f.username && f.username !== email) settings.username = f.username;

@@ -28,7 +28,8 @@ export function parseOwner(target: string | undefined, id: string | undefined, u
 
 /** A whole number in range, or a usage error naming the flag. */
 export function parseIntFlag(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
+  // Decimal digits only: Number() would read 1e3 as 1000 and 0x10 as 16.
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
   }
