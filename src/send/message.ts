@@ -75,7 +75,8 @@ export function inputError(problems: string[]): UsageError {
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function parseVars(pairs: string[], problems: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
+  // No prototype: --var constructor=x or --var __proto__=x is just a variable.
+  const vars = Object.create(null) as Record<string, string>;
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const name = eq > 0 ? pair.slice(0, eq) : "";
@@ -168,7 +169,7 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   const profile = config.getProfile(owner);
   if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
 
-  const vars = { ...given, sender: profile.email, date: ctx.now().toISOString().slice(0, 10) };
+  const vars = Object.assign(Object.create(null) as Record<string, string>, given, { sender: profile.email, date: ctx.now().toISOString().slice(0, 10) });
   const rendered = renderTemplate(template, vars);
   // The checks above name the culprit; this one also covers a multi-line subject file.
   if (/[\r\n]/.test(rendered.subject)) throw inputError([`The ${input.kind.id} subject (${template.source}) contains a line break, which is not allowed in a mail header.`]);

@@ -75,7 +75,8 @@ export function escapeHtml(s: string): string {
 
 function fill(text: string, vars: Readonly<Record<string, string>>, escape: (s: string) => string): string {
   return text.replace(VARIABLE, (whole, name: string) => {
-    const v = vars[name];
+    // Own keys only: {{constructor}} is a variable like any other, not Object's.
+    const v = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return v === undefined ? whole : escape(v);
   });
 }
@@ -106,7 +107,7 @@ export function renderTemplate(t: Template, vars: Readonly<Record<string, string
  * An HTML body needs its plain-text part beside it.
  */
 export function loadTemplate(kind: string, templatesDir: string | undefined): Template & { source: string } {
-  const builtIn = BUILT_IN_TEMPLATES[kind];
+  const builtIn = Object.hasOwn(BUILT_IN_TEMPLATES, kind) ? BUILT_IN_TEMPLATES[kind] : undefined;
   if (!builtIn) throw new UsageError(`There is no template for the document kind "${kind}".`);
   if (!templatesDir) return { ...builtIn, source: "built-in" };
   if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) {
