@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import { ownerLabel } from "../config/types.js";
 import { UsageError, type Category } from "../errors.js";
@@ -14,7 +13,7 @@ import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } fr
 /** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
 async function openQueue(ctx: Context, durable = true): Promise<QueueStore> {
   const { QueueStore } = await import("../queue/store.js");
-  return QueueStore.open(ctx.configDir, { durable });
+  return QueueStore.open(ctx.configDir, { durable, note: (t) => void ctx.io.err.write(ctx.theme.dim(`note: ${t}`) + "\n") });
 }
 
 async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T, durable = true): Promise<T> {
@@ -90,13 +89,8 @@ export function toQueuePurgeOptions(raw: { sent?: boolean; failed?: boolean; jso
 export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; json: boolean }): Promise<CommandResult> {
   const prepared = await prepareMessage(ctx, opts.message);
   // The bytes are kept in the queue: a file changed or deleted later cannot change the message.
-  const attachments = prepared.attachments.map((a) => {
-    try {
-      return { filename: a.filename, content: readFileSync(a.path) };
-    } catch (err) {
-      throw new UsageError(`--attach ${a.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`, "Nothing was queued.");
-    }
-  });
+  // (prepareMessage read them, within the size limit.)
+  const attachments = prepared.attachments.map((a) => ({ filename: a.filename, content: a.content }));
   const m = prepared.mail;
   const now = ctx.now().getTime();
   const id = await withQueue(ctx, (q) =>

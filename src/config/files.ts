@@ -212,16 +212,12 @@ export function checkKeptFile(path: string, o: { note?: Note; noFollow?: boolean
   return "file";
 }
 
-const cleanedDirs = new Set<string>();
-
 /**
  * Removes the temp files a killed run left behind (config.json.tmp, secrets.json.<pid>-<n>.tmp
- * of older versions, conf's config.json.tmp-<n>): they can hold every password. Once per
- * folder and process, under the folder's lock.
+ * of older versions, conf's config.json.tmp-<n>): they can hold every password. Called
+ * under the folder's lock, before each write.
  */
 export function removeStaleTemps(dir: string): void {
-  if (cleanedDirs.has(dir)) return;
-  cleanedDirs.add(dir);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -277,4 +273,23 @@ function syncDir(dir: string): void {
   } catch {
     // not possible everywhere; the rename itself is atomic
   }
+}
+
+/**
+ * Makes ready the queue file before SQLite opens it: the folder exists (0700); a
+ * queue.db that is a link, a folder or a FIFO is refused (exit 2, naming it); a looser
+ * mode is made 0600 with a note; a missing one is created 0600 (SQLite's -wal and -shm
+ * files follow its mode). Returns its path.
+ */
+export function prepareQueueFile(dir: string, note?: Note): string {
+  const path = join(dir, "queue.db");
+  ensureConfigDir(dir, note);
+  if (checkKeptFile(path, { noFollow: true, mustTighten: true, ...(note ? { note } : {}) }) === "absent") {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600));
+    } catch (err) {
+      throw unusable(path, writeProblem(err), err);
+    }
+  }
+  return path;
 }

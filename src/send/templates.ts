@@ -1,6 +1,10 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { MB, readBoundedText } from "../config/files.js";
+
+/** A template is a page of text; anything larger is a mistake (or /dev/zero). */
+const TEMPLATE_LIMIT = MB;
 
 /**
  * A message template: subject, plain text and (optionally) HTML with {{variables}}.
@@ -116,15 +120,8 @@ export function loadTemplate(kind: string, templatesDir: string | undefined): Te
       "Create it, or remove the setting: mailcfg config unset templates-dir",
     );
   }
-  const read = (name: string): string | undefined => {
-    const path = join(templatesDir, name);
-    if (!existsSync(path)) return undefined;
-    try {
-      return readFileSync(path, "utf8");
-    } catch (err) {
-      throw new UsageError(`Template ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
-    }
-  };
+  // Bounded: a FIFO or a device in the templates folder is refused, not waited on.
+  const read = (name: string): string | undefined => readBoundedText(join(templatesDir, name), { label: "Template", maxBytes: TEMPLATE_LIMIT });
   const subject = read(`${kind}.subject`)?.replace(/\r?\n$/, "");
   const text = read(`${kind}.txt`);
   const html = read(`${kind}.html`);
