@@ -8,6 +8,7 @@ import { prepareMessage, toMessageInput, type MessageInput } from "../send/messa
 import type { QueueStore, QueueEntry, EntryState } from "../queue/store.js";
 import type { RunEvent } from "../queue/runner.js";
 import { messageSummary } from "./send.js";
+import { printable } from "../ui/printable.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
 
 /** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
@@ -134,7 +135,7 @@ export async function runQueueList(ctx: Context, opts: { state?: EntryState; jso
     else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(9)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
     for (const e of entries) {
       const to = e.message.to.join(",");
-      const err = e.state === "sent" || !e.lastError ? "" : `[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70);
+      const err = e.state === "sent" || !e.lastError ? "" : printable(`[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70));
       out.write(
         `${String(e.id).padEnd(6)}${e.state.padEnd(9)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
       );
@@ -148,7 +149,7 @@ export async function runQueueShow(ctx: Context, opts: { id: number; json: boole
   const j = entryJson(e);
   if (!opts.json) {
     const out = ctx.io.out;
-    const line = (k: string, v: unknown) => v !== undefined && v !== null && v !== "" && out.write(`${(k + ":").padEnd(12)}${String(v)}\n`);
+    const line = (k: string, v: unknown) => v !== undefined && v !== null && v !== "" && out.write(`${(k + ":").padEnd(12)}${printable(String(v))}\n`);
     line("entry", `#${e.id} ${e.state}`);
     line("kind", e.kind);
     line("from", `${e.senderEmail} (${ownerLabel(e.owner)})`);
@@ -168,9 +169,9 @@ export async function runQueueShow(ctx: Context, opts: { id: number; json: boole
     line("why", why);
     if (e.lastError && e.state !== "sent") {
       const le = e.lastError;
-      out.write(`${e.state === "failed" ? ctx.theme.bad("failed") : ctx.theme.warn("last error")} [${le.category}] at ${le.at}: ${le.message}\n`);
-      if (le.evidence) out.write(`  evidence: ${le.evidence}\n`);
-      if (le.hint) out.write(`  fix: ${le.hint}\n`);
+      out.write(`${e.state === "failed" ? ctx.theme.bad("failed") : ctx.theme.warn("last error")} [${le.category}] at ${le.at}: ${printable(le.message)}\n`);
+      if (le.evidence) out.write(`  evidence: ${printable(le.evidence)}\n`);
+      if (le.hint) out.write(`  fix: ${printable(le.hint)}\n`);
       if (e.state === "failed") out.write(`  then: ${ctx.theme.cmd(`mailcfg queue retry ${e.id}`)}\n`);
     }
   }
@@ -215,15 +216,15 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
     switch (e.type) {
       case "sent":
         results.push({ ...base, outcome: "sent", response: e.response });
-        if (!opts.json) out.write(`${ctx.theme.ok("✓")} #${e.entry.id} ${e.entry.kind} to ${e.entry.message.to.join(", ")}: ${e.response}\n`);
+        if (!opts.json) out.write(`${ctx.theme.ok("✓")} #${e.entry.id} ${e.entry.kind} to ${e.entry.message.to.join(", ")}: ${printable(e.response)}\n`);
         break;
       case "retry":
         results.push({ ...base, outcome: "retry", retryAt: iso(e.retryAt), error: e.error });
-        if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${e.error.message} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
+        if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
         break;
       case "failed":
         results.push({ ...base, outcome: "failed", error: e.error });
-        if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${e.error.message} (see: mailcfg queue show ${e.entry.id})\n`);
+        if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (see: mailcfg queue show ${e.entry.id})\n`);
         break;
       case "reclaimed":
         if (!opts.json) ctx.io.err.write(`note: #${e.entry.id} was being sent by a runner that stopped (${e.entry.lease?.runner ?? "unknown"}); it is queued again.\n`);

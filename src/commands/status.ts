@@ -6,6 +6,7 @@ import { serverOf } from "./describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
+import { printable } from "../ui/printable.js";
 import { reconnectCommand } from "./reconnect.js";
 
 /** A status line's verdict for one profile, and the command that moves it forward. */
@@ -60,7 +61,7 @@ export async function runStatus(ctx: Context, opts: { json: boolean }): Promise<
       const v = s.validation;
       if (v) {
         const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
-        out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${v.message ?? ""}`}\n`);
+        out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${printable(v.message ?? "")}`}\n`);
       } else {
         out.write("    never validated\n");
       }

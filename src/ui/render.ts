@@ -1,6 +1,7 @@
 import type { Theme } from "./theme.js";
 import { MailError, isMailError } from "../errors.js";
 import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
+import { printable } from "./printable.js";
 
 /** The shape of an error in --json output; stable for scripts. */
 export interface JsonError {
@@ -37,11 +38,12 @@ export function renderError(err: unknown, theme: Theme): string {
   const d = e.details;
   const lines: string[] = [];
   const productMessage = d.productMessage ?? PRODUCT_MESSAGES[e.category];
-  if (productMessage) lines.push(theme.dim(`The product shows: "${productMessage}"`));
-  lines.push(`${theme.bad("error")} [${e.category}]: ${e.message}`);
-  if (d.evidence) lines.push(`  evidence: ${d.evidence}`);
-  if (d.hint) lines.push(`  fix: ${d.hint}`);
-  if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(d.next)}`);
+  // A server's words, a file name or a subject can hold escape sequences: shown, not obeyed.
+  if (productMessage) lines.push(theme.dim(`The product shows: "${printable(productMessage)}"`));
+  lines.push(`${theme.bad("error")} [${e.category}]: ${printable(e.message)}`);
+  if (d.evidence) lines.push(`  evidence: ${printable(d.evidence)}`);
+  if (d.hint) lines.push(`  fix: ${printable(d.hint)}`);
+  if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(printable(d.next))}`);
   return lines.join("\n") + "\n";
 }
 
