@@ -16,6 +16,7 @@ describe("text printed to a terminal", () => {
     ["a bidi override", "Invoice \u202eFDP.exe"],
   ])("%s is shown as inert text", (_name, text) => {
     const shown = printable(text);
+    // eslint-disable-next-line no-control-regex
     expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(shown).toContain("Invoice");
   });
