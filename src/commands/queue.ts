@@ -26,6 +26,25 @@ async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T
   }
 }
 
+/**
+ * For the commands that only read (list, show): on a config folder this user cannot
+ * write, SQLite cannot open queue.db (WAL mode creates files beside it), so a copy
+ * in a private temp folder is read instead.
+ */
+async function readQueue<T>(ctx: Context, use: (q: QueueStore) => T): Promise<T> {
+  const { snapshotIfReadOnly } = await import("../queue/read-only.js");
+  const snapshot = snapshotIfReadOnly(ctx.configDir);
+  if (!snapshot) return withQueue(ctx, use);
+  const { QueueStore } = await import("../queue/store.js");
+  const q = await QueueStore.open(snapshot.dir);
+  try {
+    return use(q);
+  } finally {
+    q.close();
+    snapshot.remove();
+  }
+}
+
 export function parseId(value: string): number {
   return parseIntFlag(value, "<id>", 1, Number.MAX_SAFE_INTEGER);
 }
@@ -128,7 +147,7 @@ export async function runQueueAdd(ctx: Context, opts: { message: MessageInput; j
 }
 
 export async function runQueueList(ctx: Context, opts: { state?: EntryState; json: boolean }): Promise<CommandResult> {
-  const entries = await withQueue(ctx, (q) => q.list(opts.state));
+  const entries = await readQueue(ctx, (q) => q.list(opts.state));
   if (!opts.json) {
     const out = ctx.io.out;
     if (entries.length === 0) out.write(opts.state ? `No ${opts.state} entries.\n` : "The queue is empty. Add with: mailcfg queue add --doc <kind> --to <address> ...\n");
@@ -145,7 +164,7 @@ export async function runQueueList(ctx: Context, opts: { state?: EntryState; jso
 }
 
 export async function runQueueShow(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
-  const e = await withQueue(ctx, (q) => mustGet(q, opts.id));
+  const e = await readQueue(ctx, (q) => mustGet(q, opts.id));
   const j = entryJson(e);
   if (!opts.json) {
     const out = ctx.io.out;

@@ -31,13 +31,15 @@ const env = (dir: string, more: Record<string, string> = {}) => ({ MAILCFG_CONFI
 const errorOf = (out: string) => (JSON.parse(out) as { error: { category: string; message: string } }).error;
 
 describe("a read-only config folder", () => {
-  it("status, route and config get work; setup is exit 2 naming the folder; validate reports its verdict and says it was not recorded", async () => {
+  it("status, route, config get, queue list and show work; setup is exit 2 naming the folder; validate reports its verdict and says it was not recorded", async () => {
     const dir = await folderWithCompany();
+    const add = await run(["queue", "add", "--doc", "invoice", "--to", "buyer@customer.test", "--var", "number=INV-1", "--var", "customer=Acme"], { dir });
+    expect(add.code, add.err).toBe(0);
     giveToOther([dir, ...readdirSync(dir).map((f) => join(dir, f))]);
     chmodSync(dir, 0o500);
     const before = readFileSync(join(dir, "config.json"), "utf8");
 
-    for (const args of [["status", "--json"], ["route", "--doc", "invoice", "--json"], ["config", "get", "ship-confirmation-sender"]]) {
+    for (const args of [["status", "--json"], ["route", "--doc", "invoice", "--json"], ["config", "get", "ship-confirmation-sender"], ["queue", "list"], ["queue", "show", "1"]]) {
       const r = await cliRun(cli, args, env(dir), { asOther: true });
       expect(r.code, `${args.join(" ")}: ${r.out}${r.err}`).toBe(0);
     }
