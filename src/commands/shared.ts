@@ -46,10 +46,22 @@ export function parseTimeoutSeconds(value: string | undefined, fallback: number)
 }
 
 
-/** Reads all of stdin (for --password-stdin), without the final newline. */
+/** No password, token or client secret is anywhere near this long: stdin of /dev/zero is. */
+const STDIN_LIMIT = 64 * 1024;
+
+/** Reads all of stdin (for --password-stdin), without the final newline; at most STDIN_LIMIT bytes. */
 export async function readStdin(ctx: Context): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of ctx.io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  let total = 0;
+  for await (const c of ctx.io.stdin) {
+    const chunk = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
+    total += chunk.length;
+    if (total > STDIN_LIMIT) {
+      ctx.io.stdin.destroy();
+      throw new UsageError(`Standard input is larger than ${STDIN_LIMIT / 1024} KB, far more than a password or secret.`, "Pipe only the secret, e.g. printf %s \"$PASSWORD\" | mailcfg ... --password-stdin");
+    }
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 

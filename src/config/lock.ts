@@ -1,7 +1,7 @@
-import { closeSync, constants, lstatSync, openSync, readFileSync, rmSync, utimesSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, rmSync, utimesSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
-import { ensureConfigDir, unusable, type Note } from "./files.js";
+import { ensureConfigDir, readBoundedText, unusable, type Note } from "./files.js";
 
 /**
  * One lock per config folder, across processes: every writer of config.json and
@@ -39,9 +39,12 @@ function isStale(path: string): boolean {
   let mtime: number;
   let text = "";
   try {
-    mtime = lstatSync(path).mtimeMs;
-    text = readFileSync(path, "utf8");
-  } catch {
+    const st = lstatSync(path);
+    if (!st.isFile()) throw unusable(path, "is not a lock file mailcfg made (a link, a folder or a FIFO): move it away");
+    mtime = st.mtimeMs;
+    text = readBoundedText(path, { label: "The lock file", maxBytes: 64, category: "config" }) ?? "";
+  } catch (err) {
+    if (err instanceof MailError) throw err;
     return false; // gone meanwhile: just try again
   }
   const pid = Number.parseInt(text, 10);
@@ -75,7 +78,7 @@ function timedOut(dir: string): MailError {
   const path = lockPath(dir);
   let holder = "";
   try {
-    holder = ` (held by process ${readFileSync(path, "utf8").trim()})`;
+    holder = ` (held by process ${(readBoundedText(path, { label: "The lock file", maxBytes: 64, noFollow: true }) ?? "").trim()})`;
   } catch {
     // gone meanwhile
   }

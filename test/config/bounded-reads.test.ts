@@ -106,3 +106,18 @@ describe("size limits count the bytes read", () => {
     await refusedAtOnce(dir, ["status", "--json"], join(dir, "config.json"), /larger than/);
   });
 });
+
+describe("other reads", () => {
+  it("a FIFO planted as the lock file is refused, not waited on", async () => {
+    const dir = tempDir();
+    fifo(join(dir, "config.lock"));
+    await refusedAtOnce(dir, ["config", "set", "ship-confirmation-sender", "user", "--json"], join(dir, "config.lock"), /FIFO/);
+  });
+
+  it("--password-stdin stops reading past 64 KB (exit 2)", async () => {
+    const dir = tempDir();
+    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--password-stdin", "--no-validate", "--json"], { dir, stdin: "x".repeat(200_000) });
+    expect(r.code, r.out + r.err).toBe(2);
+    expect((r.json().error as { message: string }).message).toMatch(/Standard input is larger/);
+  });
+});
