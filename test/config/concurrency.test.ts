@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildCli, runBuiltCli, type BuiltCli } from "../helpers/build-cli.js";
-import { tempDir, useRig } from "../helpers/smtp-rig.js";
+import { PASSWORD, tempDir, USER, useRig } from "../helpers/smtp-rig.js";
 
 /**
  * Parallel `setup user uN` processes (the built CLI) into one config folder: every
  * profile and every password each of them reported as saved is there afterwards.
  * MAILCFG_CONCURRENCY_ROUNDS raises the number of rounds for a measurement.
  */
-const ROUNDS = Number(process.env.MAILCFG_CONCURRENCY_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.MAILCFG_CONCURRENCY_ROUNDS ?? 10);
 const PARALLEL = 10;
 
 const rig = useRig();
@@ -57,4 +57,25 @@ describe("parallel writers of config.json and secrets.json", () => {
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { users: Record<string, unknown> };
     expect(Object.keys(config.users)).toHaveLength(ROUNDS * PARALLEL);
   }, 300_000);
+});
+
+describe("queue run's own config writes", () => {
+  it("do not drop users set up while it runs", async () => {
+    const dir = tempDir();
+    const env = { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: PASSWORD };
+    const server = ["--host", "127.0.0.1", "--port", String(rig.starttls.port), "--security", "starttls", "--ca", rig.caFile];
+    expect((await runBuiltCli(cli.entry, ["setup", "company", ...server, "--email", USER, "--no-validate"], env)).code).toBe(0);
+    const doc = ["--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", "--var", "customer=Acme", "--var", "number=INV-9", "--var", "amount=10 EUR", "--var", "due_date=2026-12-01"];
+    for (let i = 0; i < 6; i++) expect((await runBuiltCli(cli.entry, ["queue", "add", ...doc], env)).code).toBe(0);
+    const ids = Array.from({ length: 6 }, (_, i) => `q${i}`);
+    const [queued, ...setups] = await Promise.all([
+      runBuiltCli(cli.entry, ["queue", "run", "--concurrency", "1"], env),
+      ...ids.map((id) => runBuiltCli(cli.entry, ["setup", "user", id, ...server, "--email", `${id}@acme.test`, "--no-validate"], env)),
+    ]);
+    expect(queued?.code, queued?.err).toBe(0);
+    expect(setups.map((s) => s.code)).toEqual(ids.map(() => 0));
+    const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { users: Record<string, unknown>; company: { lastUsedAt?: string } };
+    expect(Object.keys(config.users).sort()).toEqual(ids);
+    expect(config.company.lastUsedAt).toBeDefined();
+  }, 60_000);
 });
