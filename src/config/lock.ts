@@ -1,4 +1,5 @@
 import { closeSync, constants, lstatSync, openSync, rmSync, utimesSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
 import { ensureConfigDir, readBoundedText, unusable, type Note } from "./files.js";
@@ -7,8 +8,8 @@ import { ensureConfigDir, readBoundedText, unusable, type Note } from "./files.j
  * One lock per config folder, across processes: every writer of config.json and
  * secrets.json takes it, re-reads the file under it, applies its change and writes the
  * file atomically, so parallel runs never lose each other's changes. It is a file
- * created exclusively (config.lock, holding the owner's pid). A lock whose process is
- * gone (kill -9), or that has not been touched for STALE_MS, is taken over; a holder
+ * created exclusively (config.lock, holding the owner's pid and host). A lock whose process
+ * is gone (kill -9), or that has not been touched for STALE_MS, is taken over; a holder
  * that keeps it a while (a token refresh over the network) touches it every few seconds.
  */
 const LOCK_NAME = "config.lock";
@@ -47,10 +48,12 @@ function isStale(path: string): boolean {
     if (err instanceof MailError) throw err;
     return false; // gone meanwhile: just try again
   }
-  const pid = Number.parseInt(text, 10);
+  const [pidText = "", host = ""] = text.trim().split(/\s+/);
+  const pid = Number.parseInt(pidText, 10);
   const age = Date.now() - mtime;
   if (!Number.isInteger(pid) || pid <= 0) return age > 2_000; // killed between create and write
-  if (pid !== process.pid && !alive(pid)) return true;
+  // A pid means something only on the machine that wrote it (a config folder can be shared).
+  if (host === hostname() && pid !== process.pid && !alive(pid)) return true;
   return age > STALE_MS;
 }
 
@@ -67,7 +70,7 @@ function tryTake(dir: string): boolean {
     return false;
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
+    writeSync(fd, `${process.pid} ${hostname()}\n`);
   } finally {
     closeSync(fd);
   }

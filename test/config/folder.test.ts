@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
 import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { cliRun, giveToOther } from "../helpers/cli-as.js";
@@ -161,7 +162,7 @@ describe("what a killed run leaves behind", () => {
   it("a lock left by a killed process does not block the next run", async () => {
     const dir = await folderWithCompany();
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
-    writeFileSync(join(dir, "config.lock"), `${dead}\n`);
+    writeFileSync(join(dir, "config.lock"), `${dead} ${hostname()}\n`);
     const started = Date.now();
     const r = await run(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code, r.err).toBe(0);
