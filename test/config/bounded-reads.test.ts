@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
-import { cliRun } from "../helpers/cli-as.js";
+import { cliRun, folderWithCompany, useBuiltCli } from "../helpers/cli-as.js";
 import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 /**
@@ -12,27 +11,15 @@ import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-ri
  * the run or filling memory, and the limit counts the bytes actually read.
  */
 const rig = useRig();
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-}, 60_000);
-afterAll(() => cli?.remove());
+const built = useBuiltCli();
 
-async function folderWithCompany(): Promise<string> {
-  const dir = tempDir();
-  const ca = join(dir, "ca.pem");
-  writeFileSync(ca, readFileSync(rig.caFile));
-  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", ca), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-  expect(r.code, r.err).toBe(0);
-  return dir;
-}
 
 const fifo = (path: string) => execFileSync("mkfifo", [path]);
 const env = (dir: string) => ({ MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: PASSWORD });
 const doc = ["--doc", "sales-order", "--to", "buyer@customer.test", "--var", "number=SO-1", "--var", "customer=Acme", "--dry-run", "--json"];
 
 async function refusedAtOnce(dir: string, args: string[], path: string, words: RegExp) {
-  const r = await cliRun(cli, args, env(dir), { ms: 8000 });
+  const r = await cliRun(built.cli, args, env(dir), { ms: 8000 });
   expect(r.timedOut, `${args.join(" ")} blocked`).toBe(false);
   expect(r.code, r.out + r.err).toBe(2);
   const e = (JSON.parse(r.out) as { error: { message: string } }).error;
@@ -48,7 +35,7 @@ describe("files that are not regular files", () => {
   });
 
   it("a FIFO as secrets.json", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     rmSync(join(dir, "secrets.json"));
     fifo(join(dir, "secrets.json"));
     await refusedAtOnce(dir, ["validate", "company", "--no-send", "--json"], join(dir, "secrets.json"), /FIFO/);
@@ -61,7 +48,7 @@ describe("files that are not regular files", () => {
   });
 
   it("a FIFO as a template", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const templates = join(dir, "templates");
     mkdirSync(templates);
     fifo(join(templates, "sales-order.subject"));
@@ -79,7 +66,7 @@ describe("files that are not regular files", () => {
   });
 
   it("a FIFO or a device as an attachment", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const file = join(dir, "attachment.pdf");
     fifo(file);
     await refusedAtOnce(dir, ["send", ...doc, "--attach", file], file, /FIFO/);
@@ -95,7 +82,7 @@ describe("files that are not regular files", () => {
 
 describe("size limits count the bytes read", () => {
   it("a /proc file (size 0 on disk) over the attachment limit is refused", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     expect((await run(["config", "set", "attachment-limit-mb", "0.0001"], { dir })).code).toBe(0);
     await refusedAtOnce(dir, ["send", ...doc, "--attach", "/proc/self/status"], "/proc/self/status", /limit/);
   });

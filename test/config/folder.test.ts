@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
-import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
-import { cliRun, giveToOther } from "../helpers/cli-as.js";
+import { cliRun, folderWithCompany, giveToOther, useBuiltCli } from "../helpers/cli-as.js";
 import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 /**
@@ -12,28 +11,15 @@ import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-ri
  * read-only folder still serves the commands that only read; modes are owner-only.
  */
 const rig = useRig();
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-}, 60_000);
-afterAll(() => cli?.remove());
+const built = useBuiltCli();
 
-/** A config folder with a Company Email on the rig's STARTTLS server (its CA file inside). */
-async function folderWithCompany(): Promise<string> {
-  const dir = tempDir();
-  const ca = join(dir, "ca.pem");
-  writeFileSync(ca, readFileSync(rig.caFile));
-  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", ca), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-  expect(r.code, r.err).toBe(0);
-  return dir;
-}
 
 const env = (dir: string, more: Record<string, string> = {}) => ({ MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", ...more });
 const errorOf = (out: string) => (JSON.parse(out) as { error: { category: string; message: string } }).error;
 
 describe("a read-only config folder", () => {
   it("status, route, config get, queue list and show work; setup is exit 2 naming the folder; validate reports its verdict and says it was not recorded", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const add = await run(["queue", "add", "--doc", "invoice", "--to", "buyer@customer.test", "--var", "number=INV-1", "--var", "customer=Acme"], { dir });
     expect(add.code, add.err).toBe(0);
     giveToOther([dir, ...readdirSync(dir).map((f) => join(dir, f))]);
@@ -41,16 +27,16 @@ describe("a read-only config folder", () => {
     const before = readFileSync(join(dir, "config.json"), "utf8");
 
     for (const args of [["status", "--json"], ["route", "--doc", "invoice", "--json"], ["config", "get", "ship-confirmation-sender"], ["queue", "list"], ["queue", "show", "1"]]) {
-      const r = await cliRun(cli, args, env(dir), { asOther: true });
+      const r = await cliRun(built.cli, args, env(dir), { asOther: true });
       expect(r.code, `${args.join(" ")}: ${r.out}${r.err}`).toBe(0);
     }
 
-    const setup = await cliRun(cli, ["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate", "--json"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), { asOther: true });
+    const setup = await cliRun(built.cli, ["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate", "--json"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), { asOther: true });
     expect(setup.code, setup.out + setup.err).toBe(2);
     expect(errorOf(setup.out)).toMatchObject({ category: "config" });
     expect(errorOf(setup.out).message).toContain(dir);
 
-    const validate = await cliRun(cli, ["validate", "company", "--no-send", "--json"], env(dir), { asOther: true });
+    const validate = await cliRun(built.cli, ["validate", "company", "--no-send", "--json"], env(dir), { asOther: true });
     expect(validate.code, validate.out + validate.err).toBe(0);
     const doc = JSON.parse(validate.out) as { results: Array<{ ok: boolean; recorded?: boolean }> };
     expect(doc.results[0]).toMatchObject({ ok: true, recorded: false });
@@ -71,7 +57,7 @@ describe("something else where the folder or a file should be", () => {
   });
 
   it.each(["secrets.json", "queue.db"])("a folder named %s: exit 2 naming it", async (name) => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const path = join(dir, name);
     if (existsSync(path)) spawnSync("rm", ["-f", path]);
     mkdirSync(path);
@@ -88,7 +74,7 @@ describe("something else where the folder or a file should be", () => {
     ["a number", 12345],
     ["null", null],
   ])("a secrets.json value that is %s: exit 2 naming it, not an auth failure", async (_name, value) => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     writeFileSync(join(dir, "secrets.json"), JSON.stringify({ "company/password": value }), { mode: 0o600 });
     const r = await run(["validate", "company", "--json"], { dir });
     expect(r.code, r.out + r.err).toBe(2);
@@ -108,19 +94,19 @@ describe("something else where the folder or a file should be", () => {
 describe("permissions", () => {
   it("the config folder is created 0700 and its files 0600, whatever the umask", async () => {
     const dir = join(tempDir(), "fresh");
-    const r = await cliRun(cli, ["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), {
+    const r = await cliRun(built.cli, ["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), {
       umask: 0,
     });
     expect(r.code, r.err).toBe(0);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
-    const queued = await cliRun(cli, ["queue", "list"], env(dir), { umask: 0 });
+    const queued = await cliRun(built.cli, ["queue", "list"], env(dir), { umask: 0 });
     expect(queued.code, queued.err).toBe(0);
     expect(statSync(join(dir, "queue.db")).mode & 0o777).toBe(0o600);
   });
 
   it("looser modes found on disk are made owner-only, with a note", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     expect((await run(["queue", "list"], { dir })).code).toBe(0);
     chmodSync(dir, 0o755);
     for (const f of ["config.json", "secrets.json", "queue.db"]) chmodSync(join(dir, f), 0o644);
@@ -136,7 +122,7 @@ describe("permissions", () => {
   });
 
   it.each(["queue.db", "secrets.json"])("a symbolic link planted as %s is refused, its target untouched", async (name) => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const target = join(tempDir(), "elsewhere");
     writeFileSync(target, "precious\n");
     spawnSync("rm", ["-f", join(dir, name)]);
@@ -151,7 +137,7 @@ describe("permissions", () => {
 
 describe("what a killed run leaves behind", () => {
   it("temp files of a killed writer are removed by the next write; they never outlive it", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const stale = ["secrets.json.4242-123456789.tmp", "secrets.json.tmp", "config.json.tmp", "config.json.tmp-8317"];
     for (const f of stale) writeFileSync(join(dir, f), '{"company/password":"fake-old-secret"}', { mode: 0o644 });
     const r = await run(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
@@ -160,7 +146,7 @@ describe("what a killed run leaves behind", () => {
   });
 
   it("a lock left by a killed process does not block the next run", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     writeFileSync(join(dir, "config.lock"), `${dead} ${hostname()}\n`);
     const started = Date.now();
@@ -171,7 +157,7 @@ describe("what a killed run leaves behind", () => {
   });
 
   it("a lock not touched for a minute is taken over, even if its pid is in use", async () => {
-    const dir = await folderWithCompany();
+    const dir = await folderWithCompany(rig);
     const lock = join(dir, "config.lock");
     writeFileSync(lock, `${process.ppid}\n`);
     const old = new Date(Date.now() - 60_000);

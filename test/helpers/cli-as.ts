@@ -1,7 +1,9 @@
-import { chmodSync, chownSync } from "node:fs";
-import { dirname } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
+import { chmodSync, chownSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { spawn } from "node:child_process";
-import type { BuiltCli, ChildRun } from "./build-cli.js";
+import { buildCli, type BuiltCli, type ChildRun } from "./build-cli.js";
+import { PASSWORD, run, tempDir, webmailFlags, type Rig } from "./smtp-rig.js";
 
 /**
  * Runs the built CLI as a child process, killed after `ms` (a run that blocks on a FIFO
@@ -43,4 +45,24 @@ export function cliRun(cli: BuiltCli, args: string[], env: Record<string, string
 export function giveToOther(paths: string[]): void {
   if (!RUNNING_AS_ROOT) return;
   for (const p of paths) chownSync(p, NOBODY, NOBODY);
+}
+
+/** The built CLI for one test file: built before its tests, removed after them. */
+export function useBuiltCli(): { cli: BuiltCli } {
+  const holder = {} as { cli: BuiltCli };
+  beforeAll(async () => {
+    holder.cli = await buildCli();
+  }, 60_000);
+  afterAll(() => holder.cli?.remove());
+  return holder;
+}
+
+/** A config folder with a Company Email on the rig's STARTTLS server, its CA file inside (readable by whoever runs in it). */
+export async function folderWithCompany(rig: Rig): Promise<string> {
+  const dir = tempDir();
+  const ca = join(dir, "ca.pem");
+  writeFileSync(ca, readFileSync(rig.caFile));
+  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", ca), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+  expect(r.code, r.err).toBe(0);
+  return dir;
 }
