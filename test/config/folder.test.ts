@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
-import { cliRun, folderWithCompany, giveToOther, useBuiltCli } from "../helpers/cli-as.js";
+import { cliRun, folderWithCompany, giveToOther, RUNNING_AS_ROOT, useBuiltCli } from "../helpers/cli-as.js";
 import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 /**
@@ -119,6 +119,15 @@ describe("permissions", () => {
       expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
       expect(r.err + q.err).toContain(`${join(dir, f)} was readable by others (mode 0644)`);
     }
+  });
+
+  it.runIf(RUNNING_AS_ROOT)("a secrets.json readable by others that this user cannot change is refused (exit 2), not used", async () => {
+    const dir = await folderWithCompany(rig);
+    giveToOther([dir, join(dir, "config.json"), join(dir, "ca.pem")]);
+    chmodSync(join(dir, "secrets.json"), 0o644); // still root's: nobody cannot chmod it
+    const r = await cliRun(built.cli, ["validate", "company", "--no-send", "--json"], env(dir), { asOther: true });
+    expect(r.code, r.out + r.err).toBe(2);
+    expect(errorOf(r.out).message).toMatch(/secrets\.json is readable by others \(mode 0644\) and mailcfg cannot make it owner-only/);
   });
 
   it.each(["queue.db", "secrets.json"])("a symbolic link planted as %s is refused, its target untouched", async (name) => {
