@@ -46,7 +46,7 @@ export function parseTimeoutSeconds(value: string | undefined, fallback: number)
 }
 
 
-/** No password, token or client secret is anywhere near this long: stdin of /dev/zero is. */
+/** No password, token, client secret or error message is anywhere near this long: stdin of /dev/zero is. */
 const STDIN_LIMIT = 64 * 1024;
 
 /** Reads all of stdin (for --password-stdin), without the final newline; at most STDIN_LIMIT bytes. */
@@ -58,7 +58,7 @@ export async function readStdin(ctx: Context): Promise<string> {
     total += chunk.length;
     if (total > STDIN_LIMIT) {
       ctx.io.stdin.destroy();
-      throw new UsageError(`Standard input is larger than ${STDIN_LIMIT / 1024} KB, far more than a password or secret.`, "Pipe only the secret, e.g. printf %s \"$PASSWORD\" | mailcfg ... --password-stdin");
+      throw new UsageError(`Standard input is larger than ${STDIN_LIMIT / 1024} KB; mailcfg reads only a secret or an error message from it.`, "Pipe only that, e.g. printf %s \"$PASSWORD\" | mailcfg ... --password-stdin");
     }
     chunks.push(chunk);
   }

@@ -43,3 +43,21 @@ describe("text printed to a terminal", () => {
     expect(r.out).not.toContain(ESC);
   });
 });
+
+describe("diagnose shows what a hostile server says without obeying it", () => {
+  it("a greeting and a refusal full of escape sequences", async () => {
+    const { startRawSmtp } = await import("../helpers/misbehaving-servers.js");
+    const server = await startRawSmtp({ greeting: `554 ${ESC}[2J${ESC}]0;pwned\u0007 go away` });
+    try {
+      const r = await run(["diagnose", "--type", "webmail", "--host", "127.0.0.1", "--port", String(server.port), "--security", "none", "--email", "sales@acme.test", "--timeout", "2", "--transcript"], {
+        env: { MAILCFG_PASSWORD: PASSWORD },
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.out + r.err).toContain("go away");
+      expect(r.out + r.err).not.toContain(ESC);
+      expect(r.out + r.err).not.toContain("\u0007");
+    } finally {
+      await server.close();
+    }
+  });
+});
