@@ -6,6 +6,7 @@ import { inquirerPrompter, noPrompter, type Prompter } from "./prompter.js";
 import type { ConfigStore } from "./config/store.js";
 import type { KeyringOpener, SecretStore, SecretStoreChoice } from "./config/secrets.js";
 import { configDir } from "./config/dir.js";
+import { MailError, UsageError } from "./errors.js";
 import { makeTheme, type Theme } from "./ui/theme.js";
 
 export interface IO {
@@ -68,6 +69,7 @@ export function createContext(over: ContextOverrides = {}): Context {
   const color = errIsTTY && !env.NO_COLOR && env.TERM !== "dumb";
   let config: Promise<ConfigStore> | undefined;
   let secrets: Promise<SecretStore> | undefined;
+  const note = (text: string) => void ctx.io.err.write(ctx.theme.dim(`note: ${text}`) + "\n");
   const ctx: Context = {
     io,
     env,
@@ -75,8 +77,8 @@ export function createContext(over: ContextOverrides = {}): Context {
     prompt: over.prompt ?? (io.canPrompt ? inquirerPrompter(io.err) : noPrompter),
     configDir: dir,
     debug: isDebug(env.MAILCFG_DEBUG),
-    config: () => (config ??= import("./config/store.js").then(({ ConfigStore }) => ConfigStore.open(dir))),
-    secrets: () => (secrets ??= openSecrets(ctx, over.openKeyring)),
+    config: () => (config ??= import("./config/store.js").then(({ ConfigStore }) => ConfigStore.open(dir, note))),
+    secrets: () => (secrets ??= openSecrets(ctx, over.openKeyring, note)),
     now: over.now ?? (() => new Date()),
     openUrl:
       over.openUrl ??
@@ -100,18 +102,26 @@ export function protocolLog(ctx: Context): { onLog?: (line: string) => void } {
   return ctx.debug ? { onLog: (line) => void ctx.io.err.write(ctx.theme.dim(`debug: ${line.replace(/\r?\n$/, "")}`) + "\n") } : {};
 }
 
-async function openSecrets(ctx: Context, openKeyring: KeyringOpener | undefined): Promise<SecretStore> {
+async function openSecrets(ctx: Context, openKeyring: KeyringOpener | undefined, note: (text: string) => void): Promise<SecretStore> {
+  const fromEnv = ctx.env.MAILCFG_SECRET_STORE;
+  if (fromEnv !== undefined && fromEnv !== "" && fromEnv !== "file" && fromEnv !== "keyring") {
+    throw new UsageError(`MAILCFG_SECRET_STORE must be file or keyring; got "${fromEnv}".`, "Unset it to use the saved secret-store setting.");
+  }
   const cfg = await ctx.config();
   const saved = cfg.savedSettings()["secret-store"];
-  const fromEnv = ctx.env.MAILCFG_SECRET_STORE;
-  const choice: SecretStoreChoice =
-    fromEnv === "file" || fromEnv === "keyring" ? fromEnv : (saved ?? "auto");
+  const choice: SecretStoreChoice = fromEnv || (saved ?? "auto");
   const { openSecretStore } = await import("./config/secrets.js");
-  const opened = await openSecretStore(ctx.configDir, choice, openKeyring);
+  const opened = await openSecretStore(ctx.configDir, choice, openKeyring, note);
   if (opened.notice) {
-    // Said once: the choice is remembered, so later runs use the same store quietly.
-    ctx.io.err.write(ctx.theme.dim(`note: ${opened.notice}`) + "\n");
-    cfg.setSetting("secret-store", opened.store.kind);
+    note(opened.notice);
+    // Said once: the choice is remembered, so later runs use the same store quietly. A
+    // folder that cannot be written (a read-only command on a read-only folder) does not
+    // stop the run: the choice is simply made again next time.
+    try {
+      cfg.setSetting("secret-store", opened.store.kind);
+    } catch (err) {
+      if (!(err instanceof MailError && err.category === "config")) throw err;
+    }
   }
   return opened.store;
 }

@@ -15,6 +15,7 @@ import { ownerJson } from "./setup.js";
 import { describeSettings } from "./describe.js";
 import { parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
 import { checkDnsServer, dnsServersFromEnv } from "../discovery/env.js";
+import { printable } from "../ui/printable.js";
 
 export interface DiagnoseOptions {
   owner?: Owner;
@@ -196,8 +197,8 @@ async function adHocSubject(ctx: Context, f: ProviderFlags): Promise<Subject> {
   if (f.preset && !preset) throw new UsageError(`--preset: "${f.preset}" is not one of ${WEBMAIL_PRESETS.map((p) => p.id).join(", ")}.`);
   const host = checkHost(f.host ?? requireFlag(preset?.host, "--host", "the outgoing mail server, e.g. smtp.office365.com"));
   const email = checkEmail(requireFlag(f.email, "--email", "the sender address"), "--email");
-  const securityFlag: Security | undefined = f.security ? checkSecurity(f.security) : undefined;
-  const port = f.port ? checkPort(f.port) : securityFlag === "tls" ? 465 : (preset?.port ?? 587);
+  const securityFlag: Security | undefined = f.security !== undefined ? checkSecurity(f.security) : undefined;
+  const port = f.port !== undefined ? checkPort(f.port) : securityFlag === "tls" ? 465 : (preset?.port ?? 587);
   const security = securityFlag ?? defaultSecurityForPort(port);
   const settings: WebmailSettings = { type: "webmail", host, port, security, email, auth: "password" };
   if (f.username && f.username !== email) settings.username = f.username;
@@ -282,18 +283,19 @@ function renderReport(
   for (const r of report.stages) {
     const mark = r.status === "passed" ? t.ok(MARK.passed) : r.status === "failed" ? t.bad(MARK.failed) : t.dim(MARK.skipped);
     const time = r.status === "skipped" ? "" : `${r.ms} ms`;
-    lines.push(`  ${mark} ${r.stage.padEnd(width)} ${time.padStart(8)}  ${r.status === "skipped" ? t.dim(r.summary) : r.summary}`);
-    for (const w of r.warnings ?? []) lines.push(`  ${" ".repeat(width + 12)}${t.warn("warning")}: ${w}`);
+    lines.push(`  ${mark} ${r.stage.padEnd(width)} ${time.padStart(8)}  ${r.status === "skipped" ? t.dim(printable(r.summary)) : printable(r.summary)}`);
+    for (const w of r.warnings ?? []) lines.push(`  ${" ".repeat(width + 12)}${t.warn("warning")}: ${printable(w)}`);
   }
   lines.push("");
   const f = report.failure;
   if (f) {
     if (f.productMessage) lines.push(t.dim(`The product shows: "${f.productMessage}"`));
     lines.push(`${t.bad("✗")} The ${f.stage} stage failed [${f.category}, exit code ${EXIT_CODES[f.category]}]${f.provider ? ` (${f.provider})` : ""}`);
-    lines.push(`  cause: ${f.cause}`);
-    lines.push(`  evidence: ${f.evidence.replace(/\n/g, " | ")}`);
+    // The server's own words (a greeting, a reply) are shown, never obeyed by the terminal.
+    lines.push(`  cause: ${printable(f.cause)}`);
+    lines.push(`  evidence: ${printable(f.evidence.replace(/\n/g, " | "))}`);
     if (f.code) lines.push(`  code: ${f.code}${f.meanings.find((m) => m.code === f.code) ? ` (${f.meanings.find((m) => m.code === f.code)?.meaning})` : ""}`);
-    for (const finding of report.findings) lines.push(`  found: ${finding}`);
+    for (const finding of report.findings) lines.push(`  found: ${printable(finding)}`);
     lines.push("  fix:");
     f.fix.forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
     lines.push(`  check again: ${t.cmd(f.check)}`);

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import { ownerLabel } from "../config/types.js";
 import { MailError, UsageError, type Category } from "../errors.js";
@@ -9,12 +8,14 @@ import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage
 import type { QueueStore, QueueEntry, EntryState, NewEntry } from "../queue/store.js";
 import type { RunEvent } from "../queue/runner.js";
 import { messageSummary, senderWarnings } from "./send.js";
+import { printable } from "../ui/printable.js";
+import { MB, readBoundedText } from "../config/files.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, readStdin, type CommandResult } from "./shared.js";
 
 /** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
 async function openQueue(ctx: Context, durable = true): Promise<QueueStore> {
   const { QueueStore } = await import("../queue/store.js");
-  return QueueStore.open(ctx.configDir, { durable });
+  return QueueStore.open(ctx.configDir, { durable, note: (t) => void ctx.io.err.write(ctx.theme.dim(`note: ${t}`) + "\n") });
 }
 
 async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T, durable = true): Promise<T> {
@@ -23,6 +24,25 @@ async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T
     return await use(q);
   } finally {
     q.close();
+  }
+}
+
+/**
+ * For the commands that only read (list, show): on a config folder this user cannot
+ * write, SQLite cannot open queue.db (WAL mode creates files beside it), so a copy
+ * in a private temp folder is read instead.
+ */
+async function readQueue<T>(ctx: Context, use: (q: QueueStore) => T): Promise<T> {
+  const { snapshotIfReadOnly } = await import("../queue/read-only.js");
+  const snapshot = snapshotIfReadOnly(ctx.configDir);
+  if (!snapshot) return withQueue(ctx, use);
+  const { QueueStore } = await import("../queue/store.js");
+  const q = await QueueStore.open(snapshot.dir);
+  try {
+    return use(q);
+  } finally {
+    q.close();
+    snapshot.remove();
   }
 }
 
@@ -105,13 +125,8 @@ export function toQueuePurgeOptions(raw: { sent?: boolean; failed?: boolean; jso
 /** A checked message as a queue entry; the attachment bytes are read now. */
 function newEntry(prepared: PreparedMessage, now: number): NewEntry {
   // The bytes are kept in the queue: a file changed or deleted later cannot change the message.
-  const attachments = prepared.attachments.map((a) => {
-    try {
-      return { filename: a.filename, content: readFileSync(a.path) };
-    } catch (err) {
-      throw new UsageError(`--attach ${a.path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`, "Nothing was queued.");
-    }
-  });
+  // (prepareMessage read them, within the size limit.)
+  const attachments = prepared.attachments.map((a) => ({ filename: a.filename, content: a.content }));
   const m = prepared.mail;
   return {
     kind: prepared.kind.id,
@@ -163,11 +178,10 @@ export async function runQueueAddMany(ctx: Context, opts: { from: string; json: 
     if (ctx.io.stdinIsTTY) throw new UsageError("--from - reads JSON Lines from standard input; pipe them in.");
     text = await readStdin(ctx);
   } else {
-    try {
-      text = readFileSync(opts.from, "utf8");
-    } catch (err) {
-      throw new UsageError(`--from ${opts.from}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
-    }
+    // A regular file of bounded size: never a FIFO or a device that blocks or never ends.
+    const read = readBoundedText(opts.from, { label: "--from", maxBytes: 64 * MB, category: "usage" });
+    if (read === undefined) throw new UsageError(`--from ${opts.from}: no such file.`);
+    text = read;
   }
   const { parseBatchLines } = await import("../queue/batch-lines.js");
   const { lines, problems } = parseBatchLines(text);
@@ -209,14 +223,14 @@ export async function runQueueAddMany(ctx: Context, opts: { from: string; json: 
 }
 
 export async function runQueueList(ctx: Context, opts: { state?: EntryState; json: boolean }): Promise<CommandResult> {
-  const entries = await withQueue(ctx, (q) => q.list(opts.state));
+  const entries = await readQueue(ctx, (q) => q.list(opts.state));
   if (!opts.json) {
     const out = ctx.io.out;
     if (entries.length === 0) out.write(opts.state ? `No ${opts.state} entries.\n` : "The queue is empty. Add with: mailcfg queue add --doc <kind> --to <address> ...\n");
     else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(9)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
     for (const e of entries) {
       const to = e.message.to.join(",");
-      const err = e.state === "sent" || !e.lastError ? "" : `[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70);
+      const err = e.state === "sent" || !e.lastError ? "" : printable(`[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70));
       out.write(
         `${String(e.id).padEnd(6)}${e.state.padEnd(9)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
       );
@@ -226,11 +240,11 @@ export async function runQueueList(ctx: Context, opts: { state?: EntryState; jso
 }
 
 export async function runQueueShow(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
-  const e = await withQueue(ctx, (q) => mustGet(q, opts.id));
+  const e = await readQueue(ctx, (q) => mustGet(q, opts.id));
   const j = entryJson(e);
   if (!opts.json) {
     const out = ctx.io.out;
-    const line = (k: string, v: unknown) => v !== undefined && v !== null && v !== "" && out.write(`${(k + ":").padEnd(12)}${String(v)}\n`);
+    const line = (k: string, v: unknown) => v !== undefined && v !== null && v !== "" && out.write(`${(k + ":").padEnd(12)}${printable(String(v))}\n`);
     line("entry", `#${e.id} ${e.state}`);
     line("kind", e.kind);
     line("from", `${e.senderEmail} (${ownerLabel(e.owner)})`);
@@ -250,9 +264,9 @@ export async function runQueueShow(ctx: Context, opts: { id: number; json: boole
     line("why", why);
     if (e.lastError && e.state !== "sent") {
       const le = e.lastError;
-      out.write(`${e.state === "failed" ? ctx.theme.bad("failed") : ctx.theme.warn("last error")} [${le.category}] at ${le.at}: ${le.message}\n`);
-      if (le.evidence) out.write(`  evidence: ${le.evidence}\n`);
-      if (le.hint) out.write(`  fix: ${le.hint}\n`);
+      out.write(`${e.state === "failed" ? ctx.theme.bad("failed") : ctx.theme.warn("last error")} [${le.category}] at ${le.at}: ${printable(le.message)}\n`);
+      if (le.evidence) out.write(`  evidence: ${printable(le.evidence)}\n`);
+      if (le.hint) out.write(`  fix: ${printable(le.hint)}\n`);
       if (e.state === "failed") out.write(`  then: ${ctx.theme.cmd(`mailcfg queue retry ${e.id}`)}\n`);
     }
   }
@@ -297,15 +311,15 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
     switch (e.type) {
       case "sent":
         results.push({ ...base, outcome: "sent", response: e.response });
-        if (!opts.json) out.write(`${ctx.theme.ok("✓")} #${e.entry.id} ${e.entry.kind} to ${e.entry.message.to.join(", ")}: ${e.response}\n`);
+        if (!opts.json) out.write(`${ctx.theme.ok("✓")} #${e.entry.id} ${e.entry.kind} to ${e.entry.message.to.join(", ")}: ${printable(e.response)}\n`);
         break;
       case "retry":
         results.push({ ...base, outcome: "retry", retryAt: iso(e.retryAt), error: e.error });
-        if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${e.error.message} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
+        if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
         break;
       case "failed":
         results.push({ ...base, outcome: "failed", error: e.error });
-        if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${e.error.message} (see: mailcfg queue show ${e.entry.id})\n`);
+        if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (see: mailcfg queue show ${e.entry.id})\n`);
         break;
       case "reclaimed":
         if (!opts.json) ctx.io.err.write(`note: #${e.entry.id} was being sent by a runner that stopped (${e.entry.lease?.runner ?? "unknown"}); it is queued again.\n`);

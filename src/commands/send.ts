@@ -6,6 +6,7 @@ import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage
 import { openSender } from "../send/sender.js";
 import { senderWarning } from "../config/validation-state.js";
 import { composeEml, writeFileAtomic } from "../send/eml.js";
+import { printable } from "../ui/printable.js";
 import { parseTimeoutSeconds, progress, readCaFiles, warn, type CommandResult } from "./shared.js";
 
 export interface SendOptions {
@@ -103,8 +104,8 @@ function printMessage(ctx: Context, p: PreparedMessage, verb: string): void {
   out.write(`  to:         ${p.mail.to.join(", ")}\n`);
   if (p.mail.cc) out.write(`  cc:         ${p.mail.cc.join(", ")}\n`);
   if (p.mail.bcc) out.write(`  bcc:        ${p.mail.bcc.join(", ")}\n`);
-  out.write(`  subject:    ${p.mail.subject}\n`);
-  for (const a of p.attachments) out.write(`  attachment: ${a.filename} (${a.size} bytes)\n`);
+  out.write(`  subject:    ${printable(p.mail.subject)}\n`);
+  for (const a of p.attachments) out.write(`  attachment: ${printable(a.filename)} (${a.size} bytes)\n`);
   out.write(`  Message-ID: ${p.mail.messageId}\n`);
   out.write(ctx.theme.dim(`  why: ${p.decision.explanation.join(" ")}`) + "\n");
 }

@@ -44,7 +44,7 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
 
   // Server
   let host: string;
-  if (f.host) host = checkHost(f.host);
+  if (f.host !== undefined) host = checkHost(f.host);
   else if (preset?.host) host = preset.host;
   else if (ask) {
     if (!preset && !prev) {
@@ -78,8 +78,9 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   // Port and security
   let port: number;
   let security: Security;
-  const securityFlag = f.security ? checkSecurity(f.security) : undefined;
-  if (f.port) port = checkPort(f.port);
+  // An empty --port or --security is refused, not taken to mean the default.
+  const securityFlag = f.security !== undefined ? checkSecurity(f.security) : undefined;
+  if (f.port !== undefined) port = checkPort(f.port);
   else if (ask && !securityFlag) {
     port = checkPort(
       await ctx.prompt.text({

@@ -178,7 +178,7 @@ async function askSignature(ctx: Context, saved: Signature | undefined): Promise
 
 async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile | undefined): Promise<ServiceType> {
   if (flags.type) return parseServiceType(flags.type);
-  if (flags.host || flags.preset || flags.port || flags.security) return "webmail";
+  if (flags.host !== undefined || flags.preset || flags.port !== undefined || flags.security !== undefined) return "webmail";
   if (flags.ewsUrl || flags.domain) return "exchange";
   if (!ctx.io.canPrompt) {
     if (existing) return existing.type;

@@ -28,7 +28,8 @@ export function parseOwner(target: string | undefined, id: string | undefined, u
 
 /** A whole number in range, or a usage error naming the flag. */
 export function parseIntFlag(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
+  // Decimal digits only: Number() would read 1e3 as 1000 and 0x10 as 16.
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}; got "${value}".`);
   }
@@ -45,10 +46,22 @@ export function parseTimeoutSeconds(value: string | undefined, fallback: number)
 }
 
 
-/** Reads all of stdin (for --password-stdin), without the final newline. */
+/** No password, token, client secret or error message is anywhere near this long: stdin of /dev/zero is. */
+const STDIN_LIMIT = 64 * 1024;
+
+/** Reads all of stdin (for --password-stdin), without the final newline; at most STDIN_LIMIT bytes. */
 export async function readStdin(ctx: Context): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of ctx.io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  let total = 0;
+  for await (const c of ctx.io.stdin) {
+    const chunk = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
+    total += chunk.length;
+    if (total > STDIN_LIMIT) {
+      ctx.io.stdin.destroy();
+      throw new UsageError(`Standard input is larger than ${STDIN_LIMIT / 1024} KB; mailcfg reads only a secret or an error message from it.`, "Pipe only that, e.g. printf %s \"$PASSWORD\" | mailcfg ... --password-stdin");
+    }
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 

@@ -7,6 +7,7 @@ import { serverOf } from "./describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
+import { printable } from "../ui/printable.js";
 import { reconnectCommand } from "./reconnect.js";
 import { validationState } from "../config/validation-state.js";
 
@@ -135,7 +136,7 @@ export async function runStatus(ctx: Context, opts: { json: boolean; strict?: bo
       const v = s.validation;
       if (v) {
         const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
-        out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${v.message ?? ""}`}\n`);
+        out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${printable(v.message ?? "")}`}\n`);
       } else {
         out.write(`    ${ctx.theme.warn("never validated")}: not to be used for sending until it is\n`);
       }

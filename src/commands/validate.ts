@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
+import type { ConfigStore } from "../config/store.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { MailError, NotConfiguredError, UsageError, isMailError, type Category } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
@@ -7,7 +8,7 @@ import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
 import type { ProviderFlags } from "./setup-flow.js";
 import { ownerJson } from "./setup.js";
-import { failureRecord, rotatedSecretSaver, validateSettings } from "./validation.js";
+import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "./validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
 import { reconnectCommand } from "./reconnect.js";
@@ -54,6 +55,23 @@ interface OneResult {
   evidence?: string;
   testMail?: { to: string; messageId: string; response: string };
   error?: ReturnType<typeof errorToJson>;
+  /** false when the verdict could not be saved with the profile (a read-only config folder). */
+  recorded?: boolean;
+}
+
+/**
+ * Saves the verdict with the profile. A folder that cannot be written does not hide the
+ * verdict: it is still reported (and its exit code kept), with a warning that it was not recorded.
+ */
+function recordVerdict(ctx: Context, config: ConfigStore, owner: Owner, patch: Partial<Profile>): boolean {
+  try {
+    config.updateProfile(owner, patch);
+    return true;
+  } catch (err) {
+    if (!isMailError(err) || err.category !== "config") throw err;
+    warn(ctx, `the result could not be recorded with the profile: ${err.message}`);
+    return false;
+  }
 }
 
 export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<CommandResult> {
@@ -143,10 +161,12 @@ async function validateSaved(
       ...(ca ? { ca } : {}),
       label,
       onSecretRotated: rotatedSecretSaver(ctx, owner, profile),
+      secretLock: savedSecretLock(ctx, owner, profile),
     });
-    config.updateProfile(owner, { validation: outcome.record });
-    config.recordUse(owner, outcome.record.at, outcome.sent !== undefined);
+    const recorded = recordVerdict(ctx, config, owner, { validation: outcome.record });
+    if (recorded) config.recordUse(owner, outcome.record.at, outcome.sent !== undefined);
     const r: OneResult = { ...base, ok: true, method: outcome.record.method, evidence: outcome.evidence.summary };
+    if (!recorded) r.recorded = false;
     if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
     printResult(ctx, opts, label, r);
     return { result: r };
@@ -157,8 +177,9 @@ async function validateSaved(
     const given = { owner, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
     error.details.next ??= error.category === "oauth" ? reconnectCommand(owner, profile) : undefined;
     withFollowUps(error, { verb: "diagnose", ...given }, { verb: "setup", ...given });
-    config.updateProfile(owner, { validation: failureRecord(ctx, error, opts.send, opts.to) });
+    const recorded = recordVerdict(ctx, config, owner, { validation: failureRecord(ctx, error, opts.send, opts.to) });
     const r: OneResult = { ...base, ok: false, method: opts.send ? "test-mail" : "login", error: errorToJson(error) };
+    if (!recorded) r.recorded = false;
     if (opts.all && !opts.json) {
       ctx.io.out.write(`${ctx.theme.bad("✗")} ${label}: ${error.message}\n`);
       ctx.io.err.write(renderError(error, ctx.theme));

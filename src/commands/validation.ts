@@ -1,6 +1,6 @@
 import { protocolLog, type Context } from "../context.js";
 import type { ProviderSettings, ValidationRecord } from "../config/types.js";
-import { createProvider } from "../providers/index.js";
+import { createProvider, type SecretLock } from "../providers/index.js";
 import type { Evidence, Sent } from "../providers/types.js";
 import { isMailError } from "../errors.js";
 import { progress } from "./shared.js";
@@ -18,6 +18,8 @@ export interface ValidationRequest {
   label: string;
   /** Stores a replacement secret at once (a rotated refresh token); see rotatedSecretSaver. */
   onSecretRotated?: (secret: string) => Promise<void>;
+  /** Refreshes a rotating secret under the config folder's lock; see savedSecretLock. */
+  secretLock?: SecretLock;
 }
 
 export interface ValidationOutcome {
@@ -44,6 +46,7 @@ export async function validateSettings(ctx: Context, req: ValidationRequest): Pr
       rotated = secret;
       await req.onSecretRotated?.(secret);
     },
+    ...(req.secretLock ? { secretLock: req.secretLock } : {}),
   });
   const kept = () => (rotated === undefined ? {} : { rotatedSecret: rotated });
   try {
@@ -84,4 +87,4 @@ function testMail(label: string, from: string, to: string, now: Date) {
   };
 }
 
-export { rotatedSecretSaver } from "../config/rotated-secret.js";
+export { rotatedSecretSaver, savedSecretLock } from "../config/rotated-secret.js";

@@ -182,7 +182,8 @@ export function checkEwsUrl(raw: string, field = "--ews-url"): EwsUrlVerdict {
 /** 127.0.0.0/8, ::1 and localhost: the only hosts plain http is allowed to. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  // localhost itself only: *.localhost is a name like any other to a resolver that does not special-case it.
+  if (h === "localhost") return true;
   if (ipVersion(h) === 4) return h.startsWith("127.");
   if (ipVersion(h) === 6) return h === "::1" || h === "0:0:0:0:0:0:0:1";
   return false;

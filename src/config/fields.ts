@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from "node:net";
 import { UsageError } from "../errors.js";
 import type { Security } from "./types.js";
 
@@ -27,9 +28,15 @@ export function checkEmail(value: string, field: string): string {
 
 export function hostnameProblem(host: string): string | undefined {
   if (host.length === 0 || host.length > 253) return "empty or too long";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host.split(".").every((p) => Number(p) <= 255) ? undefined : "not a valid IPv4 address";
-  if (host.includes(":")) return /^[0-9a-f:]+$/i.test(host) ? undefined : "not a valid IPv6 address";
-  return host.split(".").every((l) => LABEL.test(l)) ? undefined : "not a valid host name";
+  // Strict dotted quads only: 0177.0.0.1 (octal) and 127.1 (short form) mean different
+  // things to different resolvers, so neither is taken as an address or a name.
+  if (/^[\d.]+$/.test(host)) return isIPv4(host) ? undefined : "not a valid IPv4 address (four numbers 0-255, no leading zeros)";
+  if (host.includes(":")) return isIPv6(host) ? undefined : "not a valid IPv6 address";
+  const labels = host.replace(/\.$/, "").split(".");
+  if (!labels.every((l) => LABEL.test(l))) return "not a valid host name";
+  // A name whose last label is all digits (10.0.0.256, 192.168.1) is a mistyped address.
+  if (/^\d+$/.test(labels.at(-1) ?? "")) return "not a valid host name (its last part is a number)";
+  return undefined;
 }
 
 export function checkHost(value: string, field = "--host"): string {
@@ -43,7 +50,8 @@ export function checkHost(value: string, field = "--host"): string {
 }
 
 export function checkPort(value: string | number, field = "--port"): number {
-  const n = typeof value === "number" ? value : Number(value);
+  // Decimal digits only: Number() would take 1e3, 0x24b, +587 and "" (as 0).
+  const n = typeof value === "number" ? value : /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new UsageError(`${field}: "${value}" is not a port number (1-65535); SMTP submission uses 587, implicit TLS 465.`);
   }

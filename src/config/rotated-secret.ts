@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import type { SecretLock } from "../providers/index.js";
 import type { Owner, ProviderSettings } from "./types.js";
 import { secretKey, secretKindFor } from "./types.js";
 
@@ -11,5 +12,18 @@ export function rotatedSecretSaver(ctx: Context, owner: Owner, settings: Provide
   return async (secret) => {
     const secrets = await ctx.secrets();
     await secrets.set(secretKey(owner, secretKindFor(settings)), secret);
+  };
+}
+
+/**
+ * For a saved profile: runs a token refresh holding the config folder's lock, with the
+ * refresh token as saved now, so parallel runs rotate it one after the other instead of
+ * all refreshing the same (then refused) token. The rotated token is saved inside it.
+ */
+export function savedSecretLock(ctx: Context, owner: Owner, settings: ProviderSettings): SecretLock {
+  return async (refresh) => {
+    const { withLock } = await import("./lock.js");
+    const secrets = await ctx.secrets();
+    return withLock(ctx.configDir, async () => refresh(await secrets.get(secretKey(owner, secretKindFor(settings)))));
   };
 }

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
+import { checkKeptFile, MB, readBoundedText, writeAtomic, type Note } from "./files.js";
+import { withLockSync } from "./lock.js";
 
 /** Passwords and refresh tokens live here, never in config.json. */
 export interface SecretStore {
@@ -12,12 +13,22 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
-/** A JSON file of secrets, mode 0600, replaced atomically (write temp, fsync, rename). */
+const SECRETS_LIMIT = 4 * MB;
+
+/**
+ * A JSON file of secrets, mode 0600, never followed through a symbolic link. Changes
+ * are made under the config folder's lock on a fresh read, and the file is replaced
+ * atomically (owner-only temp file, fsync, rename).
+ */
 export class FileSecretStore implements SecretStore {
   readonly kind = "file" as const;
   readonly path: string;
+  private checked = false;
 
-  constructor(dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly note?: Note,
+  ) {
     this.path = join(dir, "secrets.json");
   }
 
@@ -25,55 +36,63 @@ export class FileSecretStore implements SecretStore {
     return `${this.path} (file readable only by you, mode 0600)`;
   }
 
-  private readAll(): Record<string, string> {
-    let text: string;
-    try {
-      text = readFileSync(this.path, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-      throw err;
+  private readAll(): Record<string, unknown> {
+    if (!this.checked) {
+      // A looser mode is fixed (or, when it cannot be, refused): the file holds every password.
+      checkKeptFile(this.path, { noFollow: true, mustTighten: true, ...(this.note ? { note: this.note } : {}) });
+      this.checked = true;
     }
+    const text = readBoundedText(this.path, {
+      label: "The secrets file",
+      maxBytes: SECRETS_LIMIT,
+      category: "config",
+      noFollow: true,
+      hint: `mailcfg leaves it as it is. Move it away (mv ${this.path} ${this.path}.bad) and set the passwords up again.`,
+    });
+    if (text === undefined) return {};
     try {
       const data = JSON.parse(text) as unknown;
-      if (data && typeof data === "object" && !Array.isArray(data)) return data as Record<string, string>;
+      if (data && typeof data === "object" && !Array.isArray(data)) return data as Record<string, unknown>;
     } catch {
       // fall through to the error below
     }
-    throw new MailError("config", `The secrets file ${this.path} is not valid JSON.`, {
+    throw new MailError("config", `The secrets file ${this.path} is not valid JSON (it must be one object of text values).`, {
       hint: `mailcfg leaves it as it is. Move it away (mv ${this.path} ${this.path}.bad) and set the passwords up again.`,
     });
   }
 
-  private writeAll(data: Record<string, string>): void {
-    const dir = join(this.path, "..");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Unique per process and moment; node:crypto is not needed (and not loaded) for this.
-    const tmp = `${this.path}.${process.pid}-${process.hrtime.bigint()}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", { mode: 0o600, flush: true });
-    chmodSync(tmp, 0o600);
-    try {
-      renameSync(tmp, this.path);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+  /** Applies a change to the secrets as saved now, under the folder's lock. */
+  private change(apply: (all: Record<string, unknown>) => boolean): void {
+    withLockSync(
+      this.dir,
+      () => {
+        const all = this.readAll();
+        if (apply(all)) writeAtomic(this.path, JSON.stringify(all, null, 2) + "\n");
+      },
+      this.note,
+    );
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.readAll()[key];
+    const all = this.readAll();
+    if (!Object.hasOwn(all, key)) return undefined;
+    const value = all[key];
+    if (typeof value === "string") return value;
+    const what = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+    throw new MailError("config", `The secrets file ${this.path} holds ${what} for ${key}, where a password or token (text) belongs.`, {
+      hint: "mailcfg leaves it as it is. Set that secret again with mailcfg setup (or connect-gmail / connect-microsoft), or fix the file.",
+    });
   }
 
   async set(key: string, value: string): Promise<void> {
-    const all = this.readAll();
-    all[key] = value;
-    this.writeAll(all);
+    this.change((all) => {
+      all[key] = value;
+      return true;
+    });
   }
 
   async delete(key: string): Promise<void> {
-    const all = this.readAll();
-    if (!(key in all)) return;
-    delete all[key];
-    this.writeAll(all);
+    this.change((all) => Object.hasOwn(all, key) && delete all[key]);
   }
 }
 
@@ -146,9 +165,10 @@ export async function openSecretStore(
   dir: string,
   choice: SecretStoreChoice,
   openKeyring: KeyringOpener = (ns) => KeyringSecretStore.open(ns),
+  note?: Note,
 ): Promise<OpenedSecretStore> {
   const namespace = dir;
-  if (choice === "file") return { store: new FileSecretStore(dir) };
+  if (choice === "file") return { store: new FileSecretStore(dir, note) };
   if (choice === "keyring") {
     try {
       return { store: await openKeyring(namespace) };
@@ -161,7 +181,7 @@ export async function openSecretStore(
   try {
     return { store: await openKeyring(namespace), notice: "Secrets are stored in the OS keyring." };
   } catch (err) {
-    const file = new FileSecretStore(dir);
+    const file = new FileSecretStore(dir, note);
     return {
       store: file,
       notice:

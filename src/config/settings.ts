@@ -87,7 +87,8 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
 };
 
 export function settingSpec(key: string): SettingSpec<keyof AppSettings> {
-  const spec = (SETTINGS as Record<string, SettingSpec<keyof AppSettings>>)[key];
+  // Own keys only: "toString" or "constructor" is an unknown setting, not Object's.
+  const spec = Object.hasOwn(SETTINGS, key) ? (SETTINGS as Record<string, SettingSpec<keyof AppSettings>>)[key] : undefined;
   if (!spec) {
     throw new UsageError(`Unknown setting "${key}".`, `Known settings: ${Object.keys(SETTINGS).join(", ")}.`);
   }

@@ -1,8 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { join } from "node:path";
 import { MailError } from "../errors.js";
 import validateConfig from "./config-validator.generated.js";
 import { DEFAULT_SETTINGS, secretKindFor, type AppSettings, type Owner, type Profile } from "./types.js";
+import { checkKeptFile, MB, readBoundedText, tightenMode, unusable, writeAtomic, type Note } from "./files.js";
+import { withLockSync } from "./lock.js";
 
 interface ConfigFile {
   version: 1;
@@ -11,57 +13,75 @@ interface ConfigFile {
   settings: Partial<AppSettings>;
 }
 
-/** Minimal surface of conf that we use, so the heavy import stays lazy. */
-interface ConfLike {
-  readonly path: string;
-  get store(): Record<string, unknown>;
-  set store(v: Record<string, unknown>);
-}
+/** config.json is small: a few KB per profile. */
+const CONFIG_LIMIT = 4 * MB;
 
 /**
- * Profiles and app settings in one JSON file (conf: schema-checked, atomic writes).
+ * Profiles and app settings in one JSON file, schema-checked on every read and write.
+ * A write takes the config folder's lock, re-reads the file, applies its change and
+ * replaces the file atomically, so parallel runs never lose each other's changes.
  * A file that does not parse or fails the schema is reported, never replaced.
  */
 export class ConfigStore {
-  private constructor(private readonly conf: ConfLike) {}
+  readonly path: string;
 
-  static async open(dir: string): Promise<ConfigStore> {
-    const { default: Conf } = await import("conf");
-    try {
-      const conf = new Conf<Record<string, unknown>>({
-        cwd: dir,
-        configName: "config",
-        // No conf defaults: conf writes them out on open, and a command that only reads
-        // (status, or a setup whose validation fails) must leave no file behind.
-        // No conf schema either: ours is compiled ahead of time (config-validator) and
-        // checked on every read and write below; compiling it on each run cost ~100 ms.
-        clearInvalidConfig: false,
-        configFileMode: 0o600,
-      });
-      return new ConfigStore(conf as unknown as ConfLike);
-    } catch (err) {
-      throw corruptConfig(join(dir, "config.json"), err);
-    }
+  private constructor(
+    private readonly dir: string,
+    private readonly note: Note | undefined,
+  ) {
+    this.path = join(dir, "config.json");
   }
 
-  get path(): string {
-    return this.conf.path;
+  /** Opens the store; creates nothing (a command that only reads leaves no folder behind). */
+  static async open(dir: string, note?: Note): Promise<ConfigStore> {
+    let st;
+    try {
+      st = lstatSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw unusable(dir, "cannot be read", err);
+    }
+    if (st && !st.isDirectory() && !st.isSymbolicLink()) throw unusable(dir, "is a file where mailcfg needs its config folder");
+    if (st?.isDirectory()) tightenMode(dir, st, 0o700, note);
+    const store = new ConfigStore(dir, note);
+    checkKeptFile(store.path, note ? { note } : {});
+    return store;
   }
 
   private read(): ConfigFile {
+    let text: string | undefined;
     try {
-      const saved = checkAgainstSchema(this.conf.store) as Partial<ConfigFile>;
-      return { version: 1, users: {}, settings: {}, ...saved };
+      text = readBoundedText(this.path, { label: "The config file", maxBytes: CONFIG_LIMIT, category: "config" });
     } catch (err) {
-      throw corruptConfig(this.conf.path, err);
+      if (err instanceof MailError) throw withLeaveAsIs(err, this.path);
+      throw err;
+    }
+    if (text === undefined || text.trim() === "") return { version: 1, users: byName({}), settings: byName({}) };
+    try {
+      const data = JSON.parse(text) as unknown;
+      if (data === null || typeof data !== "object" || Array.isArray(data)) {
+        throw new Error(`the top level is ${data === null ? "null" : Array.isArray(data) ? "a list" : typeof data}, not an object`);
+      }
+      const saved = checkAgainstSchema(data) as Partial<ConfigFile>;
+      // Null-prototype maps: a user id or setting named "constructor" is just a name.
+      return { version: 1, ...saved, users: byName(saved.users ?? {}), settings: byName(saved.settings ?? {}) };
+    } catch (err) {
+      throw corruptConfig(this.path, err);
     }
   }
 
   private write(mutate: (c: ConfigFile) => void): void {
-    const current = structuredClone(this.read());
-    mutate(current);
-    // Checked before conf writes, so a bad value never reaches the file.
-    this.conf.store = checkAgainstSchema(current) as unknown as Record<string, unknown>;
+    withLockSync(
+      this.dir,
+      () => {
+        // Re-read under the lock: another run may have saved something since we last read.
+        const current = this.read();
+        mutate(current);
+        // Checked before writing, so a bad value never reaches the file.
+        checkAgainstSchema(JSON.parse(JSON.stringify(current)));
+        writeAtomic(this.path, JSON.stringify(current, undefined, "\t"));
+      },
+      this.note,
+    );
   }
 
   getProfile(owner: Owner): Profile | undefined {
@@ -162,6 +182,17 @@ function checkAgainstSchema(data: unknown): unknown {
   if (validateConfig(data)) return data;
   const errors = (validateConfig.errors ?? []).map(({ instancePath, message = "" }) => `\`${instancePath.slice(1)}\` ${message}`);
   throw new Error("Config schema violation: " + errors.join("; "));
+}
+
+/** A copy of a JSON object with no prototype, so only its own keys are found in it. */
+function byName<T>(o: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, Object.fromEntries(Object.entries(o)));
+}
+
+/** A file problem (a FIFO, too large, unreadable) says the file is left as it is, like a corrupt one. */
+function withLeaveAsIs(err: MailError, path: string): MailError {
+  err.details.hint ??= `mailcfg leaves it as it is. Fix or move it away (mv ${path} ${path}.bad), then run mailcfg again.`;
+  return err;
 }
 
 function corruptConfig(path: string, err: unknown): MailError {

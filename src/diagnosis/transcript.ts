@@ -1,4 +1,5 @@
 import { redact } from "./redact.js";
+import { printable } from "../ui/printable.js";
 
 /**
  * A record of a whole conversation, safe to send to support: each line has the time
@@ -58,7 +59,7 @@ export class Transcript {
     const ms = Number(process.hrtime.bigint() - this.started) / 1e6;
     const stamp = `+${(ms / 1000).toFixed(3)}s`;
     for (const line of text.split(/\r?\n/)) {
-      this.entries.push(redact(`${stamp} ${this.prefix}${mark} ${line}`, this.secrets));
+      this.entries.push(printable(redact(`${stamp} ${this.prefix}${mark} ${line}`, this.secrets)));
     }
   }
 }

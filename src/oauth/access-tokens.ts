@@ -5,6 +5,12 @@ import { refreshToken } from "./token.js";
 /** Called with a replacement for the saved refresh token; the caller stores it. */
 export type SecretRotated = (secret: string) => Promise<void>;
 
+/**
+ * Runs a refresh under the config folder's lock, handing it the refresh token as saved
+ * now (another process may have rotated it since this one read it).
+ */
+export type SecretLock = <T>(refresh: (saved: string | undefined) => Promise<T>) => Promise<T>;
+
 /** Refresh this long before the token's end, so it does not expire in the middle of a send. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
@@ -32,6 +38,7 @@ export class AccessTokens {
     private readonly o: { timeoutMs: number; onLog?: (line: string) => void },
     private readonly onRotated: SecretRotated | undefined,
     private readonly checkScope: (scope: string) => void,
+    private readonly lock?: SecretLock,
   ) {
     this.refresh = refresh;
   }
@@ -50,7 +57,22 @@ export class AccessTokens {
     return this.pending;
   }
 
-  private async renew(): Promise<Access> {
+  /**
+   * Refreshes under the config folder's lock (when the caller gives one), starting from
+   * the refresh token as saved now: a parallel run that rotated it first has made ours
+   * useless, and under strict rotation a used token is refused.
+   */
+  private renew(): Promise<Access> {
+    if (!this.lock) return this.renewFrom(undefined);
+    return this.lock((saved) => this.renewFrom(saved));
+  }
+
+  private async renewFrom(saved: string | undefined): Promise<Access> {
+    if (saved && saved !== this.refresh) {
+      this.issued.push(this.refresh);
+      this.refresh = saved;
+      this.o.onLog?.("another run rotated the saved refresh token meanwhile; refreshing with the newer one");
+    }
     const r = await refreshToken(this.client, this.refresh, { timeoutMs: this.o.timeoutMs });
     this.issued.push(r.access_token);
     const scope = r.scope ?? "";

@@ -4,7 +4,7 @@ import type { WebmailSettings } from "../config/types.js";
 import { NotConfiguredError, UsageError, isMailError } from "../errors.js";
 import { redact } from "../diagnosis/redact.js";
 import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { AccessTokens, type Access, type SecretRotated } from "../oauth/access-tokens.js";
+import { AccessTokens, type Access, type SecretLock, type SecretRotated } from "../oauth/access-tokens.js";
 import { checkSendScope, graphOrigin, hasScope, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
 import { graphFailure, needsReadWrite, retryAfterSeconds, type GraphOp } from "./graph-errors.js";
 import { composeMime } from "./mime.js";
@@ -39,6 +39,7 @@ export function createGraphProvider(
   o: ConnectOptions,
   env: NodeJS.ProcessEnv,
   onSecretRotated?: SecretRotated,
+  secretLock?: SecretLock,
 ): MailProvider {
   const reconnect = "mailcfg connect-microsoft company|user <id> --via graph";
   if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);
@@ -46,7 +47,7 @@ export function createGraphProvider(
 
   const origin = graphOrigin(env);
   const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT), "graph");
-  const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => checkSendScope(scope, "graph", undefined));
+  const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => checkSendScope(scope, "graph", undefined), secretLock);
   const masked = () => tokens.secrets();
   const log = (line: string) => o.onLog?.(redact(line, masked()));
   const slots = mailboxSlots(s.email);

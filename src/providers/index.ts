@@ -1,3 +1,4 @@
+import type { SecretLock } from "../oauth/access-tokens.js";
 import type { ProviderSettings } from "../config/types.js";
 import { readCaFiles } from "../tls/ca-files.js";
 import type { ConnectOptions, MailProvider } from "./types.js";
@@ -15,7 +16,14 @@ export interface ProviderRequest {
    * rotates refresh tokens); the caller stores it where the secret came from.
    */
   onSecretRotated?: (secret: string) => Promise<void>;
+  /**
+   * Runs a refresh that may rotate `secret` holding the config folder's lock, with the
+   * secret as saved now: another process may have rotated it meanwhile.
+   */
+  secretLock?: SecretLock;
 }
+
+export type { SecretLock } from "../oauth/access-tokens.js";
 
 /**
  * Builds the provider for a profile. Each transport is imported only here, on demand,
@@ -29,11 +37,11 @@ export async function createProvider(request: ProviderRequest): Promise<MailProv
     case "webmail": {
       if (s.auth === "oauth2-microsoft" && s.transport === "graph") {
         const { createGraphProvider } = await import("./graph.js");
-        return createGraphProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
+        return createGraphProvider(s, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
       }
       if (s.auth === "oauth2-microsoft") {
         const { createMicrosoftProvider } = await import("./microsoft.js");
-        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated);
+        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
       }
       const early = req.options.connectEarly ? openEarlyConnection(s.host, s.port, req.options.timeoutMs) : undefined;
       try {

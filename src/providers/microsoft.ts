@@ -3,7 +3,7 @@ import { NotConfiguredError, isMailError } from "../errors.js";
 import { redact } from "../diagnosis/redact.js";
 import { hasSmtpSend, microsoftClientConfig, microsoftEndpoints, smtpSendMissing } from "../oauth/microsoft.js";
 import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { AccessTokens, type SecretRotated } from "../oauth/access-tokens.js";
+import { AccessTokens, type SecretLock, type SecretRotated } from "../oauth/access-tokens.js";
 import { createSmtpProvider, securityWords } from "./smtp.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
@@ -22,6 +22,7 @@ export function createMicrosoftProvider(
   o: ConnectOptions,
   env: NodeJS.ProcessEnv,
   onSecretRotated?: SecretRotated,
+  secretLock?: SecretLock,
 ): MailProvider {
   const reconnect = "mailcfg connect-microsoft company|user <id>";
   if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);
@@ -30,7 +31,7 @@ export function createMicrosoftProvider(
   const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT));
   const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => {
     if (!hasSmtpSend(scope)) throw smtpSendMissing(scope, undefined);
-  });
+  }, secretLock);
   const log = (line: string) => o.onLog?.(redact(line, tokens.secrets()));
 
   // One SMTP transport per access token: a new token means a new login.

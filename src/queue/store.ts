@@ -1,5 +1,4 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { join } from "node:path";
+import { prepareQueueFile, type Note } from "../config/files.js";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Owner } from "../config/types.js";
 import { MailError } from "../errors.js";
@@ -199,11 +198,10 @@ export class QueueStore {
   }
 
   /** Opens (creating if needed) the queue in a folder; better-sqlite3 is loaded only now. */
-  static async open(dir: string, opts: { durable?: boolean } = {}): Promise<QueueStore> {
-    const path = join(dir, "queue.db");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Created 0600 before SQLite opens it: messages are private; -wal and -shm follow its mode.
-    closeSync(openSync(path, "a", 0o600));
+  static async open(dir: string, opts: { durable?: boolean; note?: Note } = {}): Promise<QueueStore> {
+    // Created 0600 before SQLite opens it (messages are private; -wal and -shm follow its
+    // mode); a link, folder or FIFO in its place is refused.
+    const path = prepareQueueFile(dir, opts.note);
     const { default: Database } = await import("better-sqlite3");
     let db: BetterSqlite3.Database;
     try {

@@ -21,7 +21,8 @@ export function resolveActingUser(flag: string | undefined, env: NodeJS.ProcessE
 
 /** The saved senders, as routing needs them. */
 export function savedProfiles(config: ConfigStore): SavedProfiles {
-  const users: Record<string, Profile> = {};
+  // No prototype: a user named "constructor" or "toString" finds only a saved profile.
+  const users = Object.create(null) as Record<string, Profile>;
   let company: Profile | undefined;
   for (const { owner, profile } of config.listProfiles()) {
     if (owner.kind === "company") company = profile;

@@ -44,7 +44,7 @@ export function route(kind: DocKind, actingUser: string | undefined, profiles: S
   const base = { kind: kind.id, kindName: kind.name, user, rule };
 
   if (wantsUser) {
-    const userProfile = actingUser === undefined ? undefined : profiles.users[actingUser];
+    const userProfile = actingUser === undefined ? undefined : (Object.hasOwn(profiles.users, actingUser) ? profiles.users[actingUser] : undefined);
     if (actingUser !== undefined && userProfile) {
       return {
         ...base,

@@ -1,10 +1,10 @@
-import { accessSync, constants, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel } from "../config/types.js";
 import { emailProblem } from "../config/fields.js";
-import { NotConfiguredError, UsageError } from "../errors.js";
+import { NotConfiguredError, UsageError, isMailError } from "../errors.js";
+import { MB, readBoundedBytes } from "../config/files.js";
 import { parseKind, type DocKind } from "../routing/catalogue.js";
 import { route, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
@@ -30,6 +30,8 @@ export interface AttachmentInfo {
   path: string;
   filename: string;
   size: number;
+  /** The bytes as read when the message was checked (the file is not read again). */
+  content: Buffer;
 }
 
 /** A message ready to send: routed, rendered and checked. */
@@ -76,7 +78,8 @@ export function inputError(problems: string[]): UsageError {
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function parseVars(pairs: string[], problems: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
+  // No prototype: --var constructor=x or --var __proto__=x is just a variable.
+  const vars = Object.create(null) as Record<string, string>;
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const name = eq > 0 ? pair.slice(0, eq) : "";
@@ -89,33 +92,31 @@ function parseVars(pairs: string[], problems: string[]): Record<string, string> 
   return vars;
 }
 
+/**
+ * Reads an attachment whole, within the size limit: regular files only (a FIFO or a
+ * device is refused without blocking), and the limit counts the bytes actually read,
+ * since files such as those in /proc say their size is 0.
+ */
 function checkAttachment(path: string, limitMb: number, problems: string[]): AttachmentInfo | undefined {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) {
-      problems.push(`--attach ${path}: not a file.`);
-      return undefined;
-    }
-    accessSync(path, constants.R_OK);
-    size = st.size;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    problems.push(`--attach ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "not readable (permission denied)" : `cannot be read (${code})`}.`);
-    return undefined;
-  }
   const filename = basename(path);
   if (/[\r\n]/.test(filename)) {
     problems.push(`--attach ${JSON.stringify(path)}: the file name contains a line break, which is not allowed in a mail header.`);
     return undefined;
   }
-  if (size > limitMb * 1024 * 1024) {
-    problems.push(
-      `--attach ${path}: ${(size / 1024 / 1024).toFixed(1)} MB is over the ${limitMb} MB limit (change it with: mailcfg config set attachment-limit-mb <MB>).`,
-    );
+  let content: Buffer | undefined;
+  try {
+    content = readBoundedBytes(path, { label: "--attach", maxBytes: Math.floor(limitMb * MB) });
+  } catch (err) {
+    if (!isMailError(err)) throw err;
+    const over = /is larger than/.test(err.message);
+    problems.push(over ? `--attach ${path}: over the ${limitMb} MB limit (change it with: mailcfg config set attachment-limit-mb <MB>).` : err.message);
     return undefined;
   }
-  return { path, filename, size };
+  if (content === undefined) {
+    problems.push(`--attach ${path}: no such file.`);
+    return undefined;
+  }
+  return { path, filename, size: content.length, content };
 }
 
 /**
@@ -170,7 +171,8 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
 
   const identity = identityVariables(profile);
-  const vars = { ...given, ...identity.vars, date: ctx.now().toISOString().slice(0, 10) };
+  // A null-prototype map: a template's {{constructor}} is a variable like any other.
+  const vars = Object.assign(Object.create(null) as Record<string, string>, given, identity.vars, { date: ctx.now().toISOString().slice(0, 10) });
   const rendered = renderTemplate(template, vars, identity.html);
   // The checks above name the culprit; this one also covers a multi-line subject file.
   if (/[\r\n]/.test(rendered.subject)) throw inputError([`The ${input.kind.id} subject (${template.source}) contains a line break, which is not allowed in a mail header.`]);
@@ -187,6 +189,6 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   if (profile.name) mail.fromName = profile.name;
   if (input.cc.length > 0) mail.cc = input.cc;
   if (input.bcc.length > 0) mail.bcc = input.bcc;
-  if (attachments.length > 0) mail.attachments = attachments.map((a) => ({ filename: a.filename, path: a.path }));
+  if (attachments.length > 0) mail.attachments = attachments.map((a) => ({ filename: a.filename, content: a.content }));
   return { kind: input.kind, acting, decision, owner, profile, mail, attachments, templateSource: template.source };
 }

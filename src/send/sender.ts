@@ -3,7 +3,7 @@ import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { NotConfiguredError, isMailError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
-import { rotatedSecretSaver } from "../config/rotated-secret.js";
+import { rotatedSecretSaver, savedSecretLock } from "../config/rotated-secret.js";
 import { reconnectCommand } from "../commands/reconnect.js";
 import type { ConnectOptions, MailProvider } from "../providers/types.js";
 
@@ -18,7 +18,14 @@ export async function openSender(ctx: Context, owner: Owner, profile: Profile, o
     throw new NotConfiguredError(`The ${ownerLabel(owner)} has no saved ${what}.`, `mailcfg setup ${ownerArgs(owner)}`);
   }
   // Microsoft replaces the refresh token as it is used: keep each new one at once.
-  const provider = await createProvider({ settings: profile, secret, options: { ...protocolLog(ctx), ...options }, env: ctx.env, onSecretRotated: rotatedSecretSaver(ctx, owner, profile) });
+  const provider = await createProvider({
+    settings: profile,
+    secret,
+    options: { ...protocolLog(ctx), ...options },
+    env: ctx.env,
+    onSecretRotated: rotatedSecretSaver(ctx, owner, profile),
+    secretLock: savedSecretLock(ctx, owner, profile),
+  });
   return withReconnectCommand(provider, reconnectCommand(owner, profile));
 }
 

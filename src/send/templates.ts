@@ -1,6 +1,10 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { MB, readBoundedText } from "../config/files.js";
+
+/** A template is a page of text; anything larger is a mistake (or /dev/zero). */
+const TEMPLATE_LIMIT = MB;
 
 /**
  * A message template: subject, plain text and (optionally) HTML with {{variables}}.
@@ -113,7 +117,8 @@ export function renderTemplate(t: Template, vars: Readonly<Record<string, string
 
 function fillWith(text: string, vars: Readonly<Record<string, string>>, value: (name: string, v: string) => string): string {
   return text.replace(VARIABLE, (whole, name: string) => {
-    const v = vars[name];
+    // Own keys only: {{constructor}} is a variable like any other, not Object's.
+    const v = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return v === undefined ? whole : value(name, v);
   });
 }
@@ -140,7 +145,7 @@ export function htmlDocument(body: string, title: string): string {
  * An HTML body needs its plain-text part beside it.
  */
 export function loadTemplate(kind: string, templatesDir: string | undefined): Template & { source: string } {
-  const builtIn = BUILT_IN_TEMPLATES[kind];
+  const builtIn = Object.hasOwn(BUILT_IN_TEMPLATES, kind) ? BUILT_IN_TEMPLATES[kind] : undefined;
   if (!builtIn) throw new UsageError(`There is no template for the document kind "${kind}".`);
   if (!templatesDir) return { ...builtIn, source: "built-in" };
   if (!existsSync(templatesDir) || !statSync(templatesDir).isDirectory()) {
@@ -149,15 +154,8 @@ export function loadTemplate(kind: string, templatesDir: string | undefined): Te
       "Create it, or remove the setting: mailcfg config unset templates-dir",
     );
   }
-  const read = (name: string): string | undefined => {
-    const path = join(templatesDir, name);
-    if (!existsSync(path)) return undefined;
-    try {
-      return readFileSync(path, "utf8");
-    } catch (err) {
-      throw new UsageError(`Template ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
-    }
-  };
+  // Bounded: a FIFO or a device in the templates folder is refused, not waited on.
+  const read = (name: string): string | undefined => readBoundedText(join(templatesDir, name), { label: "Template", maxBytes: TEMPLATE_LIMIT });
   const subject = read(`${kind}.subject`)?.replace(/\r?\n$/, "");
   const text = read(`${kind}.txt`);
   const html = read(`${kind}.html`);

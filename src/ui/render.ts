@@ -2,6 +2,7 @@ import type { Theme } from "./theme.js";
 import { MailError, isMailError } from "../errors.js";
 import { PRODUCT_MESSAGES } from "../diagnosis/product-messages.js";
 import type { Remedy } from "../failures/facts.js";
+import { printable } from "./printable.js";
 
 /** The shape of an error in --json output; stable for scripts. */
 export interface JsonError {
@@ -50,13 +51,14 @@ export function renderError(err: unknown, theme: Theme): string {
   const d = e.details;
   const lines: string[] = [];
   const productMessage = d.productMessage ?? PRODUCT_MESSAGES[e.category];
+  // A server's words, a file name or a subject can hold escape sequences: shown, not obeyed.
   // The product's fixed wording for the category, so nobody reads its "5.5.1" as the server's reply.
-  if (productMessage) lines.push(theme.dim(`The product shows: "${productMessage}" (its fixed wording for this kind of failure, not the server's reply)`));
-  lines.push(`${theme.bad("error")} [${e.category}]: ${e.message}`);
-  if (d.evidence) lines.push(`  evidence: ${d.evidence}`);
-  if (d.hint) lines.push(`  fix: ${d.hint}`);
-  if (d.remedyCommand && d.remedyCommand !== d.next) lines.push(`  try: ${theme.cmd(d.remedyCommand)}`);
-  if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(d.next)}`);
+  if (productMessage) lines.push(theme.dim(`The product shows: "${printable(productMessage)}" (its fixed wording for this kind of failure, not the server's reply)`));
+  lines.push(`${theme.bad("error")} [${e.category}]: ${printable(e.message)}`);
+  if (d.evidence) lines.push(`  evidence: ${printable(d.evidence)}`);
+  if (d.hint) lines.push(`  fix: ${printable(d.hint)}`);
+  if (d.remedyCommand && d.remedyCommand !== d.next) lines.push(`  try: ${theme.cmd(printable(d.remedyCommand))}`);
+  if (d.next && !(d.hint ?? "").includes(d.next)) lines.push(`  next: ${theme.cmd(printable(d.next))}`);
   return lines.join("\n") + "\n";
 }
 
