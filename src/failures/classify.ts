@@ -44,6 +44,8 @@ export interface FactMatch {
   loginForm?: Array<"domain" | "upn" | null>;
   exchangeOnline?: boolean;
   basicOffered?: boolean;
+  transport?: Array<"smtp" | "graph">;
+  maybeDelivered?: boolean;
   /** Facts that must be known, whatever their value. */
   present?: Array<keyof FailureFacts>;
 }
@@ -111,6 +113,8 @@ function matches(m: FactMatch, f: FailureFacts): boolean {
   if (!inList(m.loginForm, s.loginForm)) return false;
   if (m.exchangeOnline !== undefined && m.exchangeOnline !== (s.exchangeOnline === true)) return false;
   if (m.basicOffered !== undefined && m.basicOffered !== (f.basicOffered !== false)) return false;
+  if (m.transport && !(s.transport && m.transport.includes(s.transport))) return false;
+  if (m.maybeDelivered !== undefined && m.maybeDelivered !== (f.maybeDelivered === true)) return false;
   if (m.present && !m.present.every((k) => f[k] !== undefined)) return false;
   return true;
 }
@@ -250,12 +254,13 @@ function isTemporaryReply(f: FailureFacts): boolean {
 function defaultRemedy(v: Verdict, f: FailureFacts): Remedy | undefined {
   const s = f.settings ?? {};
   if (v.category === "oauth") {
-    if (v.provider === "Gmail" || s.type === "gmail") return { reconnect: "gmail" };
-    if (v.provider === "Microsoft 365" || s.auth === "oauth2-microsoft") return { reconnect: "microsoft" };
+    if (v.provider === "Gmail" || s.type === "gmail" || f.signIn === "Google") return { reconnect: "gmail" };
+    if (v.provider === "Microsoft 365" || v.provider === "Microsoft Graph" || s.auth === "oauth2-microsoft" || f.signIn === "Microsoft") return { reconnect: "microsoft" };
     return undefined;
   }
   if (v.rowId && RECONNECT_MICROSOFT.has(v.rowId)) return { reconnect: "microsoft" };
-  if (v.category === "auth" && s.auth !== "oauth2-microsoft" && f.stage === "auth") {
+  // A refused login (live at the auth stage, or pasted text that says no more).
+  if (v.category === "auth" && s.auth !== "oauth2-microsoft" && (f.stage === "auth" || f.stage === undefined)) {
     // A login name that is not the address: many servers want the whole address.
     if (s.username && s.email && s.username !== s.email) return { username: s.email, password: "retype" };
     return { password: "retype" };

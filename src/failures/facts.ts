@@ -22,6 +22,8 @@ export interface UsedSettings {
   /** An extra CA file was given (--ca). */
   ca?: boolean;
   url?: string;
+  /** Microsoft 365: the connection sends through smtp (XOAUTH2) or graph. */
+  transport?: "smtp" | "graph";
   /** Exchange: the sign-in name as sent (company.com\\jdoe or jdoe@company.com), and its form. */
   login?: string;
   loginForm?: "domain" | "upn";

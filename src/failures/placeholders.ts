@@ -18,6 +18,7 @@ export function placeholderValues(f: FailureFacts): Record<string, string> {
   v.responseCode = f.responseCode ?? "an error";
   v.httpStatus = f.httpStatus !== undefined ? String(f.httpStatus) : "an error";
   v.wwwAuthenticate = f.wwwAuthenticate ?? "another method";
+  v.retryAfter = f.retryAfterSeconds !== undefined ? `; it asks to wait ${f.retryAfterSeconds} s` : "";
   v.signIn = f.signIn ?? "the sign-in provider";
   v.oauthError = f.oauthError ?? "an error";
   v.aadsts = f.aadsts !== undefined ? `AADSTS${f.aadsts}` : "AADSTS";

@@ -7,7 +7,7 @@ import type { FailureFacts } from "./facts.js";
 
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/;
 // A reply code at the start of a line or after a separator; second digit 0-5 as in RFC 5321.
-const REPLY = /(?:^|[\s(:"'[])([2-5][0-5][0-9])(?=[\s\-,)'"\]]|\.(?!\d)|$)/m;
+const REPLY = /(?:^|[\s(:="'[])([2-5][0-5][0-9])(?=[\s\-,)'"\]]|\.(?!\d)|$)/m;
 const ERRNO =
   /\b(E(?:CONNREFUSED|TIMEDOUT|NOTFOUND|AI_AGAIN|CONNRESET|HOSTUNREACH|NETUNREACH|PIPE|CONNABORTED|ADDRNOTAVAIL|PROTO)|ERR_(?:TLS|SSL)_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN))\b/;
 const AADSTS = /\bAADSTS(\d{4,})\b/;
@@ -18,6 +18,8 @@ const GOOGLE_REASON =
 const RESPONSE_CODE = /\b(Error[A-Z][A-Za-z]{5,}|MailboxNotEnabledForRESTAPI|InvalidAuthenticationToken)\b/;
 const HTTP_STATUS = /\b(?:HTTP(?:\/\d(?:\.\d)?)?|status(?: ?code)?:?|\()\s*([1-5]\d\d)\b/i;
 const PORT = /(?:[a-z0-9\]]:|\bport\s+)(\d{2,5})\b/i;
+
+const SECURITY_BY_WORDS: Record<string, "starttls" | "tls" | "none"> = { "implicit TLS": "tls", STARTTLS: "starttls", "no encryption": "none" };
 
 const HTTP_STAGES = new Set(["http", "api", "token"]);
 
@@ -49,6 +51,13 @@ export function factsFromText(text: string): FailureFacts {
     const n = Number(port[1]);
     if (n > 0 && n < 65536) f.settings = { port: n };
   }
+  // mailcfg's own evidence names the SSL setting used: "host:port (implicit TLS)".
+  const used = /([A-Za-z0-9.-]+|\[[0-9a-fA-F:.]+\]):(\d+) \((implicit TLS|STARTTLS|no encryption)\)/.exec(text);
+  if (used?.[1] && used[3]) {
+    f.settings = { ...(f.settings ?? {}), host: used[1].replace(/^\[|\]$/g, ""), port: Number(used[2]), security: SECURITY_BY_WORDS[used[3]] ?? "starttls" };
+  }
+  // ...and what a probe of the port found.
+  if (/a TLS handshake on this port succeeded/.test(text)) f.implicitTls = true;
   const names = certNamesIn(text);
   if (names.length > 0) f.tls = { certNames: names };
   return f;
@@ -58,7 +67,7 @@ export function factsFromText(text: string): FailureFacts {
 export function certNamesIn(text: string): string[] {
   const m = /cert(?:ificate)?'s altnames:\s*([^\n]+)/i.exec(text);
   if (!m?.[1]) return [];
-  return [...m[1].matchAll(/(?:DNS|IP Address):\s*([^\s,]+)/g)].map((x) => x[1] ?? "").filter(Boolean);
+  return [...m[1].matchAll(/(?:DNS|IP Address):\s*([^\s,()]+)/g)].map((x) => x[1] ?? "").filter(Boolean);
 }
 
 /**

@@ -99,5 +99,9 @@ export function smtpFacts(err: unknown, s: WebmailSettings, extra: SmtpFactsExtr
   if (timedOut && extra.timeoutMs !== undefined) f.timeoutMs = extra.timeoutMs;
   else if (timedOut) f.timeoutMs = 0;
   if (extra.implicitTls !== undefined) f.implicitTls = extra.implicitTls;
+  // Node hands the peer's certificate with a name mismatch; its names say what to connect to.
+  const cert = (e as { cert?: { subjectaltname?: unknown } }).cert ?? (e.cause as { cert?: { subjectaltname?: unknown } } | undefined)?.cert;
+  const altnames = typeof cert?.subjectaltname === "string" ? cert.subjectaltname : undefined;
+  if (altnames) f.tls = { certNames: [...altnames.matchAll(/(?:DNS|IP Address):\s*([^\s,]+)/g)].map((m) => m[1] ?? "").filter(Boolean) };
   return f;
 }

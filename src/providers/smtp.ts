@@ -181,6 +181,10 @@ export function smtpFailure(err: unknown, s: WebmailSettings, password?: string,
   const stage = e.command ? `at ${e.command.replace(/^AUTH\s+(\S+).*/i, "AUTH $1")}` : undefined;
   let reply = redact(e.response ?? e.message ?? String(err), [password]);
   if (extra.timeoutMs !== undefined && TIMEOUT.test(reply)) reply += ` (waited ${extra.timeoutMs / 1000} s)`;
+  // What the probe found is evidence too (and explain reads it back from the text).
+  if (extra.implicitTls) reply += "; a TLS handshake on this port succeeded";
+  const names = facts.tls?.certNames ?? [];
+  if (names.length > 0 && !/cert's altnames:/.test(reply)) reply += ` (the cert's altnames: ${names.map((n) => `DNS:${n}`).join(", ")})`;
   const evidence = [stage, `${s.host}:${s.port} (${securityWords(s)})`, reply].filter(Boolean).join(": ");
   return failureError(v, `${s.host}:${s.port}: ${v.cause}`, { evidence, facts, cause: err });
 }

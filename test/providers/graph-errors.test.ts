@@ -31,7 +31,7 @@ describe("graphFailure: Graph's answers, facts in, verdict out", () => {
       expect(e.details.facts?.retryAfterSeconds).toBe(42);
       expect(e.details.evidence).toMatch(/Retry-After: 42/);
     }
-    expect(graphFailure({ ...base, httpStatus: 403, code: "ErrorAccessDenied" }).details.transient).toBeUndefined();
+    expect(graphFailure({ ...base, httpStatus: 403, code: "ErrorAccessDenied" }).details.transient).toBe(false);
   });
 
   it("no answer after a send request was written: maybe delivered, never retried by itself", () => {

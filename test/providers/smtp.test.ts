@@ -208,8 +208,10 @@ describe("failures are classified with the exit code of their category", () => {
     const r = await validateAdHoc(webmailFlags(other, "starttls", rig.caFile));
     expect(r.code).toBe(5);
     expect(r.error?.category).toBe("ssl");
-    expect(r.error?.message).toMatch(/certificate is for another host name/);
+    // It names the host the certificate is for, and the remedy is to check against that name.
+    expect(r.error?.message).toMatch(/certificate is for mail\.example\.test/);
     expect(r.error?.evidence).toMatch(/does not match certificate/);
+    expect((r.error as { remedy?: unknown } | undefined)?.remedy).toEqual({ servername: "mail.example.test" });
   });
 
   it("recipient refused: rejected, exit 6", async () => {
