@@ -137,12 +137,14 @@ export async function runQueueList(ctx: Context, opts: { state?: EntryState; jso
   if (!opts.json) {
     const out = ctx.io.out;
     if (entries.length === 0) out.write(opts.state ? `No ${opts.state} entries.\n` : "The queue is empty. Add with: mailcfg queue add --doc <kind> --to <address> ...\n");
-    else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(9)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
+    else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(11)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
     for (const e of entries) {
       const to = e.message.to.join(",");
-      const err = e.state === "sent" || !e.lastError ? "" : `[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70);
+      // An uncertain or corrupt entry's line says why it is held back, in full.
+      const width = e.state === "uncertain" || e.state === "corrupt" ? Infinity : 70;
+      const err = e.state === "sent" || !e.lastError ? "" : `[${e.lastError.category}] ${e.lastError.message}`.slice(0, width);
       out.write(
-        `${String(e.id).padEnd(6)}${e.state.padEnd(9)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
+        `${String(e.id).padEnd(6)}${e.state.padEnd(11)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
       );
     }
   }
@@ -178,6 +180,7 @@ export async function runQueueShow(ctx: Context, opts: { id: number; json: boole
       if (le.evidence) out.write(`  evidence: ${le.evidence}\n`);
       if (le.hint) out.write(`  fix: ${le.hint}\n`);
       if (e.state === "failed") out.write(`  then: ${ctx.theme.cmd(`mailcfg queue retry ${e.id}`)}\n`);
+      if (e.state === "uncertain") out.write(`  then, if it did not arrive: ${ctx.theme.cmd(`mailcfg queue retry ${e.id} --yes`)}\n`);
     }
   }
   return { data: { entry: { ...j, text: e.message.text, html: e.message.html ?? null, route: e.route } } };
@@ -227,6 +230,10 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         results.push({ ...base, outcome: "retry", retryAt: iso(e.retryAt), error: e.error });
         if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${e.error.message} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
         break;
+      case "uncertain":
+        results.push({ ...base, outcome: "uncertain", error: e.error });
+        if (!opts.json) out.write(`${ctx.theme.warn("?")} #${e.entry.id} ${e.error.message} (not sent again; see: mailcfg queue show ${e.entry.id})\n`);
+        break;
       case "failed":
         results.push({ ...base, outcome: "failed", error: e.error });
         if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${e.error.message} (see: mailcfg queue show ${e.entry.id})\n`);
@@ -266,18 +273,31 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
   if (!opts.json) {
     const rate = summary.elapsedMs >= 1000 ? ` (${Math.round((summary.sent * 1000) / summary.elapsedMs)} messages/s)` : "";
     ctx.io.out.write(
-      `Sent ${summary.sent}, to retry ${summary.retrying}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.sent > 0 ? rate : ""}. ` +
-        `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed.\n`,
+      `Sent ${summary.sent}, to retry ${summary.retrying}, failed ${summary.failed}${summary.uncertain ? `, uncertain ${summary.uncertain}` : ""} in ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.sent > 0 ? rate : ""}. ` +
+        `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed` +
+        `${remaining.uncertain ? `, ${remaining.uncertain} uncertain` : ""}${remaining.corrupt ? `, ${remaining.corrupt} corrupt` : ""}.\n`,
     );
     if (summary.claimed === 0 && remaining.queued > 0) ctx.io.out.write(`Nothing was due; the next entry is due at ${iso(await withQueue(ctx, (q) => q.nextDue()))}.\n`);
   }
-  const failed = summary.firstFailure?.category as Category | undefined;
+  // Stopped by Ctrl-C or SIGTERM: exit 130, whatever was sent before it.
+  const failed = stop ? "cancelled" : (summary.firstFailure?.category as Category | undefined);
   const { firstFailure: _first, ...counts } = summary;
   return { data: { ...counts, remaining, results, stopped: stop }, ...(failed ? { failed } : {}) };
 }
 
-export async function runQueueRetry(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
+export async function runQueueRetry(ctx: Context, opts: { id: number; json: boolean; yes?: boolean }): Promise<CommandResult> {
   const config = await ctx.config();
+  const entry = await withQueue(ctx, (q) => mustGet(q, opts.id));
+  if (entry.state === "corrupt") {
+    throw new UsageError(`Entry #${entry.id} cannot be read, so it cannot be sent.`, `Remove it with: mailcfg queue remove ${entry.id}, and queue the document again.`);
+  }
+  // An uncertain entry may already be in the recipient's mailbox: a resend is a decision.
+  if (entry.state === "uncertain" && !opts.yes && !(ctx.io.canPrompt && (await confirmDuplicate(ctx, entry)))) {
+    throw new UsageError(
+      `Entry #${entry.id} may have been delivered already (Message-ID ${entry.messageId}); sending it again may deliver a second copy.`,
+      `Check the recipient's mailbox first. To send it anyway: mailcfg queue retry ${entry.id} --yes`,
+    );
+  }
   return withQueue(ctx, (q) => {
     const e = mustGet(q, opts.id);
     if (e.state === "sent") throw new UsageError(`Entry #${e.id} was already sent (${iso(e.sentAt)}).`, "To send another copy, queue it again: mailcfg queue add ...");
@@ -286,13 +306,23 @@ export async function runQueueRetry(ctx: Context, opts: { id: number; json: bool
     if (!kind) throw new UsageError(`Entry #${e.id} has the document kind "${e.kind}", which this mailcfg does not know.`);
     // Routed again: a User Email set up (or removed) since it was queued is taken into account.
     const decision = route(kind, e.actingUser ?? undefined, savedProfiles(config), config.settings());
-    q.requeue(e.id, ctx.now().getTime(), { owner: decision.profile.owner, senderEmail: decision.email, route: { ...decision, userSource: e.route.userSource } });
+    q.requeue(
+      e.id,
+      ctx.now().getTime(),
+      { owner: decision.profile.owner, senderEmail: decision.email, route: { ...decision, userSource: e.route.userSource } },
+      e.state === "uncertain",
+    );
     const changed = decision.email !== e.senderEmail;
     if (!opts.json) {
       ctx.io.out.write(`${ctx.theme.ok("✓")} #${e.id} is queued again, due now${changed ? `, now from ${decision.email} (was ${e.senderEmail})` : ""}. Send it with: mailcfg queue run\n`);
     }
     return { data: { entry: entryJson(mustGet(q, e.id)) } };
   });
+}
+
+async function confirmDuplicate(ctx: Context, e: QueueEntry): Promise<boolean> {
+  ctx.io.err.write(`#${e.id} may have been delivered already: ${e.lastError?.message ?? "the earlier attempt ended without an answer."}\n`);
+  return ctx.prompt.confirm({ message: `Send #${e.id} again, at the risk of a second copy?`, default: false });
 }
 
 export async function runQueueRemove(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {

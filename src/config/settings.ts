@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { AppSettings } from "./types.js";
 import { checkUserId } from "./fields.js";
+import { timeoutMs } from "../util/timeout.js";
 import { checkMicrosoftClientId, checkTenant } from "./microsoft-fields.js";
 
 interface SettingSpec<K extends keyof AppSettings> {
@@ -35,7 +36,7 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
   "connect-timeout-seconds": {
     key: "connect-timeout-seconds",
     description: "how long to wait for a server before giving up (default 15)",
-    parse: positive("connect-timeout-seconds"),
+    parse: (v) => timeoutMs(v, "connect-timeout-seconds") / 1000,
   },
   "attachment-limit-mb": {
     key: "attachment-limit-mb",

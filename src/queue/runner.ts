@@ -31,6 +31,7 @@ export type RunEvent =
   | { type: "sent"; entry: QueueEntry; response: string }
   | { type: "retry"; entry: QueueEntry; error: EntryError; retryAt: number }
   | { type: "failed"; entry: QueueEntry; error: EntryError }
+  | { type: "uncertain"; entry: QueueEntry; error: EntryError }
   | { type: "reclaimed"; entry: QueueEntry }
   | { type: "lost-lease"; entry: QueueEntry };
 
@@ -40,6 +41,7 @@ export interface RunSummary {
   sent: number;
   retrying: number;
   failed: number;
+  uncertain: number;
   reclaimed: number;
   elapsedMs: number;
   firstFailure?: EntryError;
@@ -58,6 +60,8 @@ export function newRunnerId(): RunnerId {
  * transient; 5xx replies, auth, TLS and rejected messages are not.
  */
 export function isTransient(err: MailError): boolean {
+  // The failure model's verdict when the provider gave one.
+  if (err.details.transient !== undefined) return err.details.transient;
   const code = err.details.code;
   if (code && /^4/.test(code)) return true;
   // The message is fine; the account sent too much for now. Later it goes through.
@@ -88,7 +92,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   const me = newRunnerId();
   const started = Date.now();
   const config = await ctx.config();
-  const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, reclaimed: 0, elapsedMs: 0 };
+  const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, uncertain: 0, reclaimed: 0, elapsedMs: 0 };
   const senders = new Map<string, Promise<{ provider: MailProvider; profile: Profile }>>();
   const usedOwners = new Set<string>();
   const emit = (e: RunEvent) => opts.onEvent?.(e);
@@ -119,13 +123,26 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     let response: string;
     try {
       const { provider, profile } = await senderFor(entry);
+      if (entry.checkFirst) {
+        // A resend of an uncertain entry: an HTTP sender can tell whether it went out.
+        const found = await alreadySent(provider, entry);
+        if (found === "unknown") return;
+        if (found) {
+          recordSent(entry, found);
+          return;
+        }
+      }
       const attachments = store.attachmentsOf(entry.id);
-      const sent = await provider.send({
-        ...entry.message,
-        from: profile.email,
-        messageId: entry.messageId,
-        ...(attachments.length > 0 ? { attachments } : {}),
-      });
+      const sent = await provider.send(
+        {
+          ...entry.message,
+          from: profile.email,
+          messageId: entry.messageId,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        },
+        // Recorded before the final "." goes out: a runner killed after it leaves the entry uncertain.
+        { beforeBody: () => void store.markBody(me, entry.id, Date.now()) },
+      );
       response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
     } catch (err) {
       recordFailure(entry, err);
@@ -134,14 +151,48 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     // Outside the try: the server has the message, so a failure to record it must never
     // mark it failed or retry it. If recording fails, the entry stays claimed and the
     // next run sends it again with the same Message-ID.
+    recordSent(entry, response);
+  };
+
+  const recordSent = (entry: QueueEntry, response: string) => {
     if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
     usedOwners.add(ownerKey(entry.owner));
     summary.sent += 1;
     emit({ type: "sent", entry, response });
   };
 
+  /** The response to record when the mailbox holds it, false when it does not, "unknown" when set aside again. */
+  const alreadySent = async (provider: MailProvider, entry: QueueEntry): Promise<string | false | "unknown"> => {
+    if (!provider.findSent) return false; // SMTP cannot tell; the resend was asked for with --yes.
+    const check = await provider.findSent(entry.messageId);
+    if ("found" in check) return check.found ? `Not sent again: the sender's mailbox already holds Message-ID ${entry.messageId}.` : false;
+    const error: EntryError = {
+      category: "unknown",
+      message: `Not sent again: whether the earlier attempt was delivered cannot be checked (${check.unknown}).`,
+      hint: `Look for Message-ID ${entry.messageId} in the sender's Sent folder; then remove the entry, or queue it again.`,
+      transient: false,
+      at: new Date().toISOString(),
+    };
+    store.markUncertain(me, entry.id, error);
+    summary.uncertain += 1;
+    emit({ type: "uncertain", entry, error });
+    return "unknown";
+  };
+
   const recordFailure = (entry: QueueEntry, err: unknown) => {
     const now = Date.now();
+    if (isMailError(err) && err.details.facts?.maybeDelivered) {
+      const error: EntryError = {
+        ...entryError(err, false, now),
+        maybeDelivered: true,
+        message: `May have been delivered: the connection ended after the whole message was handed over, with no answer. ${err.message}`,
+        hint: `Check whether Message-ID ${entry.messageId} arrived. It is not sent again by itself; to send it anyway: mailcfg queue retry ${entry.id} --yes`,
+      };
+      store.markUncertain(me, entry.id, error);
+      summary.uncertain += 1;
+      emit({ type: "uncertain", entry, error });
+      return;
+    }
     const transient = isMailError(err) && isTransient(err);
     const error = entryError(err, transient, now);
     if (transient && entry.attempts < opts.maxAttempts) {
