@@ -42,8 +42,9 @@ export function smtpTransportOptions(
           : { user, pass: password },
     connectionTimeout: o.timeoutMs,
     greetingTimeout: o.timeoutMs,
-    // A server that stalls mid-conversation (after DATA, say) is given the same one timeout.
-    socketTimeout: o.timeoutMs,
+    // A server that stalls mid-conversation (after DATA, say) is given the same one timeout;
+    // a moment more, so a silent greeting is reported as such by the greeting timer.
+    socketTimeout: o.timeoutMs + 100,
     dnsTimeout: o.timeoutMs,
     tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(secureContext ? { secureContext } : {}) },
     pool: o.pool ?? false,
@@ -170,7 +171,7 @@ export async function smtpFailureProbed(
   return smtpFailure(err, s, password, facts);
 }
 
-const PROBE_GRACE_MS = 800;
+const PROBE_GRACE_MS = 500;
 const GREETING_TIMEOUT = /Greeting never received/i;
 const TIMEOUT = /Greeting never received|Connection timeout|ETIMEDOUT/i;
 

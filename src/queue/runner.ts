@@ -190,6 +190,8 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       };
       store.markUncertain(me, entry.id, error);
       summary.uncertain += 1;
+      // The run reports it as the failure it was (a lost connection: exit 4).
+      summary.firstFailure ??= error;
       emit({ type: "uncertain", entry, error });
       return;
     }

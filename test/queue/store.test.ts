@@ -151,6 +151,6 @@ describe("QueueStore", () => {
     expect(q.purge(["sent"])).toBe(1);
     expect(q.get(a)).toBeUndefined();
     expect(q.remove(b)).toBe(true);
-    expect(q.counts()).toEqual({ queued: 0, sending: 0, sent: 0, failed: 0 });
+    expect(q.counts()).toEqual({ queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0, corrupt: 0 });
   });
 });
