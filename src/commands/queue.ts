@@ -6,23 +6,25 @@ import { findKind } from "../routing/catalogue.js";
 import { route } from "../routing/route.js";
 import { savedProfiles } from "../routing/acting-user.js";
 import { prepareMessage, toMessageInput, type MessageInput } from "../send/message.js";
-import type { QueueStore, QueueEntry, EntryState } from "../queue/store.js";
+import type { QueueEntry, EntryState } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import type { RunEvent } from "../queue/runner.js";
 import { messageSummary } from "./send.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
+import { timeoutMs as timeoutMsOf } from "../util/timeout.js";
 
-/** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
-async function openQueue(ctx: Context, durable = true): Promise<QueueStore> {
-  const { QueueStore } = await import("../queue/store.js");
-  return QueueStore.open(ctx.configDir, { durable });
+/** The queue modules (and better-sqlite3 or pg with them) are loaded only by the queue commands. */
+async function openQueue(ctx: Context, durable = true): Promise<QueueBackend> {
+  const { openQueueBackend } = await import("../queue/open.js");
+  return openQueueBackend(ctx, { durable });
 }
 
-async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T, durable = true): Promise<T> {
+async function withQueue<T>(ctx: Context, use: (q: QueueBackend) => Promise<T> | T, durable = true): Promise<T> {
   const q = await openQueue(ctx, durable);
   try {
     return await use(q);
   } finally {
-    q.close();
+    await q.close();
   }
 }
 
@@ -30,8 +32,8 @@ export function parseId(value: string): number {
   return parseIntFlag(value, "<id>", 1, Number.MAX_SAFE_INTEGER);
 }
 
-function mustGet(q: QueueStore, id: number): QueueEntry {
-  const e = q.get(id);
+async function mustGet(q: QueueBackend, id: number): Promise<QueueEntry> {
+  const e = await q.get(id);
   if (!e) throw new UsageError(`There is no queue entry #${id}.`, "See: mailcfg queue list");
   return e;
 }
@@ -262,7 +264,7 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         ...(ca ? { ca } : {}),
         maxAttempts: settings["queue-max-attempts"],
         retryBaseMs: settings["queue-retry-seconds"] * 1000,
-        leaseMs: opts.leaseMs ?? Math.max(120_000, timeoutMs * 4),
+        ...leaseFor(ctx, q, opts.leaseMs, timeoutMs),
         stopped: () => stop,
         onEvent,
       }),
@@ -285,6 +287,18 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
   return { data: { ...counts, remaining, results, stopped: stop }, ...(failed ? { failed } : {}) };
 }
 
+/**
+ * How long a claim holds and how often it is renewed. The shared queue notices a dead
+ * runner on another host only by its lease: 60 s, renewed every 15 s. The local queue
+ * also knows its dead by their process id, so its lease only matters for a frozen one.
+ * MAILCFG_QUEUE_LEASE_SECONDS changes it (tests use a short one).
+ */
+function leaseFor(ctx: Context, q: QueueBackend, asked: number | undefined, timeoutMs: number): { leaseMs: number; heartbeatMs: number } {
+  const env = ctx.env.MAILCFG_QUEUE_LEASE_SECONDS;
+  const leaseMs = asked ?? (env ? timeoutMsOf(env, "MAILCFG_QUEUE_LEASE_SECONDS") : q.kind === "postgres" ? 60_000 : Math.max(120_000, timeoutMs * 4));
+  return { leaseMs, heartbeatMs: leaseMs / 4 };
+}
+
 export async function runQueueRetry(ctx: Context, opts: { id: number; json: boolean; yes?: boolean }): Promise<CommandResult> {
   const config = await ctx.config();
   const entry = await withQueue(ctx, (q) => mustGet(q, opts.id));
@@ -298,15 +312,15 @@ export async function runQueueRetry(ctx: Context, opts: { id: number; json: bool
       `Check the recipient's mailbox first. To send it anyway: mailcfg queue retry ${entry.id} --yes`,
     );
   }
-  return withQueue(ctx, (q) => {
-    const e = mustGet(q, opts.id);
+  return withQueue(ctx, async (q) => {
+    const e = await mustGet(q, opts.id);
     if (e.state === "sent") throw new UsageError(`Entry #${e.id} was already sent (${iso(e.sentAt)}).`, "To send another copy, queue it again: mailcfg queue add ...");
     if (e.state === "sending") throw new UsageError(`Entry #${e.id} is being sent right now by ${e.lease?.runner ?? "another runner"}.`);
     const kind = findKind(e.kind);
     if (!kind) throw new UsageError(`Entry #${e.id} has the document kind "${e.kind}", which this mailcfg does not know.`);
     // Routed again: a User Email set up (or removed) since it was queued is taken into account.
     const decision = route(kind, e.actingUser ?? undefined, savedProfiles(config), config.settings());
-    q.requeue(
+    await q.requeue(
       e.id,
       ctx.now().getTime(),
       { owner: decision.profile.owner, senderEmail: decision.email, route: { ...decision, userSource: e.route.userSource } },
@@ -316,7 +330,7 @@ export async function runQueueRetry(ctx: Context, opts: { id: number; json: bool
     if (!opts.json) {
       ctx.io.out.write(`${ctx.theme.ok("✓")} #${e.id} is queued again, due now${changed ? `, now from ${decision.email} (was ${e.senderEmail})` : ""}. Send it with: mailcfg queue run\n`);
     }
-    return { data: { entry: entryJson(mustGet(q, e.id)) } };
+    return { data: { entry: entryJson(await mustGet(q, e.id)) } };
   });
 }
 
@@ -327,10 +341,10 @@ async function confirmDuplicate(ctx: Context, e: QueueEntry): Promise<boolean> {
 
 export async function runQueueRemove(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
   const { newRunnerId } = await import("../queue/runner.js");
-  return withQueue(ctx, (q) => {
-    q.reclaim(newRunnerId(), Date.now());
-    const e = mustGet(q, opts.id);
-    if (e.state === "sending" || !q.remove(e.id)) {
+  return withQueue(ctx, async (q) => {
+    await q.reclaim(newRunnerId(), Date.now());
+    const e = await mustGet(q, opts.id);
+    if (e.state === "sending" || !(await q.remove(e.id))) {
       throw new UsageError(`Entry #${e.id} is being sent right now by ${e.lease?.runner ?? "another runner"}.`, "Try again when that queue run ends.");
     }
     if (!opts.json) ctx.io.out.write(`Removed #${e.id} (${e.state}, ${e.kind} to ${e.message.to.join(", ")}).\n`);

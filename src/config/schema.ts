@@ -85,6 +85,7 @@ export const configSchema = {
       "secret-store": { enum: ["file", "keyring"] },
       "queue-max-attempts": { type: "integer", minimum: 1 },
       "queue-retry-seconds": { type: "number", exclusiveMinimum: 0 },
+      "queue-url": { type: "string" },
     },
     additionalProperties: true,
   },

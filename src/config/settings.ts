@@ -2,6 +2,7 @@ import { UsageError } from "../errors.js";
 import type { AppSettings } from "./types.js";
 import { checkUserId } from "./fields.js";
 import { timeoutMs } from "../util/timeout.js";
+import { checkQueueUrl } from "../queue/queue-url.js";
 import { checkMicrosoftClientId, checkTenant } from "./microsoft-fields.js";
 
 interface SettingSpec<K extends keyof AppSettings> {
@@ -84,6 +85,11 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
     key: "queue-retry-seconds",
     description: "queue: wait before the first retry, doubled for each next one (default 60)",
     parse: positive("queue-retry-seconds"),
+  },
+  "queue-url": {
+    key: "queue-url",
+    description: "a shared queue on PostgreSQL: postgres://user@host/db (password in MAILCFG_QUEUE_PASSWORD); unset: the local file",
+    parse: (v) => checkQueueUrl(v, "queue-url", false).toString(),
   },
 };
 

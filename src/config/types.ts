@@ -80,6 +80,8 @@ export interface AppSettings {
   "secret-store"?: "file" | "keyring";
   "queue-max-attempts": number;
   "queue-retry-seconds": number;
+  /** A shared queue on PostgreSQL (postgres://user@host/db, no password); unset: the SQLite file. */
+  "queue-url"?: string;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {

