@@ -454,7 +454,7 @@ export class QueueStore implements QueueBackend {
    * dies from now on, the entry becomes uncertain instead of being sent again.
    */
   markBody(me: RunnerId, id: number, now: number): boolean {
-    return this.sql("UPDATE entries SET body_at = ? WHERE id = ? AND state = 'sending' AND lease_runner = ?").run(now, id, me.id).changes === 1;
+    return this.sql("UPDATE entries SET body_at = @now WHERE id = @id AND state = 'sending' AND lease_runner = @runner AND lease_until >= @now").run({ now, id, runner: me.id }).changes === 1;
   }
 
   /** The message may have been delivered: set aside until someone decides (queue retry). */

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { QueueStore, type NewEntry, type RunnerId } from "../../src/queue/store.js";
 import { tempDir } from "../helpers/run-main.js";
+import type { QueueBackend } from "../../src/queue/backend.js";
+import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
 
 let n = 0;
 function entry(over: Partial<NewEntry> = {}): NewEntry {
@@ -30,84 +32,79 @@ async function deadPid(): Promise<number> {
   return c.pid!;
 }
 
-describe("queue states: a runner that died, a row that cannot be read", () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let q: QueueStore;
+describe.each(queueBackends())("queue states ($name): a runner that died, a row that cannot be read", (backend) => {
+  let h: QueueHarness;
+  let q: QueueBackend;
   beforeEach(async () => {
-    tmp = tempDir();
-    q = await QueueStore.open(tmp.dir);
+    h = await backend.open();
+    q = h.q;
   });
-  afterEach(() => {
-    q.close();
-    tmp.remove();
+  afterEach(async () => {
+    await h.close();
   });
+  const me: RunnerId = { id: "me", host: hostname(), pid: process.pid };
 
   it("a runner that died before the body is reclaimable at once; one that died after it started the body leaves the entry uncertain", async () => {
-    const before = q.add(entry(), 0);
-    const during = q.add(entry(), 0);
+    const before = await q.add(entry(), 0);
+    const during = await q.add(entry(), 0);
     const dead: RunnerId = { id: "dead", host: hostname(), pid: await deadPid() };
-    expect(q.claim(dead, 1, 600_000, 2).map((e) => e.id)).toEqual([before, during]);
-    expect(q.markBody(dead, during, 2)).toBe(true);
+    expect((await q.claim(dead, Date.now(), 600_000, 2)).map((e) => e.id)).toEqual([before, during]);
+    expect(await q.markBody(dead, during, Date.now())).toBe(true);
 
-    const reclaimed = q.reclaim({ id: "me", host: hostname(), pid: process.pid }, 3);
-    expect(reclaimed.map((e) => [e.id, e.state])).toEqual([
+    const reclaimed = await q.reclaim(me, Date.now());
+    expect(reclaimed.map((e) => [e.id, e.state]).sort()).toEqual([
       [before, "queued"],
       [during, "uncertain"],
     ]);
-    expect(q.get(before)?.state).toBe("queued");
-    const u = q.get(during)!;
+    expect((await q.get(before))?.state).toBe("queued");
+    const u = (await q.get(during))!;
     expect(u.state).toBe("uncertain");
     expect(u.lastError).toMatchObject({ maybeDelivered: true, transient: false });
     expect(u.lastError?.message).toMatch(/may have been delivered/);
     // Never claimed by itself.
-    expect(q.claim({ id: "me", host: hostname(), pid: process.pid }, 4, 600_000, 10).map((e) => e.id)).toEqual([before]);
+    expect((await q.claim(me, Date.now(), 600_000, 10)).map((e) => e.id)).toEqual([before]);
   });
 
-  it("an expired lease elsewhere follows the same rule", () => {
-    const a = q.add(entry(), 0);
+  it("an expired lease elsewhere follows the same rule", async () => {
+    const a = await q.add(entry(), 0);
     const other: RunnerId = { id: "other", host: "elsewhere.test", pid: 1 };
-    q.claim(other, 1, 10, 1);
-    q.markBody(other, a, 2);
-    q.reclaim({ id: "me", host: hostname(), pid: process.pid }, 100);
-    expect(q.get(a)?.state).toBe("uncertain");
+    await q.claim(other, Date.now(), 300, 1);
+    await q.markBody(other, a, Date.now());
+    await new Promise((r) => setTimeout(r, 400));
+    await q.reclaim(me, Date.now());
+    expect((await q.get(a))?.state).toBe("uncertain");
   });
 
-  it("an uncertain entry is queued again only when asked, and then marked to be checked first", () => {
-    const a = q.add(entry(), 0);
-    const me: RunnerId = { id: "me", host: hostname(), pid: process.pid };
-    q.claim(me, 1, 600_000, 1);
-    q.markUncertain(me, a, { category: "server", message: "lost", transient: false, at: "x" });
-    expect(q.requeue(a, 5)).toBe(false);
-    expect(q.get(a)?.state).toBe("uncertain");
-    expect(q.requeue(a, 5, undefined, true)).toBe(true);
-    expect(q.get(a)).toMatchObject({ state: "queued", checkFirst: true });
+  it("an uncertain entry is queued again only when asked, and then marked to be checked first", async () => {
+    const a = await q.add(entry(), 0);
+    await q.claim(me, 1, 600_000, 1);
+    await q.markUncertain(me, a, { category: "server", message: "lost", transient: false, at: "x" });
+    expect(await q.requeue(a, 5)).toBe(false);
+    expect((await q.get(a))?.state).toBe("uncertain");
+    expect(await q.requeue(a, 5, undefined, true)).toBe(true);
+    expect(await q.get(a)).toMatchObject({ state: "queued", checkFirst: true });
   });
 
-  it("a corrupt row is set aside: list works, a batch claim takes the good ones and leaves none sending, remove works", () => {
-    const good1 = q.add(entry(), 0);
-    const bad = q.add(entry(), 0);
-    const good2 = q.add(entry(), 0);
-    const raw = new Database(join(tmp.dir, "queue.db"));
-    raw.prepare("UPDATE entries SET message = ? WHERE id = ?").run('{"to": ["a@x.test"], "subject": ', bad);
-    raw.close();
+  it("a corrupt row is set aside: list works, a batch claim takes the good ones and leaves none sending, remove works", async () => {
+    const good1 = await q.add(entry(), 0);
+    const bad = await q.add(entry(), 0);
+    const good2 = await q.add(entry(), 0);
+    await h.setColumn(bad, "message", '{"to": ["a@x.test"], "subject": ');
 
-    const listed = q.list();
+    const listed = await q.list();
     expect(listed.map((e) => e.state)).toEqual(["queued", "corrupt", "queued"]);
     expect(listed[1]?.lastError?.message).toMatch(/column message is not JSON/);
-
-    const me: RunnerId = { id: "me", host: hostname(), pid: process.pid };
-    expect(q.claim(me, 1, 600_000, 3).map((e) => e.id)).toEqual([good1, good2]);
-    expect(q.counts()).toMatchObject({ sending: 2, corrupt: 1, queued: 0 });
-    expect(q.remove(bad)).toBe(true);
-    expect(q.get(bad)).toBeUndefined();
+    await h.setColumn(good2, "route", "[oops"); // this one goes bad after the listing, before the claim
+    expect((await q.claim(me, 1, 600_000, 3)).map((e) => e.id)).toEqual([good1]);
+    expect(await q.counts()).toMatchObject({ sending: 1, corrupt: 2, queued: 0 });
+    expect(await q.remove(bad)).toBe(true);
+    expect(await q.get(bad)).toBeUndefined();
   });
 
-  it("a row of the right JSON but the wrong shape is corrupt too", () => {
-    const bad = q.add(entry(), 0);
-    const raw = new Database(join(tmp.dir, "queue.db"));
-    raw.prepare("UPDATE entries SET route = '[]', message = '{\"to\": \"not a list\"}' WHERE id = ?").run(bad);
-    raw.close();
-    expect(q.get(bad)?.state).toBe("corrupt");
+  it("a row of the right JSON but the wrong shape is corrupt too", async () => {
+    const bad = await q.add(entry(), 0);
+    await h.setColumn(bad, "message", '{"to": "not a list"}');
+    expect((await q.get(bad))?.state).toBe("corrupt");
   });
 });
 

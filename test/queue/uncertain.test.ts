@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
 import { runCli, tempDir } from "../helpers/run-main.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { startRawSmtp, type RawServer, type RawServerOptions } from "../helpers/misbehaving-servers.js";
@@ -19,16 +19,19 @@ interface EntryJson {
  * The rule of design.md 6c against servers that misbehave around the final "." of DATA:
  * a failure before it is retried, one after it leaves the entry uncertain, sent once.
  */
-describe("queue: may the message have reached the server?", () => {
+describe.each(queueBackends())("queue ($name): may the message have reached the server?", (backend) => {
   let tmp: ReturnType<typeof tempDir>;
   let cfg: string;
   let server: RawServer | undefined;
-  beforeEach(() => {
+  let h: QueueHarness;
+  beforeEach(async () => {
     tmp = tempDir();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
+    h = await backend.open(cfg);
   });
   afterEach(async () => {
+    await h.close();
     await server?.close();
     server = undefined;
     tmp.remove();
@@ -39,7 +42,7 @@ describe("queue: may the message have reached the server?", () => {
     server = await startRawSmtp(o);
     await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: server.port, security: "none", email: COMPANY_EMAIL });
   }
-  const cli = (args: string[]) => runCli(cfg, args);
+  const cli = (args: string[]) => runCli(cfg, args, h.env);
   const add = async (n = 1) => {
     const ids: Array<{ id: number; messageId: string }> = [];
     for (let i = 0; i < n; i++) {
@@ -142,9 +145,7 @@ describe("queue: may the message have reached the server?", () => {
   it("a corrupt row: list, run and remove work; the good entries are sent, none left sending", async () => {
     await world({});
     const [a, b, c] = await add(3);
-    const raw = new Database(join(cfg, "queue.db"));
-    raw.prepare("UPDATE entries SET message = '{oops' WHERE id = ?").run(b!.id);
-    raw.close();
+    await h.setColumn(b!.id, "message", "{oops");
 
     const list = await cli(["queue", "list"]);
     expect(list.code, list.err).toBe(0);
