@@ -11,7 +11,9 @@ export function queueCommand(ctx: Context, done: Done): Command {
   cmd.addHelpText(
     "after",
     `
-Entries live in <config dir>/queue.db. Each keeps the Message-ID given when it was
+Entries live in <config dir>/queue.db, or in a shared PostgreSQL queue when
+MAILCFG_QUEUE_URL or the queue-url setting names one (postgres://user@host/db; the
+password in MAILCFG_QUEUE_PASSWORD; an unreachable server: exit 4). Each keeps the Message-ID given when it was
 queued, so a copy sent again after a crash is recognisable. Several queue run at once
 never send the same entry; an entry whose runner died is sent by the next run.
 Temporary failures (4xx replies, connection problems) are retried with growing waits
@@ -123,6 +125,27 @@ Examples:
       .action(async (id: string, raw: { json?: boolean }) => {
         const q = await load();
         done(await q.runQueueRemove(ctx, { id: q.parseId(id), json: raw.json === true }));
+      }),
+  );
+
+  cmd.addCommand(
+    new Command("migrate")
+      .description("move the entries of this machine's queue file to a shared PostgreSQL queue")
+      .requiredOption("--to <url>", "postgres://user@host/db (the password in MAILCFG_QUEUE_PASSWORD, never in the URL)")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText(
+        "after",
+        `
+Each entry keeps its state, attempts, history and attachments; the Message-ID is the key,
+so running it again copies nothing twice. Entries being sent right now stay here.
+
+Examples:
+  $ MAILCFG_QUEUE_PASSWORD=... mailcfg queue migrate --to "postgres://mailcfg@db.example.com/mail?sslmode=verify-full"
+  $ mailcfg config set queue-url "postgres://mailcfg@db.example.com/mail?sslmode=verify-full"`,
+      )
+      .action(async (raw: { to: string; json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueMigrate(ctx, { to: raw.to, json: raw.json === true }));
       }),
   );
 

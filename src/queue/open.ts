@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
 import type { QueueBackend } from "./backend.js";
+import type { PgQueue } from "./pg-store.js";
 import { checkQueueUrl, QUEUE_PASSWORD_KEY } from "./queue-url.js";
 import { parseTimeoutSeconds } from "../commands/shared.js";
 
@@ -17,8 +18,13 @@ export async function sharedQueueTarget(ctx: Context): Promise<QueueTarget | und
   if (!value) return undefined;
   const url = checkQueueUrl(value, fromEnv ? "MAILCFG_QUEUE_URL" : "queue-url", true);
   if (url.password) return { url: value };
-  const password = ctx.env.MAILCFG_QUEUE_PASSWORD || (await (await ctx.secrets()).get(QUEUE_PASSWORD_KEY).catch(() => undefined));
+  const password = await queuePassword(ctx);
   return { url: value, ...(password ? { password } : {}) };
+}
+
+/** The shared queue's password: MAILCFG_QUEUE_PASSWORD, else the secret store (pg itself also reads PGPASSWORD and ~/.pgpass). */
+export async function queuePassword(ctx: Context): Promise<string | undefined> {
+  return ctx.env.MAILCFG_QUEUE_PASSWORD || (await (await ctx.secrets()).get(QUEUE_PASSWORD_KEY).catch(() => undefined));
 }
 
 /** The queue a command works on: the shared PostgreSQL queue when set, else the SQLite file. */
@@ -31,7 +37,7 @@ export async function openQueueBackend(ctx: Context, opts: { durable?: boolean }
   return openPostgres(ctx, shared);
 }
 
-export async function openPostgres(ctx: Context, target: QueueTarget): Promise<QueueBackend> {
+export async function openPostgres(ctx: Context, target: QueueTarget): Promise<PgQueue> {
   const timeoutMs = parseTimeoutSeconds(undefined, (await ctx.config()).settings()["connect-timeout-seconds"]);
   const { PgQueue } = await import("./pg-store.js");
   return PgQueue.open(target.url, { ...(target.password ? { password: target.password } : {}), timeoutMs });

@@ -98,8 +98,8 @@ export class PgQueue implements QueueBackend {
     const where = maskQueueUrl(url);
     const secrets = [o.password, safePassword(url)];
     const pool = new pg.Pool({
-      connectionString: url,
-      ...(o.password ? { password: o.password } : {}),
+      // pg lets the connection string's fields win over separate options: the password goes in it.
+      connectionString: o.password ? withPassword(url, o.password) : url,
       connectionTimeoutMillis: o.timeoutMs,
       // A statement that waits longer than the timeout is a server out of reach too.
       query_timeout: Math.max(o.timeoutMs, 5000),
@@ -373,6 +373,12 @@ export class PgQueue implements QueueBackend {
     if (states.length === 0) return 0;
     return (await this.q(`DELETE FROM ${T} WHERE state = ANY($1::text[])`, [states])).rowCount ?? 0;
   }
+}
+
+function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  if (!u.password) u.password = encodeURIComponent(password);
+  return u.toString();
 }
 
 function safePassword(url: string): string | undefined {
