@@ -261,40 +261,42 @@ export class PgQueue implements QueueBackend {
    * after it started: uncertain (an expired lease never resends blindly).
    */
   async reclaim(me: RunnerId): Promise<QueueEntry[]> {
-    return this.tx(async (c) => {
-      const rows = (
-        await c.query<Row & { expired: boolean }>(
-          `SELECT *, NULL AS attachment_list, lease_until < ${DB_NOW} AS expired FROM ${T}
-           WHERE state = 'sending' AND (lease_until < ${DB_NOW} OR lease_host = $1) FOR UPDATE SKIP LOCKED`,
-          [me.host],
-        )
-      ).rows;
-      const dead = rows.filter((r) => r.expired || (r.lease_pid !== null && r.lease_pid !== process.pid && !processAlive(r.lease_pid)));
-      const out: QueueEntry[] = [];
-      const now = Date.now();
-      for (const r of dead) {
-        const { state, why } = reclaimedState(r, now);
-        const u = await c.query(
-          `UPDATE ${T} SET state = $1, due_at = $2, last_error = $3, body_at = NULL, ${CLEAR_LEASE} WHERE id = $4 AND state = 'sending' AND lease_runner = $5`,
-          [state, now, JSON.stringify(why), r.id, r.lease_runner],
-        );
-        if (u.rowCount === 1) out.push({ ...toEntry(r), state, lastError: why });
-      }
-      return out;
-    });
+    // Found without locks (runners reclaim every second; locking the rows others are
+    // sending would stall them), then each taken back by one conditional update.
+    const rows = (
+      await this.q<Row & { expired: boolean }>(
+        `SELECT *, NULL AS attachment_list, lease_until < ${DB_NOW} AS expired FROM ${T}
+         WHERE state = 'sending' AND (lease_until < ${DB_NOW} OR lease_host = $1)`,
+        [me.host],
+      )
+    ).rows;
+    const dead = rows.filter((r) => r.expired || (r.lease_pid !== null && r.lease_pid !== process.pid && !processAlive(r.lease_pid)));
+    const out: QueueEntry[] = [];
+    const now = Date.now();
+    for (const r of dead) {
+      const { state, why } = reclaimedState(r, now);
+      // Still that runner's claim, and still dead (a renewed lease means it is alive after all).
+      const u = await this.q(
+        `UPDATE ${T} SET state = $1, due_at = $2, last_error = $3, body_at = NULL, ${CLEAR_LEASE}
+         WHERE id = $4 AND state = 'sending' AND lease_runner = $5 AND (lease_until < ${DB_NOW} OR NOT $6::boolean)`,
+        [state, now, JSON.stringify(why), r.id, r.lease_runner, r.expired],
+      );
+      if (u.rowCount === 1) out.push({ ...toEntry(r), state, lastError: why });
+    }
+    return out;
   }
 
   async claim(me: RunnerId, now: number, leaseMs: number, max = 1): Promise<QueueEntry[]> {
-    const got = await this.tx(async (c) => {
-      const r = await c.query<Row>(
-        `UPDATE ${T} e SET state = 'sending', attempts = attempts + 1, body_at = NULL,
-           lease_runner = $1, lease_host = $2, lease_pid = $3, lease_until = ${DB_NOW} + $4
-         WHERE e.id IN (SELECT id FROM ${T} WHERE state = 'queued' AND due_at <= $5 ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED)
-         RETURNING e.*, NULL AS attachment_list`,
-        [me.id, me.host, me.pid, leaseMs, now, max],
-      );
-      return this.entries(r.rows, c);
-    });
+    // One statement (its own transaction): SKIP LOCKED passes over rows another runner is claiming.
+    const r = await this.q<Row>(
+      `UPDATE ${T} e SET state = 'sending', attempts = attempts + 1, body_at = NULL,
+         lease_runner = $1, lease_host = $2, lease_pid = $3, lease_until = ${DB_NOW} + $4
+       WHERE e.id IN (SELECT id FROM ${T} WHERE state = 'queued' AND due_at <= $5 ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED)
+       RETURNING e.*, ${ATTACHMENT_LIST}`,
+      [me.id, me.host, me.pid, leaseMs, now, max],
+    );
+    // A row that cannot be read is set aside at once, so it is not left claimed.
+    const got = await this.entries(r.rows);
     return got.filter((e) => e.state === "sending").sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
   }
 

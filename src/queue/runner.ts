@@ -142,7 +142,8 @@ export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptio
           return;
         }
       }
-      const attachments = await store.attachmentsOf(entry.id);
+      // The claim listed them (names and sizes): no query for the many entries without.
+      const attachments = entry.attachments.length > 0 ? await store.attachmentsOf(entry.id) : [];
       const sent = await provider.send(
         {
           ...entry.message,

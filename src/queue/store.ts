@@ -440,7 +440,7 @@ export class QueueStore implements QueueBackend {
          lease_runner = @runner, lease_host = @host, lease_pid = @pid, lease_until = @until
        WHERE id IN (SELECT id FROM entries WHERE state = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
          AND state = 'queued'
-       RETURNING *, NULL AS attachment_list`,
+       RETURNING *, ${ATTACHMENT_LIST}`,
     );
     return this.db
       .transaction(() => this.entries(claim.all({ runner: me.id, host: me.host, pid: me.pid, until: now + leaseMs, now, max }) as Row[]))
