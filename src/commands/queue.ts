@@ -263,6 +263,7 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         timeoutMs,
         ...(ca ? { ca } : {}),
         maxAttempts: settings["queue-max-attempts"],
+        resendUncertain: settings["queue-resend-uncertain"] === "yes",
         retryBaseMs: settings["queue-retry-seconds"] * 1000,
         ...leaseFor(ctx, q, opts.leaseMs, timeoutMs),
         stopped: () => stop,

@@ -86,6 +86,7 @@ export const configSchema = {
       "queue-max-attempts": { type: "integer", minimum: 1 },
       "queue-retry-seconds": { type: "number", exclusiveMinimum: 0 },
       "queue-url": { type: "string" },
+      "queue-resend-uncertain": { enum: ["yes", "no"] },
     },
     additionalProperties: true,
   },

@@ -86,6 +86,14 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
     description: "queue: wait before the first retry, doubled for each next one (default 60)",
     parse: positive("queue-retry-seconds"),
   },
+  "queue-resend-uncertain": {
+    key: "queue-resend-uncertain",
+    description: "queue: yes resends an entry that may have been delivered (lost connection after the final dot) as a normal retry; default no",
+    parse(v) {
+      if (v === "yes" || v === "no") return v;
+      throw new UsageError(`queue-resend-uncertain must be yes or no; got "${v}".`);
+    },
+  },
   "queue-url": {
     key: "queue-url",
     description: "a shared queue on PostgreSQL: postgres://user@host/db (password in MAILCFG_QUEUE_PASSWORD); unset: the local file",

@@ -20,6 +20,8 @@ export interface RunOptions {
   timeoutMs: number;
   ca?: string[];
   maxAttempts: number;
+  /** Retry a failure that may have delivered the message, instead of setting it aside (setting queue-resend-uncertain). */
+  resendUncertain?: boolean;
   /** The first retry waits this long; each next one twice as long (capped at 6 hours). */
   retryBaseMs: number;
   leaseMs: number;
@@ -133,7 +135,7 @@ export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptio
     let response: string;
     try {
       const { provider, profile } = await senderFor(entry);
-      if (entry.checkFirst) {
+      if (entry.checkFirst || entry.lastError?.maybeDelivered) {
         // A resend of an uncertain entry: an HTTP sender can tell whether it went out.
         const found = await alreadySent(provider, entry);
         if (found === "unknown") return;
@@ -201,7 +203,7 @@ export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptio
 
   const recordFailure = async (entry: QueueEntry, err: unknown) => {
     const now = Date.now();
-    if (isMailError(err) && err.details.facts?.maybeDelivered) {
+    if (isMailError(err) && err.details.facts?.maybeDelivered && !opts.resendUncertain) {
       const error: EntryError = {
         ...entryError(err, false, now),
         maybeDelivered: true,
@@ -215,8 +217,11 @@ export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptio
       emit({ type: "uncertain", entry, error });
       return;
     }
-    const transient = isMailError(err) && isTransient(err);
+    const maybeDelivered = isMailError(err) && err.details.facts?.maybeDelivered === true;
+    // Allowed by the setting: retried as transient; an HTTP sender looks in the mailbox first.
+    const transient = isMailError(err) && (maybeDelivered || isTransient(err));
     const error = entryError(err, transient, now);
+    if (maybeDelivered) error.maybeDelivered = true;
     if (transient && entry.attempts < opts.maxAttempts) {
       const retryAt = now + backoffMs(entry.attempts, opts.retryBaseMs);
       await store.markFailed(me, entry.id, error, retryAt);

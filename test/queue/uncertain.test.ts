@@ -96,6 +96,16 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
     expect(server!.messages).toEqual([e!.messageId, e!.messageId]); // asked for: the second copy
   });
 
+  it("with queue-resend-uncertain yes, such an entry is retried like any transient failure", async () => {
+    await world({ afterDot: (n) => (n === 1 ? "drop" : "ok") });
+    expect((await cli(["config", "set", "queue-resend-uncertain", "yes"])).code).toBe(0);
+    expect((await cli(["config", "set", "queue-retry-seconds", "0.1"])).code).toBe(0);
+    const [e] = await add();
+    const r = await timed(["--wait", "--timeout", "5"]);
+    expect(r.json<{ sent: number; retrying: number; uncertain: number }>()).toMatchObject({ sent: 1, retrying: 1, uncertain: 0 });
+    expect(server!.messages).toEqual([e!.messageId, e!.messageId]); // allowed: the second copy
+  });
+
   it("an answer to the final dot that comes after the timeout: uncertain, within the timeout plus a second", async () => {
     await world({ afterDot: () => 2500 });
     const [e] = await add();
