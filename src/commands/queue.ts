@@ -253,10 +253,11 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
     }
   };
 
-  const summary = await withQueue(
+  // One connection to the queue for the run and the counts after it (a shared queue's costs a login).
+  const { summary, remaining, nextDue } = await withQueue(
     ctx,
-    (q) =>
-      runQueue(ctx, q, {
+    async (q) => {
+      const summary = await runQueue(ctx, q, {
         concurrency: opts.concurrency,
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
         wait: opts.wait,
@@ -268,11 +269,13 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         ...leaseFor(ctx, q, opts.leaseMs, timeoutMs),
         stopped: () => stop,
         onEvent,
-      }),
+      });
+      const remaining = await q.counts();
+      return { summary, remaining, nextDue: summary.claimed === 0 && remaining.queued > 0 ? await q.nextDue() : undefined };
+    },
     false,
   ).finally(removeHandlers);
 
-  const remaining = await withQueue(ctx, (q) => q.counts());
   if (!opts.json) {
     const rate = summary.elapsedMs >= 1000 ? ` (${Math.round((summary.sent * 1000) / summary.elapsedMs)} messages/s)` : "";
     ctx.io.out.write(
@@ -280,7 +283,7 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed` +
         `${remaining.uncertain ? `, ${remaining.uncertain} uncertain` : ""}${remaining.corrupt ? `, ${remaining.corrupt} corrupt` : ""}.\n`,
     );
-    if (summary.claimed === 0 && remaining.queued > 0) ctx.io.out.write(`Nothing was due; the next entry is due at ${iso(await withQueue(ctx, (q) => q.nextDue()))}.\n`);
+    if (summary.claimed === 0 && remaining.queued > 0) ctx.io.out.write(`Nothing was due; the next entry is due at ${iso(nextDue)}.\n`);
   }
   // Stopped by Ctrl-C or SIGTERM: exit 130, whatever was sent before it.
   const failed = stop ? "cancelled" : (summary.firstFailure?.category as Category | undefined);
