@@ -54,8 +54,12 @@ export interface RunSummary {
 
 const MAX_BACKOFF_MS = 6 * 3600_000;
 
-export function newRunnerId(): RunnerId {
-  const host = hostname();
+/**
+ * This runner's name in the queue. MAILCFG_QUEUE_RUNNER_HOST names the host when host
+ * names are not unique among the machines sharing a queue (runners on the same named
+ * host know each other's deaths by process id).
+ */
+export function newRunnerId(host = hostname()): RunnerId {
   return { id: `${host}:${process.pid}:${randomBytes(3).toString("hex")}`, host, pid: process.pid };
 }
 
@@ -101,7 +105,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Connections are pooled per sender for the whole run.
  */
 export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptions): Promise<RunSummary> {
-  const me = newRunnerId();
+  const me = newRunnerId(ctx.env.MAILCFG_QUEUE_RUNNER_HOST || undefined);
   const started = Date.now();
   const config = await ctx.config();
   const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, uncertain: 0, reclaimed: 0, elapsedMs: 0 };

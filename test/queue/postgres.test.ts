@@ -167,12 +167,27 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
     const leaseSeconds = 3;
     const env = { MAILCFG_CONFIG_DIR: cfg, MAILCFG_SECRET_STORE: "file", MAILCFG_QUEUE_URL: url, MAILCFG_QUEUE_LEASE_SECONDS: String(leaseSeconds) };
     const args = ["queue", "run", "--concurrency", "4", "--wait", "--json"];
-    const victim = startCli(cli.entry, args, env);
+    // The victim says it runs on another host: its entries come back by lease expiry alone.
+    const victim = startCli(cli.entry, args, { ...env, MAILCFG_QUEUE_RUNNER_HOST: "other-host.example" });
     const others = [runBuiltCli(cli.entry, args, env), runBuiltCli(cli.entry, args, env)];
     while (smtp.messages.length < 150) await new Promise((r) => setTimeout(r, 2));
+    const claimedByVictim = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      const r = await c.query("SELECT count(*)::int AS n FROM mailcfg_queue_entries WHERE state = 'sending' AND lease_host = 'other-host.example'");
+      await c.end();
+      return (r.rows[0] as { n: number }).n;
+    };
     victim.child.kill("SIGKILL");
     const killedAt = Date.now();
     expect((await victim.done).signal).toBe("SIGKILL");
+    const stranded = await claimedByVictim();
+    expect(stranded).toBeGreaterThan(0); // it died holding claims
+    // Taken back only once the lease ran out, and then within a second or so.
+    while ((await claimedByVictim()) > 0) await new Promise((r) => setTimeout(r, 50));
+    const recoveredMs = Date.now() - killedAt;
+    expect(recoveredMs).toBeGreaterThan(leaseSeconds * 1000 - 1500);
+    expect(recoveredMs).toBeLessThan(leaseSeconds * 1000 + 2000);
     const results = await Promise.all(others);
     const finishedAt = Date.now();
     for (const r of results) expect(r.code, r.err).toBe(0);
@@ -189,6 +204,8 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
     expect(counts.sent + counts.uncertain).toBe(1000);
     expect(counts.uncertain).toBeLessThanOrEqual(4); // at most the killed runner's messages in flight
     expect(finishedAt - killedAt).toBeLessThan(leaseSeconds * 1000 + 15_000);
-    console.log(`kill test: received ${received.length} distinct, uncertain ${counts.uncertain}, finished ${finishedAt - killedAt} ms after the kill`);
+    console.log(
+      `kill test: received ${received.length} distinct, uncertain ${counts.uncertain}, ${stranded} claims stranded, recovered ${recoveredMs} ms after the kill (lease ${leaseSeconds} s), finished ${finishedAt - killedAt} ms after it`,
+    );
   }, 120_000);
 });
