@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdirSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import net, { type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
 import { runCli, tempDir } from "../helpers/run-main.js";
 import { PG_PASSWORD, startPostgres, type TestPostgres } from "../helpers/postgres.js";
@@ -209,3 +210,99 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
     );
   }, 120_000);
 });
+
+describe("the shared queue when PostgreSQL goes away mid-run", () => {
+  let server: TestPostgres;
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    server = await startPostgres();
+    tmp = tempDir();
+  });
+  afterAll(async () => {
+    tmp?.remove();
+    await server?.stop();
+  });
+
+  /** A TCP relay to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored. */
+  async function relay(port: number) {
+    const sockets = new Set<Socket>();
+    const srv = net.createServer((client) => {
+      const up = net.connect(port, "127.0.0.1");
+      for (const s of [client, up]) {
+        sockets.add(s);
+        s.on("error", () => undefined);
+        s.on("close", () => sockets.delete(s));
+      }
+      client.pipe(up).pipe(client);
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const own = (srv.address() as AddressInfo).port;
+    return {
+      port: own,
+      cut: () => new Promise<void>((r) => {
+        srv.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
+      restore: () => new Promise<void>((r) => srv.listen(own, "127.0.0.1", r)),
+      close: () => new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
+    };
+  }
+
+  it("the run stops with exit 4; nothing is lost or sent twice; the next run finishes the queue", async () => {
+    const url = await server.createDatabase();
+    const proxy = await relay(server.port);
+    const smtp = await startRawSmtp({ afterDot: () => 20 });
+    try {
+      const cfg = join(tmp.dir, "config");
+      mkdirSync(cfg);
+      await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: smtp.port, security: "none", email: COMPANY_EMAIL });
+      const direct = await PgQueue.open(url, { timeoutMs: 5000 });
+      for (let i = 0; i < 100; i++) {
+        await direct.add(
+          {
+            kind: "user-notification", actingUser: null, owner: { kind: "company" }, senderEmail: COMPANY_EMAIL, messageId: `<${randomUUID()}@acme.test>`,
+            message: { to: [`u${i}@acme.test`], subject: `M${i}`, text: "B\n" }, attachments: [], route: {}, dueAt: 0,
+          },
+          Date.now(),
+        );
+      }
+      const viaProxy = url.replace(`:${server.port}/`, `:${proxy.port}/`);
+      const env = { MAILCFG_QUEUE_URL: viaProxy, MAILCFG_QUEUE_LEASE_SECONDS: "1" };
+      await setConnectTimeout(cfg);
+      const running = runCli(cfg, ["queue", "run", "--concurrency", "2", "--json"], env);
+      while (smtp.messages.length < 10) await new Promise((r) => setTimeout(r, 5));
+      const cutAt = Date.now();
+      await proxy.cut();
+      const stopped = await running;
+      expect(stopped.code, stopped.out).toBe(4);
+      expect(Date.now() - cutAt).toBeLessThan(5000);
+      expect(stopped.out).not.toContain(PG_PASSWORD);
+
+      const mid = await direct.counts();
+      expect(mid.queued + mid.sending + mid.sent + mid.uncertain).toBe(100);
+      expect(mid.failed).toBe(0);
+
+      await proxy.restore();
+      await new Promise((r) => setTimeout(r, 1200)); // the dead run's leases run out
+      const again = await runCli(cfg, ["queue", "run", "--wait", "--json"], env);
+      expect(again.code, again.out).toBe(0);
+      const end = await direct.counts();
+      await direct.close();
+      expect(end).toMatchObject({ queued: 0, sending: 0, failed: 0 });
+      expect(end.sent + end.uncertain).toBe(100);
+      expect(smtp.messages.length).toBe(new Set(smtp.messages).size); // nothing twice
+      expect(new Set(smtp.messages).size).toBeGreaterThanOrEqual(100 - end.uncertain);
+    } finally {
+      await proxy.close();
+      await smtp.close();
+    }
+  }, 60_000);
+});
+
+async function setConnectTimeout(cfg: string): Promise<void> {
+  const r = await runCli(cfg, ["config", "set", "connect-timeout-seconds", "2"]);
+  expect(r.code).toBe(0);
+}
