@@ -246,7 +246,7 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
       case "lost-lease":
         if (!opts.json) {
           ctx.io.err.write(
-            `note: #${e.entry.id} was taken over by another runner while this one sent it, and its result was recorded there; a second copy carries the same Message-ID ${e.entry.messageId}.\n`,
+            `note: #${e.entry.id} was taken over by another runner while this one held it (its lease had run out); its state is that runner's to record. Any copy carries the same Message-ID ${e.entry.messageId}.\n`,
           );
         }
         break;
