@@ -2,7 +2,7 @@ import type { Context } from "../context.js";
 import type { QueueBackend } from "./backend.js";
 import type { PgQueue } from "./pg-store.js";
 import { checkQueueUrl, QUEUE_PASSWORD_KEY } from "./queue-url.js";
-import { parseTimeoutSeconds } from "../commands/shared.js";
+import { timeoutMs as toMs } from "../util/timeout.js";
 
 export interface QueueTarget {
   url: string;
@@ -38,7 +38,7 @@ export async function openQueueBackend(ctx: Context, opts: { durable?: boolean }
 }
 
 export async function openPostgres(ctx: Context, target: QueueTarget): Promise<PgQueue> {
-  const timeoutMs = parseTimeoutSeconds(undefined, (await ctx.config()).settings()["connect-timeout-seconds"]);
+  const timeoutMs = toMs((await ctx.config()).settings()["connect-timeout-seconds"], "connect-timeout-seconds");
   const { PgQueue } = await import("./pg-store.js");
   return PgQueue.open(target.url, { ...(target.password ? { password: target.password } : {}), timeoutMs });
 }
