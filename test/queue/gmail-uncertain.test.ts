@@ -68,4 +68,18 @@ describe("queue with the Gmail API: an uncertain entry is looked for before any 
     expect(e.state).toBe("uncertain");
     expect(e.lastError?.message).toMatch(/cannot be checked.*gmail\.readonly/);
   });
+
+  it("with queue-resend-uncertain yes: the retry looks in the mailbox first and does not send a second copy", async () => {
+    await saveGmail(cfg, fake, `${GMAIL_SEND} ${GMAIL_READONLY} openid email`);
+    expect((await cli(["config", "set", "queue-resend-uncertain", "yes"])).code).toBe(0);
+    expect((await cli(["config", "set", "queue-retry-seconds", "0.1"])).code).toBe(0);
+    const added = await cli(["queue", "add", "--doc", "user-notification", "--to", "a@customer.test", "--var", "title=Hi", "--var", "message=hello", "--json"]);
+    const id = added.json<{ id: number }>().id;
+    fake.dropAfterNextSend();
+    const r = await cli(["queue", "run", "--wait", "--json"]);
+    expect(r.json(), r.out).toMatchObject({ sent: 1, retrying: 1, uncertain: 0 });
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.searches).toHaveLength(1);
+    expect((await state(id)).state).toBe("sent");
+  });
 });
