@@ -12,9 +12,10 @@ export function queueCommand(ctx: Context, done: Done): Command {
     "after",
     `
 Entries live in <config dir>/queue.db, or in a shared PostgreSQL queue when
-MAILCFG_QUEUE_URL or the queue-url setting names one (postgres://user@host/db; the
-password in MAILCFG_QUEUE_PASSWORD; an unreachable server: exit 4). Each keeps the Message-ID given when it was
-queued, so a copy sent again after a crash is recognisable. Several queue run at once
+MAILCFG_QUEUE_URL or the queue-url setting names one (postgres://user@host/db, the
+password in MAILCFG_QUEUE_PASSWORD; an unreachable server: exit 4, nothing changed).
+Each keeps the Message-ID given when it was queued, so a copy sent again after a crash
+is recognisable. Several queue run at once
 never send the same entry; an entry whose runner died is sent by the next run.
 Temporary failures (4xx replies, connection problems) are retried with growing waits
 (settings queue-max-attempts, queue-retry-seconds); permanent ones stop with the

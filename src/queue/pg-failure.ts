@@ -42,7 +42,7 @@ export function pgFailure(err: unknown, where: string, secrets: ReadonlyArray<st
   const row = ROWS.find((r) => r.test(code, text));
   const facts: FailureFacts = { stage: row?.stage ?? "tcp", ...(code ? { errno: code } : {}), serverText: text, settings: { url: where } };
   if (row) {
-    return new MailError(row.category, `The shared queue at ${where}: ${row.cause}.`, { hint: row.fix, evidence: text, facts, transient: row.transient, cause: err });
+    return new MailError(row.category, `The shared queue at ${where}: ${row.cause}.`, { hint: row.fix, evidence: text, facts, transient: row.transient, productMessage: NO_PRODUCT_MESSAGE, cause: err });
   }
   // Anything else on the way there (refused, unknown host, timed out, dropped) is the server out of reach.
   return new MailError("server", `The shared queue at ${where} cannot be reached: ${text}`, {
@@ -50,6 +50,10 @@ export function pgFailure(err: unknown, where: string, secrets: ReadonlyArray<st
     evidence: text,
     facts,
     transient: true,
+    productMessage: NO_PRODUCT_MESSAGE,
     cause: err,
   });
 }
+
+// The product's messages are about sending mail; the queue's own database is not that.
+const NO_PRODUCT_MESSAGE = "";
