@@ -22,6 +22,10 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; default: string; what: s
   { name: "MAILCFG_DNS_SERVERS", default: "the system resolver", what: "ip:port[,ip:port]: the resolver discovery and diagnose use (test rigs; loopback only)" },
   { name: "MAILCFG_DISCOVERY_HTTPS_PORT", default: "443", what: "the port of autoconfig look-ups over https, for names that resolve to loopback (test rigs)" },
   { name: "MAILCFG_DISCOVERY_HTTP_PORT", default: "80", what: "the port of autoconfig look-ups over plain http, for names that resolve to loopback (test rigs)" },
+  { name: "MAILCFG_QUEUE_URL", default: "the queue-url setting, else the SQLite queue beside the config", what: "postgres://user@host/db?sslmode=...: the shared queue on PostgreSQL (its password never in this URL when set by a command)" },
+  { name: "MAILCFG_QUEUE_PASSWORD", default: "the secret store (queue:password), then PGPASSWORD or ~/.pgpass", what: "the shared queue's database password" },
+  { name: "MAILCFG_QUEUE_LEASE_SECONDS", default: "60", what: "how long a queue runner's claim lasts without a heartbeat (renewed every quarter of it)" },
+  { name: "MAILCFG_QUEUE_RUNNER_HOST", default: "the host name", what: "the name this runner's claims carry in the shared queue, when host names are not unique" },
   { name: "NODE_EXTRA_CA_CERTS", default: "unset", what: "a PEM file of extra trusted CAs for private servers (as --ca <file>)" },
   { name: "NO_COLOR", default: "unset", what: "any value: no colour on stderr (colour is used only on a terminal)" },
 ];

@@ -11,12 +11,17 @@ export function queueCommand(ctx: Context, done: Done): Command {
   cmd.addHelpText(
     "after",
     `
-Entries live in <config dir>/queue.db. Each keeps the Message-ID given when it was
-queued, so a copy sent again after a crash is recognisable. Several queue run at once
+Entries live in <config dir>/queue.db, or in a shared PostgreSQL queue when
+MAILCFG_QUEUE_URL or the queue-url setting names one (postgres://user@host/db, the
+password in MAILCFG_QUEUE_PASSWORD; an unreachable server: exit 4, nothing changed).
+Each keeps the Message-ID given when it was queued, so a copy sent again after a crash
+is recognisable. Several queue run at once
 never send the same entry; an entry whose runner died is sent by the next run.
 Temporary failures (4xx replies, connection problems) are retried with growing waits
 (settings queue-max-attempts, queue-retry-seconds); permanent ones stop with the
-diagnosis kept on the entry (mailcfg queue show <id>).
+diagnosis kept on the entry (mailcfg queue show <id>). A connection lost after the whole
+message went out makes the entry uncertain: it may have been delivered, so it is not
+sent again by itself. A row that cannot be read is set aside as corrupt.
 
 Examples:
   $ mailcfg queue add --doc sales-order --user jdoe --to buyer@customer.test \\
@@ -53,7 +58,7 @@ Examples:
   cmd.addCommand(
     new Command("list")
       .description("every entry: state, kind, sender, recipients, attempts, last error")
-      .addOption(new Option("--state <state>", "only entries in this state").choices([...["queued", "sending", "sent", "failed"]]))
+      .addOption(new Option("--state <state>", "only entries in this state").choices([...["queued", "sending", "sent", "failed", "uncertain", "corrupt"]]))
       .option("--json", "print one JSON document on stdout")
       .addHelpText("after", "\nExamples:\n  $ mailcfg queue list\n  $ mailcfg queue list --state failed --json")
       .action(async (raw: { state?: EntryState; json?: boolean }) => {
@@ -85,8 +90,9 @@ Examples:
     .addHelpText(
       "after",
       `
-Ctrl+C (or SIGTERM) stops claiming new entries and lets the messages in flight finish;
-a second one stops at once. Entries in flight then are sent by the next run.
+Ctrl+C (or SIGTERM) stops claiming new entries and lets the messages in flight finish
+(within the timeout), then exits 130; a second one stops at once. An entry stopped before
+its final "." is sent by the next run; one stopped after it is uncertain (queue retry --yes).
 
 Examples:
   $ mailcfg queue run
@@ -103,11 +109,23 @@ Examples:
     new Command("retry")
       .description("send a failed entry again: due now, attempts reset, routed again with today's profiles")
       .argument("<id>")
+      .option("--yes", "also an uncertain entry (one that may have been delivered): a second copy may arrive")
       .option("--json", "print one JSON document on stdout")
-      .addHelpText("after", "\nExample:\n  $ mailcfg queue retry 12 && mailcfg queue run")
-      .action(async (id: string, raw: { json?: boolean }) => {
+      .addHelpText(
+        "after",
+        `
+An uncertain entry lost its connection after the whole message was handed to the server,
+so it may have been delivered. It is sent again only with --yes (or a yes on a terminal);
+a Gmail sender first looks for the Message-ID in its own mailbox and does not send it
+again if it is there.
+
+Examples:
+  $ mailcfg queue retry 12 && mailcfg queue run
+  $ mailcfg queue retry 13 --yes   # uncertain: checked the recipient did not get it`,
+      )
+      .action(async (id: string, raw: { json?: boolean; yes?: boolean }) => {
         const q = await load();
-        done(await q.runQueueRetry(ctx, { id: q.parseId(id), json: raw.json === true }));
+        done(await q.runQueueRetry(ctx, { id: q.parseId(id), json: raw.json === true, yes: raw.yes === true }));
       }),
   );
 
@@ -120,6 +138,27 @@ Examples:
       .action(async (id: string, raw: { json?: boolean }) => {
         const q = await load();
         done(await q.runQueueRemove(ctx, { id: q.parseId(id), json: raw.json === true }));
+      }),
+  );
+
+  cmd.addCommand(
+    new Command("migrate")
+      .description("move the entries of this machine's queue file to a shared PostgreSQL queue")
+      .requiredOption("--to <url>", "postgres://user@host/db (the password in MAILCFG_QUEUE_PASSWORD, never in the URL)")
+      .option("--json", "print one JSON document on stdout")
+      .addHelpText(
+        "after",
+        `
+Each entry keeps its state, attempts, history and attachments; the Message-ID is the key,
+so running it again copies nothing twice. Entries being sent right now stay here.
+
+Examples:
+  $ MAILCFG_QUEUE_PASSWORD=... mailcfg queue migrate --to "postgres://mailcfg@db.example.com/mail?sslmode=verify-full"
+  $ mailcfg config set queue-url "postgres://mailcfg@db.example.com/mail?sslmode=verify-full"`,
+      )
+      .action(async (raw: { to: string; json?: boolean }) => {
+        const q = await load();
+        done(await q.runQueueMigrate(ctx, { to: raw.to, json: raw.json === true }));
       }),
   );
 

@@ -5,25 +5,27 @@ import { findKind } from "../routing/catalogue.js";
 import { route } from "../routing/route.js";
 import { savedProfiles } from "../routing/acting-user.js";
 import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
-import type { QueueStore, QueueEntry, EntryState, NewEntry } from "../queue/store.js";
+import type { QueueEntry, EntryState, NewEntry } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import type { RunEvent } from "../queue/runner.js";
 import { messageSummary, senderWarnings } from "./send.js";
 import { printable } from "../ui/printable.js";
 import { MB, readBoundedText } from "../config/files.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, readStdin, type CommandResult } from "./shared.js";
+import { timeoutMs as timeoutMsOf } from "../util/timeout.js";
 
-/** The queue module (and better-sqlite3 with it) is loaded only by the queue commands. */
-async function openQueue(ctx: Context, durable = true): Promise<QueueStore> {
-  const { QueueStore } = await import("../queue/store.js");
-  return QueueStore.open(ctx.configDir, { durable, note: (t) => void ctx.io.err.write(ctx.theme.dim(`note: ${t}`) + "\n") });
+/** The queue modules (and better-sqlite3 or pg with them) are loaded only by the queue commands. */
+async function openQueue(ctx: Context, durable = true): Promise<QueueBackend> {
+  const { openQueueBackend } = await import("../queue/open.js");
+  return openQueueBackend(ctx, { durable });
 }
 
-async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T, durable = true): Promise<T> {
+async function withQueue<T>(ctx: Context, use: (q: QueueBackend) => Promise<T> | T, durable = true): Promise<T> {
   const q = await openQueue(ctx, durable);
   try {
     return await use(q);
   } finally {
-    q.close();
+    await q.close();
   }
 }
 
@@ -32,14 +34,16 @@ async function withQueue<T>(ctx: Context, use: (q: QueueStore) => Promise<T> | T
  * write, SQLite cannot open queue.db (WAL mode creates files beside it), so a copy
  * in a private temp folder is read instead.
  */
-async function readQueue<T>(ctx: Context, use: (q: QueueStore) => T): Promise<T> {
+async function readQueue<T>(ctx: Context, use: (q: QueueBackend) => T | Promise<T>): Promise<T> {
+  const { sharedQueueTarget } = await import("../queue/open.js");
+  if (await sharedQueueTarget(ctx)) return withQueue(ctx, use);
   const { snapshotIfReadOnly } = await import("../queue/read-only.js");
   const snapshot = snapshotIfReadOnly(ctx.configDir);
   if (!snapshot) return withQueue(ctx, use);
   const { QueueStore } = await import("../queue/store.js");
   const q = await QueueStore.open(snapshot.dir);
   try {
-    return use(q);
+    return await use(q);
   } finally {
     q.close();
     snapshot.remove();
@@ -50,8 +54,8 @@ export function parseId(value: string): number {
   return parseIntFlag(value, "<id>", 1, Number.MAX_SAFE_INTEGER);
 }
 
-function mustGet(q: QueueStore, id: number): QueueEntry {
-  const e = q.get(id);
+async function mustGet(q: QueueBackend, id: number): Promise<QueueEntry> {
+  const e = await q.get(id);
   if (!e) throw new UsageError(`There is no queue entry #${id}.`, "See: mailcfg queue list");
   return e;
 }
@@ -227,12 +231,14 @@ export async function runQueueList(ctx: Context, opts: { state?: EntryState; jso
   if (!opts.json) {
     const out = ctx.io.out;
     if (entries.length === 0) out.write(opts.state ? `No ${opts.state} entries.\n` : "The queue is empty. Add with: mailcfg queue add --doc <kind> --to <address> ...\n");
-    else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(9)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
+    else out.write(ctx.theme.dim(`${"ID".padEnd(6)}${"STATE".padEnd(11)}${"KIND".padEnd(28)}${"FROM".padEnd(30)}${"TO".padEnd(32)}TRIES  LAST ERROR`) + "\n");
     for (const e of entries) {
       const to = e.message.to.join(",");
-      const err = e.state === "sent" || !e.lastError ? "" : printable(`[${e.lastError.category}] ${e.lastError.message}`.slice(0, 70));
+      // An uncertain or corrupt entry's line says why it is held back, in full.
+      const width = e.state === "uncertain" || e.state === "corrupt" ? Infinity : 70;
+      const err = e.state === "sent" || !e.lastError ? "" : printable(`[${e.lastError.category}] ${e.lastError.message}`.slice(0, width));
       out.write(
-        `${String(e.id).padEnd(6)}${e.state.padEnd(9)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
+        `${String(e.id).padEnd(6)}${e.state.padEnd(11)}${e.kind.padEnd(28)}${e.senderEmail.padEnd(30)}${(to.length > 30 ? to.slice(0, 29) + "…" : to).padEnd(32)}${String(e.attempts).padEnd(7)}${err}\n`,
       );
     }
   }
@@ -268,6 +274,7 @@ export async function runQueueShow(ctx: Context, opts: { id: number; json: boole
       if (le.evidence) out.write(`  evidence: ${printable(le.evidence)}\n`);
       if (le.hint) out.write(`  fix: ${printable(le.hint)}\n`);
       if (e.state === "failed") out.write(`  then: ${ctx.theme.cmd(`mailcfg queue retry ${e.id}`)}\n`);
+      if (e.state === "uncertain") out.write(`  then, if it did not arrive: ${ctx.theme.cmd(`mailcfg queue retry ${e.id} --yes`)}\n`);
     }
   }
   return { data: { entry: { ...j, text: e.message.text, html: e.message.html ?? null, route: e.route } } };
@@ -317,6 +324,10 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
         results.push({ ...base, outcome: "retry", retryAt: iso(e.retryAt), error: e.error });
         if (!opts.json) out.write(`${ctx.theme.warn("↻")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (attempt ${e.entry.attempts}; next at ${iso(e.retryAt)})\n`);
         break;
+      case "uncertain":
+        results.push({ ...base, outcome: "uncertain", error: e.error });
+        if (!opts.json) out.write(`${ctx.theme.warn("?")} #${e.entry.id} ${e.error.message} (not sent again; see: mailcfg queue show ${e.entry.id})\n`);
+        break;
       case "failed":
         results.push({ ...base, outcome: "failed", error: e.error });
         if (!opts.json) out.write(`${ctx.theme.bad("✗")} #${e.entry.id} [${e.error.category}] ${printable(e.error.message)} (see: mailcfg queue show ${e.entry.id})\n`);
@@ -327,70 +338,109 @@ export async function runQueueRun(ctx: Context, opts: QueueRunOptions): Promise<
       case "lost-lease":
         if (!opts.json) {
           ctx.io.err.write(
-            `note: #${e.entry.id} was taken over by another runner while this one sent it, and its result was recorded there; a second copy carries the same Message-ID ${e.entry.messageId}.\n`,
+            `note: #${e.entry.id} was taken over by another runner while this one held it (its lease had run out); its state is that runner's to record. Any copy carries the same Message-ID ${e.entry.messageId}.\n`,
           );
         }
         break;
     }
   };
 
-  const summary = await withQueue(
+  // One connection to the queue for the run and the counts after it (a shared queue's costs a login).
+  const { summary, remaining, nextDue } = await withQueue(
     ctx,
-    (q) =>
-      runQueue(ctx, q, {
+    async (q) => {
+      const summary = await runQueue(ctx, q, {
         concurrency: opts.concurrency,
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
         wait: opts.wait,
         timeoutMs,
         ...(ca ? { ca } : {}),
         maxAttempts: settings["queue-max-attempts"],
+        resendUncertain: settings["queue-resend-uncertain"] === "yes",
         retryBaseMs: settings["queue-retry-seconds"] * 1000,
-        leaseMs: opts.leaseMs ?? Math.max(120_000, timeoutMs * 4),
+        ...leaseFor(ctx, q, opts.leaseMs, timeoutMs),
         stopped: () => stop,
         onEvent,
-      }),
+      });
+      const remaining = await q.counts();
+      return { summary, remaining, nextDue: summary.claimed === 0 && remaining.queued > 0 ? await q.nextDue() : undefined };
+    },
     false,
   ).finally(removeHandlers);
 
-  const remaining = await withQueue(ctx, (q) => q.counts());
   if (!opts.json) {
     const rate = summary.elapsedMs >= 1000 ? ` (${Math.round((summary.sent * 1000) / summary.elapsedMs)} messages/s)` : "";
     ctx.io.out.write(
-      `Sent ${summary.sent}, to retry ${summary.retrying}, failed ${summary.failed} in ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.sent > 0 ? rate : ""}. ` +
-        `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed.\n`,
+      `Sent ${summary.sent}, to retry ${summary.retrying}, failed ${summary.failed}${summary.uncertain ? `, uncertain ${summary.uncertain}` : ""} in ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.sent > 0 ? rate : ""}. ` +
+        `Queue now: ${remaining.queued} queued, ${remaining.sending} being sent, ${remaining.failed} failed` +
+        `${remaining.uncertain ? `, ${remaining.uncertain} uncertain` : ""}${remaining.corrupt ? `, ${remaining.corrupt} corrupt` : ""}.\n`,
     );
-    if (summary.claimed === 0 && remaining.queued > 0) ctx.io.out.write(`Nothing was due; the next entry is due at ${iso(await withQueue(ctx, (q) => q.nextDue()))}.\n`);
+    if (summary.claimed === 0 && remaining.queued > 0) ctx.io.out.write(`Nothing was due; the next entry is due at ${iso(nextDue)}.\n`);
   }
-  const failed = summary.firstFailure?.category as Category | undefined;
+  // Stopped by Ctrl-C or SIGTERM: exit 130, whatever was sent before it.
+  const failed = stop ? "cancelled" : (summary.firstFailure?.category as Category | undefined);
   const { firstFailure: _first, ...counts } = summary;
   return { data: { ...counts, remaining, results, stopped: stop }, ...(failed ? { failed } : {}) };
 }
 
-export async function runQueueRetry(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
+/**
+ * How long a claim holds and how often it is renewed. The shared queue notices a dead
+ * runner on another host only by its lease: 60 s, renewed every 15 s. The local queue
+ * also knows its dead by their process id, so its lease only matters for a frozen one.
+ * MAILCFG_QUEUE_LEASE_SECONDS changes it (tests use a short one).
+ */
+function leaseFor(ctx: Context, q: QueueBackend, asked: number | undefined, timeoutMs: number): { leaseMs: number; heartbeatMs: number } {
+  const env = ctx.env.MAILCFG_QUEUE_LEASE_SECONDS;
+  const leaseMs = asked ?? (env ? timeoutMsOf(env, "MAILCFG_QUEUE_LEASE_SECONDS") : q.kind === "postgres" ? 60_000 : Math.max(120_000, timeoutMs * 4));
+  return { leaseMs, heartbeatMs: leaseMs / 4 };
+}
+
+export async function runQueueRetry(ctx: Context, opts: { id: number; json: boolean; yes?: boolean }): Promise<CommandResult> {
   const config = await ctx.config();
-  return withQueue(ctx, (q) => {
-    const e = mustGet(q, opts.id);
+  const entry = await withQueue(ctx, (q) => mustGet(q, opts.id));
+  if (entry.state === "corrupt") {
+    throw new UsageError(`Entry #${entry.id} cannot be read, so it cannot be sent.`, `Remove it with: mailcfg queue remove ${entry.id}, and queue the document again.`);
+  }
+  // An uncertain entry may already be in the recipient's mailbox: a resend is a decision.
+  if (entry.state === "uncertain" && !opts.yes && !(ctx.io.canPrompt && (await confirmDuplicate(ctx, entry)))) {
+    throw new UsageError(
+      `Entry #${entry.id} may have been delivered already (Message-ID ${entry.messageId}); sending it again may deliver a second copy.`,
+      `Check the recipient's mailbox first. To send it anyway: mailcfg queue retry ${entry.id} --yes`,
+    );
+  }
+  return withQueue(ctx, async (q) => {
+    const e = await mustGet(q, opts.id);
     if (e.state === "sent") throw new UsageError(`Entry #${e.id} was already sent (${iso(e.sentAt)}).`, "To send another copy, queue it again: mailcfg queue add ...");
     if (e.state === "sending") throw new UsageError(`Entry #${e.id} is being sent right now by ${e.lease?.runner ?? "another runner"}.`);
     const kind = findKind(e.kind);
     if (!kind) throw new UsageError(`Entry #${e.id} has the document kind "${e.kind}", which this mailcfg does not know.`);
     // Routed again: a User Email set up (or removed) since it was queued is taken into account.
     const decision = route(kind, e.actingUser ?? undefined, savedProfiles(config), config.settings());
-    q.requeue(e.id, ctx.now().getTime(), { owner: decision.profile.owner, senderEmail: decision.email, route: { ...decision, userSource: e.route.userSource } });
+    await q.requeue(
+      e.id,
+      ctx.now().getTime(),
+      { owner: decision.profile.owner, senderEmail: decision.email, route: { ...decision, userSource: e.route.userSource } },
+      e.state === "uncertain",
+    );
     const changed = decision.email !== e.senderEmail;
     if (!opts.json) {
       ctx.io.out.write(`${ctx.theme.ok("✓")} #${e.id} is queued again, due now${changed ? `, now from ${decision.email} (was ${e.senderEmail})` : ""}. Send it with: mailcfg queue run\n`);
     }
-    return { data: { entry: entryJson(mustGet(q, e.id)) } };
+    return { data: { entry: entryJson(await mustGet(q, e.id)) } };
   });
+}
+
+async function confirmDuplicate(ctx: Context, e: QueueEntry): Promise<boolean> {
+  ctx.io.err.write(`#${e.id} may have been delivered already: ${e.lastError?.message ?? "the earlier attempt ended without an answer."}\n`);
+  return ctx.prompt.confirm({ message: `Send #${e.id} again, at the risk of a second copy?`, default: false });
 }
 
 export async function runQueueRemove(ctx: Context, opts: { id: number; json: boolean }): Promise<CommandResult> {
   const { newRunnerId } = await import("../queue/runner.js");
-  return withQueue(ctx, (q) => {
-    q.reclaim(newRunnerId(), Date.now());
-    const e = mustGet(q, opts.id);
-    if (e.state === "sending" || !q.remove(e.id)) {
+  return withQueue(ctx, async (q) => {
+    await q.reclaim(newRunnerId(), Date.now());
+    const e = await mustGet(q, opts.id);
+    if (e.state === "sending" || !(await q.remove(e.id))) {
       throw new UsageError(`Entry #${e.id} is being sent right now by ${e.lease?.runner ?? "another runner"}.`, "Try again when that queue run ends.");
     }
     if (!opts.json) ctx.io.out.write(`Removed #${e.id} (${e.state}, ${e.kind} to ${e.message.to.join(", ")}).\n`);
@@ -402,4 +452,50 @@ export async function runQueuePurge(ctx: Context, opts: { states: EntryState[]; 
   const removed = await withQueue(ctx, (q) => q.purge(opts.states));
   if (!opts.json) ctx.io.out.write(`Removed ${removed} ${opts.states.join(" and ")} entr${removed === 1 ? "y" : "ies"}.\n`);
   return { data: { removed, states: opts.states } };
+}
+
+export interface QueueMigrateOptions {
+  to: string;
+  json: boolean;
+}
+
+/**
+ * Moves the local SQLite queue's entries into the shared PostgreSQL queue. Each entry is
+ * copied (state, attempts, history, attachments) and then removed here; the Message-ID
+ * is the key, so running it again after a failure copies nothing twice.
+ */
+export async function runQueueMigrate(ctx: Context, opts: QueueMigrateOptions): Promise<CommandResult> {
+  const { checkQueueUrl, maskQueueUrl } = await import("../queue/queue-url.js");
+  checkQueueUrl(opts.to, "--to", false);
+  const { QueueStore } = await import("../queue/store.js");
+  const { openPostgres, queuePassword } = await import("../queue/open.js");
+  const password = await queuePassword(ctx);
+  const target = await openPostgres(ctx, { url: opts.to, ...(password ? { password } : {}) });
+  const local = await QueueStore.open(ctx.configDir);
+  const moved: number[] = [];
+  const already: number[] = [];
+  const kept: Array<{ id: number; state: string }> = [];
+  try {
+    for (const e of local.list()) {
+      // Being sent by a local runner right now, or unreadable: left here, said below.
+      if (e.state === "sending" || e.state === "corrupt") {
+        kept.push({ id: e.id, state: e.state });
+        continue;
+      }
+      const newId = await target.importEntry(e, local.attachmentsOf(e.id));
+      (newId ? moved : already).push(e.id);
+      local.remove(e.id);
+    }
+  } finally {
+    local.close();
+    await target.close();
+  }
+  const where = maskQueueUrl(opts.to);
+  if (!opts.json) {
+    const out = ctx.io.out;
+    out.write(`${ctx.theme.ok("✓")} Moved ${moved.length} entr${moved.length === 1 ? "y" : "ies"} to ${where}${already.length ? ` (${already.length} already there, by Message-ID)` : ""}.\n`);
+    for (const k of kept) out.write(`  kept #${k.id} here: it is ${k.state === "sending" ? "being sent right now; run this again when that run ends" : "unreadable (mailcfg queue list)"}.\n`);
+    out.write(`  Use the shared queue with: ${ctx.theme.cmd("mailcfg config set queue-url " + where)} (or MAILCFG_QUEUE_URL)\n`);
+  }
+  return { data: { to: where, moved: moved.length, alreadyThere: already.length, kept } };
 }

@@ -32,16 +32,16 @@ export const SECRET_KINDS = ["password", "refresh-token"] as const;
 
 /** Queue entries not yet sent whose sender is this owner (the queue is not created if it does not exist). */
 async function waitingEntries(ctx: Context, owner: Owner): Promise<Array<{ id: number; state: string; kind: string; to: string[] }>> {
-  if (!existsSync(join(ctx.configDir, "queue.db"))) return [];
-  const { QueueStore, ownerKey } = await import("../queue/store.js");
-  const q = await QueueStore.open(ctx.configDir);
+  const { openExistingQueue } = await import("../queue/open.js");
+  const { ownerKey } = await import("../queue/store.js");
+  const q = await openExistingQueue(ctx);
+  if (!q) return [];
   try {
-    return q
-      .list()
+    return (await q.list())
       .filter((e) => e.state !== "sent" && ownerKey(e.owner) === ownerKey(owner))
       .map((e) => ({ id: e.id, state: e.state, kind: e.kind, to: e.message.to }));
   } finally {
-    q.close();
+    await q.close();
   }
 }
 

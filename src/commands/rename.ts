@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Context } from "../context.js";
 import type { Owner } from "../config/types.js";
 import { secretKey } from "../config/types.js";
@@ -60,13 +58,13 @@ export async function runRename(ctx: Context, opts: RenameOptions): Promise<Comm
   for (const kind of moved) await secrets.delete(secretKey(from, kind));
 
   let entries = 0;
-  if (existsSync(join(ctx.configDir, "queue.db"))) {
-    const { QueueStore } = await import("../queue/store.js");
-    const q = await QueueStore.open(ctx.configDir);
+  const { openExistingQueue } = await import("../queue/open.js");
+  const q = await openExistingQueue(ctx);
+  if (q) {
     try {
-      entries = q.renameUser(opts.from, opts.to);
+      entries = await q.renameUser(opts.from, opts.to);
     } finally {
-      q.close();
+      await q.close();
     }
   }
 

@@ -3,6 +3,7 @@ import type { Category } from "../errors.js";
 import { UsageError } from "../errors.js";
 import type { Owner } from "../config/types.js";
 import { checkUserId } from "../config/fields.js";
+import { timeoutMs } from "../util/timeout.js";
 
 /** What a command hands back to main(): data for --json and, if it failed softly, why. */
 export interface CommandResult {
@@ -36,13 +37,12 @@ export function parseIntFlag(value: string, flag: string, min: number, max: numb
   return n;
 }
 
-export function parseTimeoutSeconds(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback * 1000;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 600) {
-    throw new UsageError(`--timeout must be a number of seconds from 0 to 600; got "${value}".`);
-  }
-  return Math.round(n * 1000);
+/**
+ * --timeout, else the connect-timeout-seconds setting (checked too: config.json may have
+ * been edited by hand), in milliseconds.
+ */
+export function parseTimeoutSeconds(value: string | undefined, fallback: number, setting = "connect-timeout-seconds"): number {
+  return value === undefined ? timeoutMs(fallback, setting) : timeoutMs(value, "--timeout");
 }
 
 

@@ -99,6 +99,8 @@ export const configSchema = {
       "secret-store": { enum: ["file", "keyring"] },
       "queue-max-attempts": { type: "integer", minimum: 1 },
       "queue-retry-seconds": { type: "number", exclusiveMinimum: 0 },
+      "queue-url": { type: "string" },
+      "queue-resend-uncertain": { enum: ["yes", "no"] },
     },
     additionalProperties: true,
   },

@@ -1,6 +1,8 @@
 import { UsageError } from "../errors.js";
 import type { AppSettings } from "./types.js";
 import { checkUserId } from "./fields.js";
+import { timeoutMs } from "../util/timeout.js";
+import { checkQueueUrl } from "../queue/queue-url.js";
 import { checkMicrosoftClientId, checkTenant } from "./microsoft-fields.js";
 
 interface SettingSpec<K extends keyof AppSettings> {
@@ -35,7 +37,7 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
   "connect-timeout-seconds": {
     key: "connect-timeout-seconds",
     description: "how long to wait for a server before giving up (default 15)",
-    parse: positive("connect-timeout-seconds"),
+    parse: (v) => timeoutMs(v, "connect-timeout-seconds") / 1000,
   },
   "attachment-limit-mb": {
     key: "attachment-limit-mb",
@@ -83,6 +85,19 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
     key: "queue-retry-seconds",
     description: "queue: wait before the first retry, doubled for each next one (default 60)",
     parse: positive("queue-retry-seconds"),
+  },
+  "queue-resend-uncertain": {
+    key: "queue-resend-uncertain",
+    description: "queue: yes resends an entry that may have been delivered (lost connection after the final dot) as a normal retry; default no",
+    parse(v) {
+      if (v === "yes" || v === "no") return v;
+      throw new UsageError(`queue-resend-uncertain must be yes or no; got "${v}".`);
+    },
+  },
+  "queue-url": {
+    key: "queue-url",
+    description: "a shared queue on PostgreSQL: postgres://user@host/db (password in MAILCFG_QUEUE_PASSWORD); unset: the local file",
+    parse: (v) => checkQueueUrl(v, "queue-url", false).toString(),
   },
 };
 

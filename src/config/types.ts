@@ -100,6 +100,10 @@ export interface AppSettings {
   "secret-store"?: "file" | "keyring";
   "queue-max-attempts": number;
   "queue-retry-seconds": number;
+  /** A shared queue on PostgreSQL (postgres://user@host/db, no password); unset: the SQLite file. */
+  "queue-url"?: string;
+  /** yes: an entry whose message may have been delivered is retried like any transient failure. */
+  "queue-resend-uncertain"?: "yes" | "no";
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {

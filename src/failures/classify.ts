@@ -44,7 +44,7 @@ export interface FactMatch {
   loginForm?: Array<"domain" | "upn" | null>;
   exchangeOnline?: boolean;
   basicOffered?: boolean;
-  transport?: Array<"smtp" | "graph">;
+  transport?: Array<"smtp" | "graph" | null>;
   maybeDelivered?: boolean;
   /** Facts that must be known, whatever their value. */
   present?: Array<keyof FailureFacts>;
@@ -113,7 +113,7 @@ function matches(m: FactMatch, f: FailureFacts): boolean {
   if (!inList(m.loginForm, s.loginForm)) return false;
   if (m.exchangeOnline !== undefined && m.exchangeOnline !== (s.exchangeOnline === true)) return false;
   if (m.basicOffered !== undefined && m.basicOffered !== (f.basicOffered !== false)) return false;
-  if (m.transport && !(s.transport && m.transport.includes(s.transport))) return false;
+  if (!inList(m.transport, s.transport)) return false;
   if (m.maybeDelivered !== undefined && m.maybeDelivered !== (f.maybeDelivered === true)) return false;
   if (m.present && !m.present.every((k) => f[k] !== undefined)) return false;
   return true;

@@ -10,7 +10,8 @@ import { MailError } from "../errors.js";
 import { exchangeLoginName, loginFormWords } from "../config/exchange-fields.js";
 import { connectEws, EwsCallError, type EwsClient } from "./ews-client.js";
 import { classifyEwsFailure } from "./exchange-errors.js";
-import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
+import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent, SendHooks } from "./types.js";
+import { ewsMaybeDelivered } from "./http-delivery.js";
 
 export function createExchangeProvider(
   s: ExchangeSettings,
@@ -59,12 +60,14 @@ export function createExchangeProvider(
       };
     },
 
-    async send(mail: OutgoingMail): Promise<Sent> {
+    async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
       const from = mail.from ?? s.email;
       const attachments = await Promise.all((mail.attachments ?? []).map(readAttachment));
       let report;
       try {
-        report = await (await open()).sendAndSaveCopy({
+        const client = await open();
+        await hooks?.beforeBody?.();
+        report = await client.sendAndSaveCopy({
           from,
           ...(mail.fromName ? { fromName: mail.fromName } : {}),
           to: mail.to,
@@ -78,7 +81,12 @@ export function createExchangeProvider(
           ...(mail.headers ? { headers: mail.headers } : {}),
         });
       } catch (err) {
-        throw fail(err, from);
+        const e = fail(err, from);
+        // No answer to the request that sends: Exchange may have sent it.
+        if (err instanceof EwsCallError && e instanceof MailError && ewsMaybeDelivered(err.facts, attachments.length > 0)) {
+          e.details.facts = { ...e.details.facts, maybeDelivered: true };
+        }
+        throw e;
       }
       const how = report.operations.length > 1 ? "CreateItem (draft with attachments) then SendItem" : "CreateItem SendAndSaveCopy";
       return {

@@ -14,8 +14,9 @@ import {
   googleTokenFailure,
 } from "../oauth/google.js";
 import { emailFromIdToken } from "../oauth/jwt.js";
-import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
+import type { ConnectOptions, DeliveryCheck, Evidence, MailProvider, OutgoingMail, Sent, SendHooks } from "./types.js";
 import { composeMime } from "./mime.js";
+import { requestMaybeDelivered } from "./http-delivery.js";
 
 /**
  * Email Services (Gmail): messages composed by nodemailer's MailComposer and sent with
@@ -75,16 +76,23 @@ export async function createGmailProvider(
         facts: { account, api: rootUrl, scope: scopes.join(" ") || GMAIL_SEND_SCOPE },
       };
     },
-    async send(mail: OutgoingMail): Promise<Sent> {
+    async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
       const composed = await composeRaw(mail, s.email);
       log(`POST ${rootUrl}gmail/v1/users/me/messages/send (${composed.raw.length} bytes base64url)`);
       let id: string | undefined;
+      let requested = false;
       try {
+        // The token first, so a failure to get one is never taken for a send that may have happened.
+        await auth.getAccessToken();
+        await hooks?.beforeBody?.();
+        requested = true;
         // { raw } as JSON: the media upload path would ignore rootUrl (and needs nothing we lack).
         const res = await api.users.messages.send({ userId: "me", requestBody: { raw: composed.raw } });
         id = res.data.id ?? undefined;
       } catch (err) {
-        throw gmailFailure(err, s, rootUrl, tokenFailure, [...masked, accessTokenOf(auth)]);
+        const e = gmailFailure(err, s, rootUrl, tokenFailure, [...masked, accessTokenOf(auth)]);
+        if (requested && requestMaybeDelivered(err)) e.details.facts = { ...e.details.facts, maybeDelivered: true };
+        throw e;
       }
       log(`accepted: Gmail message id ${id ?? "?"}`);
       return {
@@ -93,6 +101,21 @@ export async function createGmailProvider(
         rejected: [],
         response: `Gmail API accepted it as message ${id ?? "(no id)"}`,
       };
+    },
+    /** Looks in the sender's own mailbox (a read scope is needed; gmail.send alone cannot). */
+    async findSent(messageId: string): Promise<DeliveryCheck> {
+      const q = `rfc822msgid:${messageId.replace(/^<|>$/g, "")}`;
+      log(`GET ${rootUrl}gmail/v1/users/me/messages?q=${q}`);
+      try {
+        const res = await api.users.messages.list({ userId: "me", q, maxResults: 1, includeSpamTrash: true });
+        return { found: (res.data.messages ?? []).length > 0 };
+      } catch (err) {
+        const status = (err as { response?: { status?: number } }).response?.status;
+        if (status === 403) {
+          return { unknown: `the Gmail connection of ${s.email} may send but not read its mailbox (no gmail.readonly permission); connect it again with a read permission to have this checked` };
+        }
+        return { unknown: redact(`looking for it in ${s.email}'s mailbox failed: ${errorText(err)}`, [...masked, accessTokenOf(auth)]) };
+      }
     },
     async close() {
       // Nothing to close: each call is one HTTPS request.

@@ -68,6 +68,8 @@ export interface SmtpFactsExtra {
   implicitTls?: boolean;
   /** An extra CA was given (--ca). */
   ca?: boolean;
+  /** The failure came after the final "." of DATA (see smtp-session.ts). */
+  maybeDelivered?: boolean;
 }
 
 export function smtpFacts(err: unknown, s: WebmailSettings, extra: SmtpFactsExtra = {}): FailureFacts {
@@ -99,6 +101,10 @@ export function smtpFacts(err: unknown, s: WebmailSettings, extra: SmtpFactsExtr
   if (timedOut && extra.timeoutMs !== undefined) f.timeoutMs = extra.timeoutMs;
   else if (timedOut) f.timeoutMs = 0;
   if (extra.implicitTls !== undefined) f.implicitTls = extra.implicitTls;
+  if (extra.maybeDelivered) {
+    f.maybeDelivered = true;
+    f.stage = "data";
+  }
   // Node hands the peer's certificate with a name mismatch; its names say what to connect to.
   const cert = (e as { cert?: { subjectaltname?: unknown } }).cert ?? (e.cause as { cert?: { subjectaltname?: unknown } } | undefined)?.cert;
   const altnames = typeof cert?.subjectaltname === "string" ? cert.subjectaltname : undefined;

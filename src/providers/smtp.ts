@@ -10,8 +10,8 @@ import { redact } from "../diagnosis/redact.js";
 import { classify } from "../failures/classify.js";
 import { failureError } from "../failures/error.js";
 import { smtpFacts } from "./smtp-facts.js";
-import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
-import { openSmtpSession, type SmtpSession } from "./smtp-session.js";
+import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent, SendHooks } from "./types.js";
+import { maybeDelivered, openSmtpSession, sessionPool, type SmtpSession } from "./smtp-session.js";
 import type { EarlyConnection } from "./early-connection.js";
 import { nodemailerMessage } from "./compose.js";
 
@@ -42,7 +42,9 @@ export function smtpTransportOptions(
           : { user, pass: password },
     connectionTimeout: o.timeoutMs,
     greetingTimeout: o.timeoutMs,
-    socketTimeout: o.timeoutMs * 2,
+    // A server that stalls mid-conversation (after DATA, say) is given the same one timeout;
+    // a moment more, so a silent greeting is reported as such by the greeting timer.
+    socketTimeout: o.timeoutMs + 100,
     dnsTimeout: o.timeoutMs,
     tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(secureContext ? { secureContext } : {}) },
     pool: o.pool ?? false,
@@ -67,7 +69,12 @@ export function createSmtpProvider(
   let loading: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
   const theTransport = () => (loading ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(options)));
   // The one secret this connection carries, masked in every error it gives.
-  const fail = (err: unknown) => smtpFailureProbed(err, s, accessToken ?? password, o.timeoutMs);
+  const fail = async (err: unknown, startedAt: number) => {
+    return smtpFailureProbed(err, s, accessToken ?? password, o.timeoutMs, startedAt);
+  };
+  // Pooled password logins (queue runs) go over sessions, which tell whether a failure
+  // came after the final "." of DATA. XOAUTH2 logins use nodemailer's pooled transport.
+  const pool = o.pool && accessToken === undefined ? sessionPool(() => openSmtpSession(options)) : undefined;
   const how = accessToken !== undefined ? " with an OAuth token (XOAUTH2)" : "";
   // The connection verify() logged in on, for the first send() to use (see smtp-session.ts).
   let verified: SmtpSession | undefined;
@@ -82,26 +89,30 @@ export function createSmtpProvider(
     type: "webmail",
     async verify(): Promise<Evidence> {
       takeVerified()?.quit();
+      const startedAt = Date.now();
       try {
         // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
         if (accessToken === undefined) verified = await openSmtpSession(options, early);
         else await (await theTransport()).verify();
       } catch (err) {
-        throw await fail(err);
+        throw await fail(err, startedAt);
       }
       return {
         summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}${how}.`,
         facts: { host: s.host, port: String(s.port), security: s.security },
       };
     },
-    async send(mail: OutgoingMail): Promise<Sent> {
+    async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
       const message = nodemailerMessage(mail, s.email);
       let info: SMTPTransport.SentMessageInfo;
       const session = takeVerified();
+      const startedAt = Date.now();
       try {
-        info = session ? await session.send(message) : await (await theTransport()).sendMail(message);
+        if (session) info = await session.send(message, hooks);
+        else if (pool) info = await pool.send(message, hooks);
+        else info = await (await theTransport()).sendMail(message);
       } catch (err) {
-        throw await fail(err);
+        throw await fail(err, startedAt);
       } finally {
         session?.quit();
       }
@@ -115,6 +126,7 @@ export function createSmtpProvider(
     async close() {
       early?.discard();
       takeVerified()?.quit();
+      pool?.close();
       (await loading?.catch(() => undefined))?.close();
     },
   };
@@ -139,14 +151,24 @@ export interface ProbeFacts {
  * silently may be an implicit TLS port (465 or any other) waiting for a TLS hello, which
  * is an SSL setting problem, not a server problem.
  */
-export async function smtpFailureProbed(err: unknown, s: WebmailSettings, password: string | undefined, timeoutMs: number): Promise<MailError> {
+export async function smtpFailureProbed(
+  err: unknown,
+  s: WebmailSettings,
+  password: string | undefined,
+  timeoutMs: number,
+  startedAt = Date.now(),
+): Promise<MailError> {
   const facts: ProbeFacts = { timeoutMs };
-  if (s.security !== "tls" && GREETING_TIMEOUT.test(errorText(err))) {
-    facts.implicitTls = await speaksImplicitTls(s.host, s.port, Math.min(timeoutMs, 5000));
+  // The probe gets what is left of the one timeout plus the second of grace every
+  // operation has: a local or nearby TLS port answers its hello in milliseconds.
+  const left = Math.min(5000, startedAt + timeoutMs + PROBE_GRACE_MS - Date.now());
+  if (s.security !== "tls" && left > 0 && GREETING_TIMEOUT.test(errorText(err))) {
+    facts.implicitTls = await speaksImplicitTls(s.host, s.port, left);
   }
   return smtpFailure(err, s, password, facts);
 }
 
+const PROBE_GRACE_MS = 500;
 const GREETING_TIMEOUT = /Greeting never received/i;
 const TIMEOUT = /Greeting never received|Connection timeout|ETIMEDOUT/i;
 
@@ -174,7 +196,8 @@ export function speaksImplicitTls(host: string, port: number, timeoutMs: number)
  */
 export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, extra: ProbeFacts = {}): MailError {
   const text = redact(errorText(err), [password]);
-  const facts = smtpFacts(err, s, extra);
+  // After the final ".": the server may have the message; the queue must not resend it by itself.
+  const facts = smtpFacts(err, s, { ...extra, ...(maybeDelivered(err) ? { maybeDelivered: true } : {}) });
   if (facts.serverText) facts.serverText = redact(facts.serverText, [password]);
   const v = classify({ facts, text });
   const e = err as { command?: string; response?: string; message?: string };

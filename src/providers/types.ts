@@ -42,9 +42,26 @@ export interface MailProvider {
   readonly type: ServiceType;
   /** Connect and authenticate; send nothing. */
   verify(): Promise<Evidence>;
-  send(mail: OutgoingMail): Promise<Sent>;
+  send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent>;
+  /**
+   * HTTP senders: whether the sender's mailbox holds a message with this Message-ID,
+   * asked before an entry that may have been delivered is sent again.
+   */
+  findSent?(messageId: string): Promise<DeliveryCheck>;
   close(): Promise<void>;
 }
+
+export interface SendHooks {
+  /**
+   * Runs when the message itself is about to go (SMTP: the server accepted DATA; before
+   * the body and its final "."; HTTP: before the request): from then on a lost
+   * connection may still mean a delivered message.
+   */
+  beforeBody?: () => Promise<void> | void;
+}
+
+/** found: the message is there (or not); unknown: it cannot be told, and why. */
+export type DeliveryCheck = { found: boolean } | { unknown: string };
 
 /** How a provider connects: timeouts and extra trusted CAs, never secrets. */
 export interface ConnectOptions {

@@ -7,7 +7,8 @@ import { MailError, NotConfiguredError, SENDING_LIMIT_CODE, isMailError } from "
 import type { MailProvider } from "../providers/types.js";
 import { errorToJson } from "../ui/render.js";
 import { openSender } from "../send/sender.js";
-import { ownerKey, type EntryError, type QueueEntry, type QueueStore, type RunnerId } from "./store.js";
+import { ownerKey, type EntryError, type QueueEntry, type RunnerId } from "./store.js";
+import type { QueueBackend } from "./backend.js";
 
 export interface RunOptions {
   /** How many messages are in flight at once. */
@@ -19,9 +20,13 @@ export interface RunOptions {
   timeoutMs: number;
   ca?: string[];
   maxAttempts: number;
+  /** Retry a failure that may have delivered the message, instead of setting it aside (setting queue-resend-uncertain). */
+  resendUncertain?: boolean;
   /** The first retry waits this long; each next one twice as long (capped at 6 hours). */
   retryBaseMs: number;
   leaseMs: number;
+  /** How often leases are renewed (default a third of the lease). */
+  heartbeatMs?: number;
   /** Stops claiming when it returns true (a signal arrived). */
   stopped?: () => boolean;
   onEvent?: (e: RunEvent) => void;
@@ -31,6 +36,7 @@ export type RunEvent =
   | { type: "sent"; entry: QueueEntry; response: string }
   | { type: "retry"; entry: QueueEntry; error: EntryError; retryAt: number }
   | { type: "failed"; entry: QueueEntry; error: EntryError }
+  | { type: "uncertain"; entry: QueueEntry; error: EntryError }
   | { type: "reclaimed"; entry: QueueEntry }
   | { type: "lost-lease"; entry: QueueEntry };
 
@@ -40,6 +46,7 @@ export interface RunSummary {
   sent: number;
   retrying: number;
   failed: number;
+  uncertain: number;
   reclaimed: number;
   elapsedMs: number;
   firstFailure?: EntryError;
@@ -47,8 +54,12 @@ export interface RunSummary {
 
 const MAX_BACKOFF_MS = 6 * 3600_000;
 
-export function newRunnerId(): RunnerId {
-  const host = hostname();
+/**
+ * This runner's name in the queue. MAILCFG_QUEUE_RUNNER_HOST names the host when host
+ * names are not unique among the machines sharing a queue (runners on the same named
+ * host know each other's deaths by process id).
+ */
+export function newRunnerId(host = hostname()): RunnerId {
   return { id: `${host}:${process.pid}:${randomBytes(3).toString("hex")}`, host, pid: process.pid };
 }
 
@@ -79,6 +90,13 @@ function entryError(err: unknown, transient: boolean, now: number): EntryError {
   return { ...errorToJson(e), transient, at: new Date(now).toISOString() };
 }
 
+/** This runner's lease on an entry was taken over: it must not hand the message over. */
+class LeaseLost extends Error {
+  constructor(id: number) {
+    super(`The lease on entry #${id} was taken over by another runner.`);
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -86,11 +104,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * in other processes never send the same entry; entries of dead runners are reclaimed.
  * Connections are pooled per sender for the whole run.
  */
-export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions): Promise<RunSummary> {
-  const me = newRunnerId();
+export async function runQueue(ctx: Context, store: QueueBackend, opts: RunOptions): Promise<RunSummary> {
+  const me = newRunnerId(ctx.env.MAILCFG_QUEUE_RUNNER_HOST || undefined);
   const started = Date.now();
   const config = await ctx.config();
-  const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, reclaimed: 0, elapsedMs: 0 };
+  const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, uncertain: 0, reclaimed: 0, elapsedMs: 0 };
   const senders = new Map<string, Promise<{ provider: MailProvider; profile: Profile }>>();
   const usedOwners = new Set<string>();
   const emit = (e: RunEvent) => opts.onEvent?.(e);
@@ -121,51 +139,113 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
     let response: string;
     try {
       const { provider, profile } = await senderFor(entry);
-      const attachments = store.attachmentsOf(entry.id);
-      const sent = await provider.send({
-        ...entry.message,
-        from: profile.email,
-        ...(profile.name ? { fromName: profile.name } : {}),
-        messageId: entry.messageId,
-        ...(attachments.length > 0 ? { attachments } : {}),
-      });
+      if (entry.checkFirst || entry.lastError?.maybeDelivered) {
+        // A resend of an uncertain entry: an HTTP sender can tell whether it went out.
+        const found = await alreadySent(provider, entry);
+        if (found === "unknown") return;
+        if (found) {
+          await recordSent(entry, found);
+          return;
+        }
+      }
+      // The claim listed them (names and sizes): no query for the many entries without.
+      const attachments = entry.attachments.length > 0 ? await store.attachmentsOf(entry.id) : [];
+      const sent = await provider.send(
+        {
+          ...entry.message,
+          from: profile.email,
+          ...(profile.name ? { fromName: profile.name } : {}),
+          messageId: entry.messageId,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        },
+        // Recorded before the final "." goes out: a runner killed after it leaves the entry
+        // uncertain. A runner whose lease was taken over (it was thought dead) stops here.
+        {
+          beforeBody: async () => {
+            if (!(await store.markBody(me, entry.id, Date.now()))) throw new LeaseLost(entry.id);
+          },
+        },
+      );
       response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
     } catch (err) {
-      recordFailure(entry, err);
+      if (err instanceof LeaseLost || (isMailError(err) && err.details.cause instanceof LeaseLost)) {
+        emit({ type: "lost-lease", entry });
+        return;
+      }
+      await recordFailure(entry, err);
       return;
     }
     // Outside the try: the server has the message, so a failure to record it must never
     // mark it failed or retry it. If recording fails, the entry stays claimed and the
     // next run sends it again with the same Message-ID.
-    if (!store.markSent(entry.id, Date.now(), response)) emit({ type: "lost-lease", entry });
+    await recordSent(entry, response);
+  };
+
+  const recordSent = async (entry: QueueEntry, response: string) => {
+    if (!(await store.markSent(entry.id, Date.now(), response))) emit({ type: "lost-lease", entry });
     usedOwners.add(ownerKey(entry.owner));
     summary.sent += 1;
     emit({ type: "sent", entry, response });
   };
 
-  const recordFailure = (entry: QueueEntry, err: unknown) => {
+  /** The response to record when the mailbox holds it, false when it does not, "unknown" when set aside again. */
+  const alreadySent = async (provider: MailProvider, entry: QueueEntry): Promise<string | false | "unknown"> => {
+    if (!provider.findSent) return false; // SMTP cannot tell; the resend was asked for with --yes.
+    const check = await provider.findSent(entry.messageId);
+    if ("found" in check) return check.found ? `Not sent again: the sender's mailbox already holds Message-ID ${entry.messageId}.` : false;
+    const error: EntryError = {
+      category: "unknown",
+      message: `Not sent again: whether the earlier attempt was delivered cannot be checked (${check.unknown}).`,
+      hint: `Look for Message-ID ${entry.messageId} in the sender's Sent folder; then remove the entry, or queue it again.`,
+      transient: false,
+      at: new Date().toISOString(),
+    };
+    await store.markUncertain(me, entry.id, error);
+    summary.uncertain += 1;
+    emit({ type: "uncertain", entry, error });
+    return "unknown";
+  };
+
+  const recordFailure = async (entry: QueueEntry, err: unknown) => {
     const now = Date.now();
-    const transient = isMailError(err) && isTransient(err);
+    if (isMailError(err) && err.details.facts?.maybeDelivered && !opts.resendUncertain) {
+      const error: EntryError = {
+        ...entryError(err, false, now),
+        maybeDelivered: true,
+        message: `May have been delivered: the connection ended after the whole message was handed over, with no answer. ${err.message}`,
+        hint: `Check whether Message-ID ${entry.messageId} arrived. It is not sent again by itself; to send it anyway: mailcfg queue retry ${entry.id} --yes`,
+      };
+      await store.markUncertain(me, entry.id, error);
+      summary.uncertain += 1;
+      // The run reports it as the failure it was (a lost connection: exit 4).
+      summary.firstFailure ??= error;
+      emit({ type: "uncertain", entry, error });
+      return;
+    }
+    const maybeDelivered = isMailError(err) && err.details.facts?.maybeDelivered === true;
+    // Allowed by the setting: retried as transient; an HTTP sender looks in the mailbox first.
+    const transient = isMailError(err) && (maybeDelivered || isTransient(err));
     const error = entryError(err, transient, now);
+    if (maybeDelivered) error.maybeDelivered = true;
     if (transient && entry.attempts < opts.maxAttempts) {
       // Never sooner than the server asked (Retry-After of a throttled Graph request).
       const asked = isMailError(err) ? (err.details.facts?.retryAfterSeconds ?? 0) * 1000 : 0;
       const retryAt = now + Math.max(backoffMs(entry.attempts, opts.retryBaseMs), asked);
-      store.markFailed(me, entry.id, error, retryAt);
+      await store.markFailed(me, entry.id, error, retryAt);
       summary.retrying += 1;
       emit({ type: "retry", entry, error, retryAt });
       return;
     }
     if (transient) error.message = `Gave up after ${entry.attempts} attempts: ${error.message}`;
     error.transient = false;
-    store.markFailed(me, entry.id, error, undefined);
+    await store.markFailed(me, entry.id, error, undefined);
     summary.failed += 1;
     summary.firstFailure ??= error;
     emit({ type: "failed", entry, error });
   };
 
-  const reclaim = () => {
-    for (const entry of store.reclaim(me, Date.now())) {
+  const reclaim = async () => {
+    for (const entry of await store.reclaim(me, Date.now())) {
       summary.reclaimed += 1;
       emit({ type: "reclaimed", entry });
     }
@@ -173,25 +253,39 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
 
   // Leases are renewed while the run lasts, so a slow send is never taken for a dead one.
   const heartbeat = setInterval(() => {
-    try {
-      store.renewLeases(me, Date.now() + opts.leaseMs);
-    } catch {
-      // The database was busy; the next beat renews them, well before they expire.
-    }
-  }, Math.max(250, opts.leaseMs / 3));
+    // The database was busy or out of reach: the next beat renews them, before they expire.
+    Promise.resolve()
+      .then(() => store.renewLeases(me, Date.now() + opts.leaseMs))
+      .catch(() => undefined);
+  }, Math.max(100, opts.heartbeatMs ?? opts.leaseMs / 3));
   heartbeat.unref();
   let lastReclaim = 0;
 
   // Entries are claimed a few at a time (one transaction for as many as there are
   // workers), then handed to the workers one by one.
   const ready: QueueEntry[] = [];
-  const take = (now: number): QueueEntry | undefined => {
-    if (ready.length === 0) {
+  // One claim at a time in this process: workers waiting for it share its result.
+  let claiming: Promise<void> | undefined;
+  const take = async (now: number): Promise<QueueEntry | undefined> => {
+    while (ready.length === 0) {
+      if (claiming) {
+        await claiming;
+        continue;
+      }
       const room = Math.min(Math.max(1, opts.concurrency), opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
       if (room <= 0) return undefined;
-      const got = store.claim(me, now, opts.leaseMs, room);
-      summary.claimed += got.length;
-      ready.push(...got);
+      let got = 0;
+      claiming = Promise.resolve(store.claim(me, now, opts.leaseMs, room)).then((entries) => {
+        got = entries.length;
+        summary.claimed += entries.length;
+        ready.push(...entries);
+      });
+      try {
+        await claiming;
+      } finally {
+        claiming = undefined;
+      }
+      if (got === 0) return undefined;
     }
     return ready.shift();
   };
@@ -211,19 +305,19 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
       const now = Date.now();
       if (now - lastReclaim > 1000) {
         lastReclaim = now;
-        reclaim();
+        await reclaim();
       }
-      const entry = take(now);
+      const entry = await take(now);
       if (entry) {
         await deliver(entry);
         continue;
       }
       if (!opts.wait) return;
       if (opts.limit !== undefined && summary.claimed >= opts.limit) return;
-      const next = store.nextDue();
+      const next = await store.nextDue();
       if (next === undefined) {
         // Nothing queued; entries another runner is sending may still come back.
-        if (store.counts().sending === 0) return;
+        if ((await store.counts()).sending === 0) return;
         await sleep(250);
         lastReclaim = 0;
         continue;
@@ -233,14 +327,14 @@ export async function runQueue(ctx: Context, store: QueueStore, opts: RunOptions
   };
 
   try {
-    reclaim();
+    await reclaim();
     lastReclaim = Date.now();
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
     if (fatal) throw fatal.error;
   } finally {
     clearInterval(heartbeat);
     try {
-      if (ready.length > 0) store.release(me, ready.splice(0).map((e) => e.id));
+      if (ready.length > 0) await store.release(me, ready.splice(0).map((e) => e.id));
     } catch {
       // Still claimed by this (ending) process: the next run on this host takes them back at once.
     }

@@ -3,9 +3,15 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { Owner } from "../config/types.js";
 import { MailError } from "../errors.js";
 import type { JsonError } from "../ui/render.js";
+import type { QueueBackend } from "./backend.js";
 
-export type EntryState = "queued" | "sending" | "sent" | "failed";
-export const ENTRY_STATES: readonly EntryState[] = ["queued", "sending", "sent", "failed"];
+/**
+ * See design.md 6c. uncertain: the message may have reached the server (the connection
+ * was lost after the final "." of DATA, or the runner died there); never resent by
+ * itself. corrupt: the row cannot be read; kept aside so the rest of the queue works.
+ */
+export type EntryState = "queued" | "sending" | "sent" | "failed" | "uncertain" | "corrupt";
+export const ENTRY_STATES: readonly EntryState[] = ["queued", "sending", "sent", "failed", "uncertain", "corrupt"];
 
 /** The message as it will be sent; the From address is the sender profile's at send time. */
 export interface StoredMessage {
@@ -28,6 +34,8 @@ export interface EntryError extends JsonError {
   /** true: it will be tried again; false: it stopped here. */
   transient: boolean;
   at: string;
+  /** The message may have been delivered (the entry is uncertain). */
+  maybeDelivered?: boolean;
 }
 
 export interface NewEntry {
@@ -61,6 +69,10 @@ export interface QueueEntry {
   lastError?: EntryError;
   sentAt?: number;
   response?: string;
+  /** When this attempt started writing the message body (its final "." follows). */
+  bodyAt?: number;
+  /** A resend of an uncertain entry: an HTTP sender looks in the mailbox first. */
+  checkFirst?: boolean;
 }
 
 /** Who holds a lease: a runner in a process on a host. */
@@ -70,7 +82,8 @@ export interface RunnerId {
   pid: number;
 }
 
-interface Row {
+/** An entries row as both backends store it (PostgreSQL's bigints read as numbers). */
+export interface Row {
   id: number;
   created_at: number;
   kind: string;
@@ -90,13 +103,15 @@ interface Row {
   last_error: string | null;
   sent_at: number | null;
   response: string | null;
+  body_at: number | null;
+  check_first: number;
   attachment_list: string | null;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS entries (
+const ENTRIES_TABLE = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_at INTEGER NOT NULL,
   kind TEXT NOT NULL,
@@ -106,7 +121,7 @@ CREATE TABLE IF NOT EXISTS entries (
   message_id TEXT NOT NULL UNIQUE,
   message TEXT NOT NULL,
   route TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'uncertain', 'corrupt')),
   attempts INTEGER NOT NULL DEFAULT 0,
   due_at INTEGER NOT NULL,
   lease_runner TEXT,
@@ -115,8 +130,12 @@ CREATE TABLE IF NOT EXISTS entries (
   lease_until INTEGER,
   last_error TEXT,
   sent_at INTEGER,
-  response TEXT
-);
+  response TEXT,
+  body_at INTEGER,
+  check_first INTEGER NOT NULL DEFAULT 0
+);`;
+
+const SCHEMA = `${ENTRIES_TABLE("entries")}
 CREATE INDEX IF NOT EXISTS entries_state_due ON entries (state, due_at, id);
 CREATE TABLE IF NOT EXISTS attachments (
   entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
@@ -131,6 +150,8 @@ CREATE TABLE IF NOT EXISTS attachments (
 const ATTACHMENT_LIST = `(SELECT json_group_array(json_object('filename', filename, 'size', length(content)))
   FROM attachments a WHERE a.entry_id = entries.id) AS attachment_list`;
 
+export const isCorruptRow = (r: Row, e: QueueEntry) => e.state === "corrupt" && r.state !== "corrupt";
+
 export function ownerKey(owner: Owner): string {
   return owner.kind === "company" ? "company" : `user:${owner.id}`;
 }
@@ -139,7 +160,35 @@ function parseOwnerKey(key: string): Owner {
   return key === "company" ? { kind: "company" } : { kind: "user", id: key.replace(/^user:/, "") };
 }
 
-function toEntry(r: Row): QueueEntry {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** A column's JSON, checked for the shape the runner relies on; throws naming the column. */
+function column<T>(r: Row, name: "message" | "route" | "last_error" | "attachment_list", ok: (v: unknown) => boolean): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(r[name] ?? "null");
+  } catch (err) {
+    throw new Error(`column ${name} is not JSON (${(err as Error).message})`);
+  }
+  if (!ok(v)) throw new Error(`column ${name} does not hold what a queue entry needs`);
+  return v as T;
+}
+
+const MESSAGE_SHAPE = (m: unknown) =>
+  isObject(m) && strings(m.to) && typeof m.subject === "string" && typeof m.text === "string" &&
+  (m.cc === undefined || strings(m.cc)) && (m.bcc === undefined || strings(m.bcc));
+
+/** A row as an entry; one that cannot be read becomes a `corrupt` entry saying why. */
+export function toEntry(r: Row): QueueEntry {
+  try {
+    return readEntry(r);
+  } catch (err) {
+    return corruptEntry(r, (err as Error).message);
+  }
+}
+
+function corruptEntry(r: Row, why: string): QueueEntry {
   const e: QueueEntry = {
     id: r.id,
     createdAt: r.created_at,
@@ -148,9 +197,36 @@ function toEntry(r: Row): QueueEntry {
     owner: parseOwnerKey(r.owner),
     senderEmail: r.sender_email,
     messageId: r.message_id,
-    message: JSON.parse(r.message) as StoredMessage,
-    route: JSON.parse(r.route) as Record<string, unknown>,
-    attachments: r.attachment_list ? (JSON.parse(r.attachment_list) as QueueEntry["attachments"]) : [],
+    message: { to: [], subject: "", text: "" },
+    route: {},
+    attachments: [],
+    state: "corrupt",
+    attempts: r.attempts,
+    dueAt: r.due_at,
+    checkFirst: false,
+  };
+  e.lastError = {
+    category: "unknown",
+    message: `Entry #${r.id} cannot be read: ${why}. It is set aside; the rest of the queue is sent.`,
+    hint: `Remove it with: mailcfg queue remove ${r.id}`,
+    transient: false,
+    at: new Date().toISOString(),
+  };
+  return e;
+}
+
+function readEntry(r: Row): QueueEntry {
+  const e: QueueEntry = {
+    id: r.id,
+    createdAt: r.created_at,
+    kind: r.kind,
+    actingUser: r.acting_user,
+    owner: parseOwnerKey(r.owner),
+    senderEmail: r.sender_email,
+    messageId: r.message_id,
+    message: column<StoredMessage>(r, "message", MESSAGE_SHAPE),
+    route: column<Record<string, unknown>>(r, "route", isObject),
+    attachments: r.attachment_list ? column<QueueEntry["attachments"]>(r, "attachment_list", Array.isArray) : [],
     state: r.state,
     attempts: r.attempts,
     dueAt: r.due_at,
@@ -158,10 +234,30 @@ function toEntry(r: Row): QueueEntry {
   if (r.lease_runner && r.lease_host && r.lease_pid !== null && r.lease_until !== null) {
     e.lease = { runner: r.lease_runner, host: r.lease_host, pid: r.lease_pid, until: r.lease_until };
   }
-  if (r.last_error) e.lastError = JSON.parse(r.last_error) as EntryError;
+  if (r.last_error) e.lastError = column<EntryError>(r, "last_error", (v) => isObject(v) && typeof v.message === "string");
   if (r.sent_at !== null) e.sentAt = r.sent_at;
   if (r.response !== null) e.response = r.response;
+  if (r.body_at !== null) e.bodyAt = r.body_at;
+  e.checkFirst = r.check_first === 1;
+  if (r.state === "corrupt") return { ...corruptEntry(r, "it was set aside earlier"), ...(e.lastError ? { lastError: e.lastError } : {}) };
   return e;
+}
+
+/**
+ * Schema 1 to 2: the states uncertain and corrupt, and body_at / check_first. SQLite
+ * cannot change a CHECK constraint in place: the table is copied (SQLite's documented
+ * way), in one transaction, so a crash leaves schema 1 intact.
+ */
+function migrateFrom1(db: BetterSqlite3.Database): void {
+  db.pragma("foreign_keys = OFF");
+  db.transaction(() => {
+    db.exec(ENTRIES_TABLE("entries_v2"));
+    db.exec(`INSERT INTO entries_v2 SELECT *, NULL, 0 FROM entries`);
+    db.exec("DROP TABLE entries");
+    db.exec("ALTER TABLE entries_v2 RENAME TO entries");
+    db.pragma(`user_version = 2`);
+  }).immediate();
+  db.pragma("foreign_keys = ON");
 }
 
 /** Is the process with this id alive on this machine? (EPERM: alive, someone else's.) */
@@ -179,13 +275,18 @@ export function processAlive(pid: number): boolean {
  * of state is one transaction, so a process killed at any moment leaves each entry
  * queued, being sent (and reclaimable), sent, or failed: never lost.
  */
-export class QueueStore {
+export class QueueStore implements QueueBackend {
+  readonly kind = "sqlite";
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   private constructor(
     private readonly db: BetterSqlite3.Database,
     readonly path: string,
   ) {}
+
+  get where(): string {
+    return this.path;
+  }
 
   /** A prepared statement, prepared once per connection: a runner runs the same few per message. */
   private sql(text: string): BetterSqlite3.Statement {
@@ -218,6 +319,7 @@ export class QueueStore {
           hint: "Use that newer mailcfg to run the queue.",
         });
       }
+      if (version === 1) migrateFrom1(db);
       db.exec(SCHEMA);
       if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (err) {
@@ -257,7 +359,26 @@ export class QueueStore {
 
   get(id: number): QueueEntry | undefined {
     const r = this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE id = ?`).get(id) as Row | undefined;
-    return r ? toEntry(r) : undefined;
+    return r ? this.entries([r])[0] : undefined;
+  }
+
+  /**
+   * Rows as entries; a row that cannot be read is set aside as corrupt (best effort: a
+   * read-only queue still shows it as corrupt).
+   */
+  private entries(rows: Row[]): QueueEntry[] {
+    const out = rows.map(toEntry);
+    for (const [i, e] of out.entries()) {
+      if (e.state !== "corrupt" || rows[i]!.state === "corrupt") continue;
+      try {
+        this.sql(
+          `UPDATE entries SET state = 'corrupt', last_error = ?, lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL WHERE id = ?`,
+        ).run(JSON.stringify(e.lastError), e.id);
+      } catch {
+        // Read-only: shown as corrupt all the same.
+      }
+    }
+    return out;
   }
 
   list(state?: EntryState): QueueEntry[] {
@@ -266,11 +387,11 @@ export class QueueStore {
         ? this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries WHERE state = ? ORDER BY id`).all(state)
         : this.sql(`SELECT *, ${ATTACHMENT_LIST} FROM entries ORDER BY id`).all()
     ) as Row[];
-    return rows.map(toEntry);
+    return this.entries(rows);
   }
 
   counts(): Record<EntryState, number> {
-    const out: Record<EntryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
+    const out: Record<EntryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0, corrupt: 0 };
     for (const r of this.sql("SELECT state, count(*) AS n FROM entries GROUP BY state").all() as Array<{ state: EntryState; n: number }>) {
       out[r.state] = r.n;
     }
@@ -296,44 +417,66 @@ export class QueueStore {
     });
     if (dead.length === 0) return [];
     const release = this.sql(
-      `UPDATE entries SET state = 'queued', due_at = ?, last_error = ?, lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+      `UPDATE entries SET state = ?, due_at = ?, last_error = ?, body_at = NULL, lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
        WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
     );
     const out: QueueEntry[] = [];
     this.db.transaction(() => {
       for (const r of dead) {
-        const why: EntryError = {
-          category: "unknown",
-          message:
-            `The runner on ${r.lease_host} (pid ${r.lease_pid}) stopped before recording whether this entry was sent. ` +
-            `It is sent again with the same Message-ID ${r.message_id}, so a copy the server had already accepted is recognisable.`,
-          transient: true,
-          at: new Date(now).toISOString(),
-        };
-        if (release.run(now, JSON.stringify(why), r.id, r.lease_runner).changes === 1) out.push(toEntry(r));
+        const reclaimed = reclaimedState(r, now);
+        if (release.run(reclaimed.state, now, JSON.stringify(reclaimed.why), r.id, r.lease_runner).changes === 1) {
+          out.push({ ...toEntry(r), state: reclaimed.state, lastError: reclaimed.why });
+        }
       }
     }).immediate();
     return out;
   }
 
-  /** Claims up to `max` due entries for this runner, in one transaction. */
+  /**
+   * Claims up to `max` due entries for this runner, in one transaction. A row that
+   * cannot be read is set aside as corrupt in that same transaction, so it neither
+   * stops the others nor stays claimed.
+   */
   claim(me: RunnerId, now: number, leaseMs: number, max = 1): QueueEntry[] {
-    const rows = this
-      .sql(
-        `UPDATE entries SET state = 'sending', attempts = attempts + 1,
-           lease_runner = @runner, lease_host = @host, lease_pid = @pid, lease_until = @until
-         WHERE id IN (SELECT id FROM entries WHERE state = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
-           AND state = 'queued'
-         RETURNING *, NULL AS attachment_list`,
-      )
-      .all({ runner: me.id, host: me.host, pid: me.pid, until: now + leaseMs, now, max }) as Row[];
-    return rows.map(toEntry).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+    const claim = this.sql(
+      `UPDATE entries SET state = 'sending', attempts = attempts + 1, body_at = NULL,
+         lease_runner = @runner, lease_host = @host, lease_pid = @pid, lease_until = @until
+       WHERE id IN (SELECT id FROM entries WHERE state = 'queued' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
+         AND state = 'queued'
+       RETURNING *, ${ATTACHMENT_LIST}`,
+    );
+    return this.db
+      .transaction(() => this.entries(claim.all({ runner: me.id, host: me.host, pid: me.pid, until: now + leaseMs, now, max }) as Row[]))
+      .immediate()
+      .filter((e) => e.state === "sending")
+      .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+  }
+
+  /**
+   * Recorded before the message body (and its final ".") is written: if this runner
+   * dies from now on, the entry becomes uncertain instead of being sent again.
+   */
+  markBody(me: RunnerId, id: number, now: number): boolean {
+    return this.sql("UPDATE entries SET body_at = @now WHERE id = @id AND state = 'sending' AND lease_runner = @runner AND lease_until >= @now").run({ now, id, runner: me.id }).changes === 1;
+  }
+
+  /** The message may have been delivered: set aside until someone decides (queue retry). */
+  markUncertain(me: RunnerId, id: number, error: EntryError): boolean {
+    return (
+      this
+        .sql(
+          `UPDATE entries SET state = 'uncertain', last_error = ?, body_at = NULL,
+             lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
+           WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
+        )
+        .run(JSON.stringify({ ...error, transient: false, maybeDelivered: true }), id, me.id).changes === 1
+    );
   }
 
   /** Hands back entries this runner claimed but did not start (a stop between claim and send). */
   release(me: RunnerId, ids: number[]): void {
     const st = this.sql(
-      `UPDATE entries SET state = 'queued', attempts = max(0, attempts - 1),
+      `UPDATE entries SET state = 'queued', attempts = max(0, attempts - 1), body_at = NULL,
          lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
        WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
     );
@@ -355,9 +498,9 @@ export class QueueStore {
     return (
       this
         .sql(
-          `UPDATE entries SET state = 'sent', sent_at = ?, response = ?, last_error = NULL,
+          `UPDATE entries SET state = 'sent', sent_at = ?, response = ?, last_error = NULL, body_at = NULL, check_first = 0,
              lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
-           WHERE id = ? AND state IN ('sending', 'queued')`,
+           WHERE id = ? AND state IN ('sending', 'queued', 'uncertain')`,
         )
         .run(now, response, id).changes === 1
     );
@@ -368,7 +511,7 @@ export class QueueStore {
     return (
       this
         .sql(
-          `UPDATE entries SET state = ?, due_at = coalesce(?, due_at), last_error = ?,
+          `UPDATE entries SET state = ?, due_at = coalesce(?, due_at), last_error = ?, body_at = NULL,
              lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL
            WHERE id = ? AND state = 'sending' AND lease_runner = ?`,
         )
@@ -382,12 +525,18 @@ export class QueueStore {
     return r.due ?? undefined;
   }
 
-  /** Puts an entry back in the queue, due now, with its attempts reset; optionally re-routed. */
-  requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }): boolean {
+  /**
+   * Puts an entry back in the queue, due now, with its attempts reset; optionally
+   * re-routed. An uncertain entry is put back only when asked (`uncertain`), and then
+   * marked so an HTTP sender looks for it in the mailbox before sending it again.
+   */
+  requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }, uncertain = false): boolean {
+    const states = uncertain ? "('queued', 'failed', 'uncertain')" : "('queued', 'failed')";
+    const check = "check_first = (check_first OR state = 'uncertain')";
     const sql = reroute
-      ? `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0, owner = @owner, sender_email = @email, route = @route
-         WHERE id = @id AND state IN ('queued', 'failed')`
-      : `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0 WHERE id = @id AND state IN ('queued', 'failed')`;
+      ? `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0, ${check}, owner = @owner, sender_email = @email, route = @route
+         WHERE id = @id AND state IN ${states}`
+      : `UPDATE entries SET state = 'queued', due_at = @now, attempts = 0, ${check} WHERE id = @id AND state IN ${states}`;
     const params: Record<string, unknown> = { id, now };
     if (reroute) Object.assign(params, { owner: ownerKey(reroute.owner), email: reroute.senderEmail, route: JSON.stringify(reroute.route) });
     return this.sql(sql).run(params).changes === 1;
@@ -415,4 +564,38 @@ export class QueueStore {
     if (states.length === 0) return 0;
     return this.sql(`DELETE FROM entries WHERE state IN (${states.map(() => "?").join(", ")})`).run(...states).changes;
   }
+}
+
+/**
+ * What becomes of an entry whose runner died: queued again when it died before writing
+ * the message body, uncertain when it may have sent the final "." (design.md 6c).
+ */
+export function reclaimedState(r: { lease_host: string | null; lease_pid: number | null; message_id: string; body_at: number | null }, now: number): {
+  state: "queued" | "uncertain";
+  why: EntryError;
+} {
+  const who = `The runner on ${r.lease_host} (pid ${r.lease_pid}) stopped`;
+  const at = new Date(now).toISOString();
+  if (r.body_at !== null) {
+    return {
+      state: "uncertain",
+      why: {
+        category: "unknown",
+        message: `${who} while it was handing the message to the server, so it may have been delivered. It is not sent again by itself.`,
+        hint: `Check the recipient's or the sender's mailbox for Message-ID ${r.message_id}; to send it anyway: mailcfg queue retry <id> --yes`,
+        transient: false,
+        maybeDelivered: true,
+        at,
+      },
+    };
+  }
+  return {
+    state: "queued",
+    why: {
+      category: "unknown",
+      message: `${who} before it started sending this entry. It is queued again with the same Message-ID ${r.message_id}.`,
+      transient: true,
+      at,
+    },
+  };
 }

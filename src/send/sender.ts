@@ -39,7 +39,8 @@ function withReconnectCommand(provider: MailProvider, reconnect: string | undefi
   return {
     type: provider.type,
     verify: () => provider.verify().catch((err: unknown) => Promise.reject(named(err))),
-    send: (mail) => provider.send(mail).catch((err: unknown) => Promise.reject(named(err))),
+    send: (mail, hooks) => provider.send(mail, hooks).catch((err: unknown) => Promise.reject(named(err))),
+    ...(provider.findSent ? { findSent: provider.findSent.bind(provider) } : {}),
     close: () => provider.close(),
   };
 }

@@ -8,6 +8,7 @@ import { COMPANY_EMAIL, JDOE_EMAIL, saveSenders, startScriptedServer, type Scrip
 import { attachmentNamed, parseMime } from "../helpers/mime.js";
 import { ConfigStore } from "../../src/config/store.js";
 import { EXIT_CODES, type Category } from "../../src/errors.js";
+import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
 
 interface EntryJson {
   id: number;
@@ -18,17 +19,21 @@ interface EntryJson {
   lastError: { category: string; message: string; evidence?: string; transient: boolean } | null;
 }
 
-describe("mailcfg queue", () => {
+// The same behaviour whichever queue holds the entries: the file beside the config, or PostgreSQL.
+describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
   let tmp: ReturnType<typeof tempDir>;
   let cfg: string;
   let server: ScriptedServer | undefined;
   let ca: string;
-  beforeEach(() => {
+  let h: QueueHarness;
+  beforeEach(async () => {
     tmp = tempDir();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
+    h = await backend.open(cfg);
   });
   afterEach(async () => {
+    await h.close();
     await server?.close();
     server = undefined;
     tmp.remove();
@@ -38,7 +43,7 @@ describe("mailcfg queue", () => {
     server = await startScriptedServer(opts);
     ca = await saveSenders(cfg, server.port, withJdoe);
   }
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(cfg, args, env);
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(cfg, args, { ...h.env, ...env });
   const add = async (args: string[]) => {
     const r = await cli(["queue", "add", "--var", "number=SO-1", "--var", "customer=Acme", ...args, "--json"]);
     expect(r.code, r.out + r.err).toBe(0);

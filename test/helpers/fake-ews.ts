@@ -30,6 +30,8 @@ export interface FakeEwsOptions {
   stall?: boolean;
   /** Answer 200 with an HTML sign-in page, as a forms-based reverse proxy does. */
   loginPage?: boolean;
+  /** Carry out a send (the message is in `sent`), then drop the connection without an answer. */
+  dropAfterSend?: boolean;
 }
 
 export type EwsOperation = "GetFolder" | "CreateItem" | "SendItem";
@@ -141,6 +143,7 @@ export async function startFakeEws(options: FakeEwsOptions): Promise<FakeEws> {
             return respond(res, operation, createdMessage(id, message.attachments.length));
           }
           sent.push({ ...message, via: "CreateItem", savedToSentItems: disposition === "SendAndSaveCopy" });
+          if (options.dropAfterSend) return void req.socket.destroy();
           return respond(res, operation, successMessage(operation));
         }
         case "SendItem": {
@@ -149,6 +152,7 @@ export async function startFakeEws(options: FakeEwsOptions): Promise<FakeEws> {
           if (!draft) return respond(res, operation, errorMessage(operation, "ErrorItemNotFound", "The specified object was not found in the store."));
           drafts.delete(id);
           sent.push({ ...draft, via: "SendItem", savedToSentItems: /SaveItemToFolder="true"/.test(xml) });
+          if (options.dropAfterSend) return void req.socket.destroy();
           return respond(res, operation, successMessage(operation));
         }
         default:

@@ -15,6 +15,8 @@ import { createHash, randomBytes } from "node:crypto";
 export const FAKE_CLIENT_ID = "1234-fakeclient.apps.googleusercontent.com";
 export const FAKE_CLIENT_SECRET = "GOCSPX-fake-client-secret-123";
 export const GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send";
+/** A scope that may read the mailbox (and search it: gmail.metadata may not). */
+export const GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly";
 
 /** What the user does on the consent page. */
 export type Consent =
@@ -71,6 +73,10 @@ export interface FakeGoogle {
   expireAccessTokens(): void;
   /** The next `times` users.messages.send calls (default 1) answer with this status and JSON body. */
   failNextSend(status: number, body: unknown, times?: number): void;
+  /** The next users.messages.send is carried out (the message is in `sent`), then the connection drops with no answer. */
+  dropAfterNextSend(): void;
+  /** users.messages.list searches run (q), as received. */
+  readonly searches: string[];
   close(): Promise<void>;
 }
 
@@ -82,6 +88,7 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
   const accessTokens = new Map<string, AccessRecord>();
   const seen = new Set<string>([clientSecret]);
   let nextSendFailure: { status: number; body: unknown; times: number } | undefined;
+  let dropNext = false;
 
   const issueAccess = (scope: string): string => {
     const t = `ya29.fake-access-${randomBytes(12).toString("hex")}`;
@@ -123,6 +130,7 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     if (req.method === "POST" && url.pathname === "/token") return token(await body(req), res);
     if (req.method === "POST" && url.pathname === "/revoke") return revoke(req, await body(req), res);
     if (req.method === "POST" && url.pathname === "/gmail/v1/users/me/messages/send") return send(req, await body(req), res);
+    if (req.method === "GET" && url.pathname === "/gmail/v1/users/me/messages") return list(req, url, res);
     json(res, 404, { error: { code: 404, message: `not found: ${req.method} ${url.pathname}` } });
   }
 
@@ -250,8 +258,35 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     if (!raw) return json(res, 400, { error: { code: 400, message: "Recipient address required", status: "INVALID_ARGUMENT" } });
     const message = Buffer.from(raw, "base64url").toString("utf8");
     fake.sent.push({ raw: message, headers: parseHeaders(message), bearer });
+    if (dropNext) {
+      dropNext = false;
+      req.socket.destroy();
+      return;
+    }
     const id = randomBytes(8).toString("hex");
     json(res, 200, { id, threadId: id, labelIds: ["SENT"] });
+  }
+
+  /** users.messages.list with q=rfc822msgid:<id>, over what was sent; needs a read scope. */
+  function list(req: IncomingMessage, url: URL, res: ServerResponse): void {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    const access = accessTokens.get(bearer);
+    if (!access?.valid) return json(res, 401, { error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } });
+    const q = url.searchParams.get("q") ?? "";
+    fake.searches.push(q);
+    if (!access.scope.split(" ").includes(GMAIL_READONLY)) {
+      return json(res, 403, {
+        error: {
+          code: 403,
+          message: "Request had insufficient authentication scopes.",
+          errors: [{ message: "Insufficient Permission", domain: "global", reason: "insufficientPermissions" }],
+          status: "PERMISSION_DENIED",
+        },
+      });
+    }
+    const wanted = /^rfc822msgid:<?([^>\s]+)>?$/.exec(q)?.[1];
+    const hits = fake.sent.filter((m) => wanted && m.headers["message-id"]?.replace(/^<|>$/g, "") === wanted);
+    json(res, 200, hits.length ? { messages: hits.map((_m, i) => ({ id: `m${i}`, threadId: `m${i}` })), resultSizeEstimate: hits.length } : { resultSizeEstimate: 0 });
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -287,6 +322,10 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     failNextSend(status, body, times = 1) {
       nextSendFailure = { status, body, times };
     },
+    dropAfterNextSend() {
+      dropNext = true;
+    },
+    searches: [],
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -22,6 +22,15 @@ export interface RawServerOptions {
   mechanisms?: Array<"PLAIN" | "LOGIN">;
   /** Hang up right after this command (e.g. "EHLO"). */
   closeAfter?: string;
+  /**
+   * What happens after the final "." of DATA (the message is counted as received in
+   * every case): "ok" (default) answers 250; "drop" hangs up without an answer;
+   * "silent" never answers; a number answers 250 after that many milliseconds.
+   * Called with the number of messages received so far, to misbehave only sometimes.
+   */
+  afterDot?: (count: number) => "ok" | "drop" | "silent" | number;
+  /** Never answer the DATA command itself (a server stalled before the body). */
+  silentData?: boolean;
 }
 
 export interface RawServer {
@@ -29,11 +38,14 @@ export interface RawServer {
   port: number;
   /** Every line clients sent, decoded, for assertions. */
   received: string[];
+  /** The Message-ID of every message whose final "." arrived, repeats included. */
+  messages: string[];
   close(): Promise<void>;
 }
 
 export async function startRawSmtp(o: RawServerOptions): Promise<RawServer> {
   const received: string[] = [];
+  const messages: string[] = [];
   const sockets = new Set<net.Socket>();
   const onSocket = (socket: net.Socket, secured: boolean) => {
     sockets.add(socket);
@@ -47,6 +59,7 @@ export async function startRawSmtp(o: RawServerOptions): Promise<RawServer> {
   const converse = (socket: net.Socket, secured: boolean) => {
     let buffer = "";
     let inData = false;
+    let messageId = "";
     let login: { step: "user" | "pass"; user?: string } | undefined;
     const reply = (s: string) => socket.write(s + "\r\n");
     const onData = (chunk: Buffer) => {
@@ -58,7 +71,16 @@ export async function startRawSmtp(o: RawServerOptions): Promise<RawServer> {
         if (inData) {
           if (line === ".") {
             inData = false;
-            reply("250 2.0.0 queued");
+            messages.push(messageId);
+            const then = o.afterDot?.(messages.length) ?? "ok";
+            if (then === "drop") {
+              socket.destroy();
+              return;
+            }
+            if (typeof then === "number") setTimeout(() => !socket.destroyed && reply("250 2.0.0 queued late"), then);
+            else if (then === "ok") reply("250 2.0.0 queued");
+          } else if (!messageId) {
+            messageId = /^Message-ID:\s*(\S+)/i.exec(line)?.[1] ?? "";
           }
           continue;
         }
@@ -123,7 +145,9 @@ export async function startRawSmtp(o: RawServerOptions): Promise<RawServer> {
             reply("250 2.1.0 OK");
             break;
           case "DATA":
+            if (o.silentData) break;
             inData = true;
+            messageId = "";
             reply("354 End data with <CR><LF>.<CR><LF>");
             break;
           case "QUIT":
@@ -148,6 +172,7 @@ export async function startRawSmtp(o: RawServerOptions): Promise<RawServer> {
     host: "127.0.0.1",
     port,
     received,
+    messages,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

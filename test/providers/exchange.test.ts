@@ -227,3 +227,29 @@ describe("Exchange provider over https", () => {
     expect(e.details.code).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
   });
 });
+
+describe("Exchange provider: a send that may have happened", () => {
+  it("no answer to CreateItem SendAndSaveCopy: reported as maybe delivered", async () => {
+    server = await startFakeEws({ users: USERS, dropAfterSend: true });
+    const p = await provider(settings(server.url));
+    const e = await failure(p.send({ to: ["buyer@example.com"], subject: "S", text: "T" }));
+    expect(server.sent).toHaveLength(1);
+    expect(e.details.facts?.maybeDelivered).toBe(true);
+  });
+
+  it("no answer to SendItem after a draft with attachments: maybe delivered", async () => {
+    server = await startFakeEws({ users: USERS, dropAfterSend: true });
+    const p = await provider(settings(server.url));
+    const e = await failure(p.send({ to: ["buyer@example.com"], subject: "S", text: "T", attachments: [{ filename: "a.txt", content: "x" }] }));
+    expect(server.sent).toHaveLength(1);
+    expect(e.details.facts?.maybeDelivered).toBe(true);
+  });
+
+  it("a refusal (an answer) or nothing listening is not maybe delivered", async () => {
+    server = await startFakeEws({ users: USERS, refuse: { CreateItem: "ErrorSendAsDenied" } });
+    const refused = await failure((await provider(settings(server.url))).send({ to: ["buyer@example.com"], subject: "S", text: "T" }));
+    expect(refused.details.facts?.maybeDelivered).toBeUndefined();
+    const down = await failure((await provider(settings("http://127.0.0.1:1/EWS/Exchange.asmx"))).send({ to: ["b@example.com"], subject: "S", text: "T" }));
+    expect(down.details.facts?.maybeDelivered).toBeUndefined();
+  });
+});

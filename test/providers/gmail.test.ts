@@ -3,7 +3,7 @@ import { createProvider } from "../../src/providers/index.js";
 import type { MailProvider } from "../../src/providers/types.js";
 import { encodeGoogleCredential } from "../../src/oauth/google.js";
 import { MailError } from "../../src/errors.js";
-import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
+import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, GMAIL_READONLY, GMAIL_SEND, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
 
 let fake: FakeGoogle;
 let provider: MailProvider | undefined;
@@ -163,5 +163,36 @@ describe("gmail provider", () => {
     const e2 = await failure(p.send(mail("revoked")));
     const text = JSON.stringify([e1.message, e1.details.evidence, e1.details.hint, e2.message, e2.details.evidence, e2.details.hint]);
     for (const s of fake.secretsSeen()) expect(text).not.toContain(s);
+  });
+});
+
+describe("gmail provider: a send that may have happened", () => {
+  it("a connection dropped after the request was written is reported as maybe delivered", async () => {
+    const p = await gmailProvider(fake.issueRefreshToken());
+    fake.dropAfterNextSend();
+    const e = await failure(p.send({ ...mail("dropped"), messageId: "<drop-1@acme-fake.example>" }));
+    expect(fake.sent).toHaveLength(1); // Gmail carried it out
+    expect(e.details.facts?.maybeDelivered).toBe(true);
+  });
+
+  it("an API refusal (HTTP answer) is not maybe delivered", async () => {
+    const p = await gmailProvider(fake.issueRefreshToken());
+    fake.failNextSend(400, { error: { code: 400, message: "Invalid To header", status: "INVALID_ARGUMENT" } });
+    const e = await failure(p.send(mail("refused")));
+    expect(e.details.facts?.maybeDelivered).toBeUndefined();
+  });
+
+  it("findSent searches the sender's mailbox for the Message-ID (read scope)", async () => {
+    const p = await gmailProvider(fake.issueRefreshToken(`${GMAIL_SEND} ${GMAIL_READONLY} openid email`));
+    await p.send({ ...mail("there"), messageId: "<there-1@acme-fake.example>" });
+    expect(await p.findSent?.("<there-1@acme-fake.example>")).toEqual({ found: true });
+    expect(await p.findSent?.("<elsewhere@acme-fake.example>")).toEqual({ found: false });
+    expect(fake.searches).toEqual(["rfc822msgid:there-1@acme-fake.example", "rfc822msgid:elsewhere@acme-fake.example"]);
+  });
+
+  it("findSent without a read scope says it cannot tell, and why", async () => {
+    const p = await gmailProvider(fake.issueRefreshToken());
+    const r = await p.findSent?.("<x@acme-fake.example>");
+    expect(r && "unknown" in r ? r.unknown : "").toMatch(/gmail\.readonly/);
   });
 });

@@ -5,7 +5,9 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { QueueStore, type NewEntry, type RunnerId } from "../../src/queue/store.js";
+import type { QueueBackend } from "../../src/queue/backend.js";
 import { tempDir } from "../helpers/run-main.js";
+import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
 
 let n = 0;
 function entry(over: Partial<NewEntry> = {}): NewEntry {
@@ -25,6 +27,7 @@ function entry(over: Partial<NewEntry> = {}): NewEntry {
 }
 
 const runner = (id: string, over: Partial<RunnerId> = {}): RunnerId => ({ id, host: hostname(), pid: process.pid, ...over });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The pid of a process that has exited (and so is certainly not running). */
 async function deadPid(): Promise<number> {
@@ -33,124 +36,143 @@ async function deadPid(): Promise<number> {
   return c.pid!;
 }
 
-describe("QueueStore", () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let q: QueueStore;
-  beforeEach(async () => {
-    tmp = tempDir();
-    q = await QueueStore.open(tmp.dir);
-  });
-  afterEach(() => {
+describe("QueueStore (SQLite file)", () => {
+  it("keeps the file readable by its owner only", async () => {
+    const tmp = tempDir();
+    const q = await QueueStore.open(tmp.dir);
     q.close();
+    expect(statSync(join(tmp.dir, "queue.db")).mode & 0o777).toBe(0o600);
     tmp.remove();
   });
+});
 
-  it("keeps an entry with its attachments byte for byte, in a file only the owner can read", () => {
+describe.each(queueBackends())("queue store: $name", (backend) => {
+  let h: QueueHarness;
+  let q: QueueBackend;
+  beforeEach(async () => {
+    h = await backend.open();
+    q = h.q;
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("keeps an entry with its attachments byte for byte", async () => {
     const bytes = randomBytes(100_000);
-    const id = q.add(entry({ attachments: [{ filename: "a.pdf", content: bytes }] }), 1);
-    const e = q.get(id)!;
+    const id = await q.add(entry({ attachments: [{ filename: "a.pdf", content: bytes }] }), 1);
+    const e = (await q.get(id))!;
     expect(e).toMatchObject({ state: "queued", attempts: 0, kind: "invoice", owner: { kind: "user", id: "jdoe" } });
     expect(e.attachments).toEqual([{ filename: "a.pdf", size: 100_000 }]);
-    expect(q.attachmentsOf(id)[0]?.content.equals(bytes)).toBe(true);
-    expect(statSync(join(tmp.dir, "queue.db")).mode & 0o777).toBe(0o600);
+    expect((await q.attachmentsOf(id))[0]?.content.equals(bytes)).toBe(true);
   });
 
-  it("claims due entries only, oldest first, each once", () => {
-    const a = q.add(entry({ dueAt: 10 }), 0);
-    const b = q.add(entry({ dueAt: 5 }), 0);
-    q.add(entry({ dueAt: 1000 }), 0);
+  it("claims due entries only, oldest first, each once", async () => {
+    const a = await q.add(entry({ dueAt: 10 }), 0);
+    const b = await q.add(entry({ dueAt: 5 }), 0);
+    await q.add(entry({ dueAt: 1000 }), 0);
     const r = runner("r1");
-    expect(q.claim(r, 100, 60_000, 5).map((e) => e.id)).toEqual([b, a]);
-    expect(q.claim(r, 100, 60_000, 5)).toEqual([]);
-    expect(q.get(a)).toMatchObject({ state: "sending", attempts: 1, lease: { runner: "r1", pid: process.pid } });
+    expect((await q.claim(r, 100, 60_000, 5)).map((e) => e.id)).toEqual([b, a]);
+    expect(await q.claim(r, 100, 60_000, 5)).toEqual([]);
+    expect(await q.get(a)).toMatchObject({ state: "sending", attempts: 1, lease: { runner: "r1", pid: process.pid } });
   });
 
-  it("two connections to the same file never claim the same entry", async () => {
-    for (let i = 0; i < 200; i++) q.add(entry(), 0);
-    const other = await QueueStore.open(tmp.dir);
-    try {
-      const got: number[] = [];
-      for (let i = 0; i < 150; i++) {
-        got.push(...q.claim(runner("r1"), 1, 60_000, 1).map((e) => e.id));
-        got.push(...other.claim(runner("r2"), 1, 60_000, 2).map((e) => e.id));
+  it("two connections to the same queue never claim the same entry", async () => {
+    for (let i = 0; i < 200; i++) await q.add(entry(), 0);
+    const other = await h.other();
+    const got: number[] = [];
+    const claimAll = async (c: QueueBackend, r: string, max: number) => {
+      for (;;) {
+        const batch = await c.claim(runner(r), 1, 60_000, max);
+        if (batch.length === 0) return;
+        got.push(...batch.map((e) => e.id));
       }
-      expect(got).toHaveLength(200);
-      expect(new Set(got).size).toBe(200);
-    } finally {
-      other.close();
-    }
+    };
+    await Promise.all([claimAll(q, "r1", 1), claimAll(other, "r2", 2)]);
+    expect(got).toHaveLength(200);
+    expect(new Set(got).size).toBe(200);
   });
 
   it("reclaims at once an entry whose runner on this host has exited", async () => {
-    const id = q.add(entry(), 0);
+    const id = await q.add(entry(), 0);
     const pid = await deadPid();
-    q.claim(runner("dead", { pid }), 1, 3_600_000);
-    const back = q.reclaim(runner("me"), 2);
+    await q.claim(runner("dead", { pid }), Date.now(), 3_600_000);
+    const back = await q.reclaim(runner("me"), Date.now());
     expect(back.map((e) => e.id)).toEqual([id]);
-    const e = q.get(id)!;
+    const e = (await q.get(id))!;
     expect(e.state).toBe("queued");
     expect(e.lastError?.message).toContain(e.messageId);
   });
 
-  it("leaves alone an entry whose runner on this host is alive", () => {
-    const id = q.add(entry(), 0);
-    q.claim(runner("alive", { pid: process.ppid }), 1, 3_600_000);
-    expect(q.reclaim(runner("me"), 2)).toEqual([]);
-    expect(q.get(id)?.state).toBe("sending");
+  it("leaves alone an entry whose runner on this host is alive", async () => {
+    const id = await q.add(entry(), 0);
+    await q.claim(runner("alive", { pid: process.ppid }), Date.now(), 3_600_000);
+    expect(await q.reclaim(runner("me"), Date.now())).toEqual([]);
+    expect((await q.get(id))?.state).toBe("sending");
   });
 
-  it("an entry of a runner on another host comes back only when its lease has expired", () => {
-    const id = q.add(entry(), 0);
-    q.claim(runner("far", { host: "other-host.example", pid: 1 }), 1000, 60_000);
-    expect(q.reclaim(runner("me"), 30_000)).toEqual([]);
-    expect(q.reclaim(runner("me"), 61_001).map((e) => e.id)).toEqual([id]);
+  it("an entry of a runner on another host comes back only when its lease has expired", async () => {
+    const id = await q.add(entry(), 0);
+    await q.claim(runner("far", { host: "other-host.example", pid: 1 }), Date.now(), 400);
+    expect(await q.reclaim(runner("me"), Date.now())).toEqual([]);
+    await sleep(500);
+    expect((await q.reclaim(runner("me"), Date.now())).map((e) => e.id)).toEqual([id]);
   });
 
-  it("renewed leases keep a slow send from being reclaimed", () => {
-    const id = q.add(entry(), 0);
+  it("renewed leases keep a slow send from being reclaimed", async () => {
+    const id = await q.add(entry(), 0);
     const far = runner("far", { host: "other-host.example", pid: 1 });
-    q.claim(far, 1000, 60_000);
-    q.renewLeases(far, 200_000);
-    expect(q.reclaim(runner("me"), 100_000)).toEqual([]);
-    expect(q.get(id)?.state).toBe("sending");
+    await q.claim(far, Date.now(), 400);
+    await q.renewLeases(far, Date.now() + 60_000);
+    await sleep(500);
+    expect(await q.reclaim(runner("me"), Date.now())).toEqual([]);
+    expect((await q.get(id))?.state).toBe("sending");
   });
 
   it("a send recorded after the entry was reclaimed still counts: it is not sent again", async () => {
-    const id = q.add(entry(), 0);
-    q.claim(runner("slow", { pid: await deadPid() }), 1, 60_000);
-    q.reclaim(runner("me"), 2);
-    expect(q.markSent(id, 3, "250 ok")).toBe(true);
-    expect(q.claim(runner("me"), 4, 60_000)).toEqual([]);
-    expect(q.get(id)?.state).toBe("sent");
+    const id = await q.add(entry(), 0);
+    await q.claim(runner("slow", { pid: await deadPid() }), 1, 60_000);
+    await q.reclaim(runner("me"), Date.now());
+    expect(await q.markSent(id, 3, "250 ok")).toBe(true);
+    expect(await q.claim(runner("me"), 4, 60_000)).toEqual([]);
+    expect((await q.get(id))?.state).toBe("sent");
   });
 
-  it("a failure goes back to the queue with a due time, or stops as failed", () => {
-    const a = q.add(entry(), 0);
-    const b = q.add(entry(), 0);
+  it("a runner whose lease expired may not start the body (markBody refuses)", async () => {
+    const id = await q.add(entry(), 0);
+    const far = runner("far", { host: "other-host.example", pid: 1 });
+    await q.claim(far, Date.now(), 300);
+    await sleep(400);
+    await q.reclaim(runner("me"), Date.now());
+    expect(await q.markBody(far, id, Date.now())).toBe(false);
+  });
+
+  it("a failure goes back to the queue with a due time, or stops as failed", async () => {
+    const a = await q.add(entry(), 0);
+    const b = await q.add(entry(), 0);
     const r = runner("r");
-    q.claim(r, 1, 60_000, 2);
+    await q.claim(r, 1, 60_000, 2);
     const err = { category: "server", message: "x", transient: true, at: "t" };
-    q.markFailed(r, a, err, 5000);
-    q.markFailed(r, b, { ...err, transient: false }, undefined);
-    expect(q.get(a)).toMatchObject({ state: "queued", dueAt: 5000, lastError: { category: "server" } });
-    expect(q.get(b)?.state).toBe("failed");
-    expect(q.claim(r, 4999, 60_000)).toEqual([]);
-    expect(q.claim(r, 5000, 60_000).map((e) => e.id)).toEqual([a]);
+    await q.markFailed(r, a, err, 5000);
+    await q.markFailed(r, b, { ...err, transient: false }, undefined);
+    expect(await q.get(a)).toMatchObject({ state: "queued", dueAt: 5000, lastError: { category: "server" } });
+    expect((await q.get(b))?.state).toBe("failed");
+    expect(await q.claim(r, 4999, 60_000)).toEqual([]);
+    expect((await q.claim(r, 5000, 60_000)).map((e) => e.id)).toEqual([a]);
   });
 
-  it("requeue, remove and purge", () => {
-    const a = q.add(entry(), 0);
-    const b = q.add(entry(), 0);
+  it("requeue, remove and purge", async () => {
+    const a = await q.add(entry(), 0);
+    const b = await q.add(entry(), 0);
     const r = runner("r");
-    q.claim(r, 1, 60_000, 2);
-    q.markSent(a, 2, "250");
-    q.markFailed(r, b, { category: "rejected", message: "no", transient: false, at: "t" }, undefined);
-    expect(q.requeue(a, 3)).toBe(false); // sent stays sent
-    expect(q.requeue(b, 3)).toBe(true);
-    expect(q.get(b)).toMatchObject({ state: "queued", attempts: 0, dueAt: 3 });
-    expect(q.purge(["sent"])).toBe(1);
-    expect(q.get(a)).toBeUndefined();
-    expect(q.remove(b)).toBe(true);
-    expect(q.counts()).toEqual({ queued: 0, sending: 0, sent: 0, failed: 0 });
+    await q.claim(r, 1, 60_000, 2);
+    await q.markSent(a, 2, "250");
+    await q.markFailed(r, b, { category: "rejected", message: "no", transient: false, at: "t" }, undefined);
+    expect(await q.requeue(a, 3)).toBe(false); // sent stays sent
+    expect(await q.requeue(b, 3)).toBe(true);
+    expect(await q.get(b)).toMatchObject({ state: "queued", attempts: 0, dueAt: 3 });
+    expect(await q.purge(["sent"])).toBe(1);
+    expect(await q.get(a)).toBeUndefined();
+    expect(await q.remove(b)).toBe(true);
+    expect(await q.counts()).toEqual({ queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0, corrupt: 0 });
   });
 });

@@ -1,0 +1,37 @@
+import type { EntryError, EntryState, NewEntry, QueueEntry, RunnerId, StoredAttachment } from "./store.js";
+import type { Owner } from "../config/types.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the queue commands and the runner need from a queue: the SQLite file (one
+ * machine) or PostgreSQL (shared by several). Both keep the same states and fields
+ * (design.md 6c); every change of state is one transaction.
+ */
+export interface QueueBackend {
+  /** Where the queue is, for messages: a path, or a URL with its password masked. */
+  readonly where: string;
+  readonly kind: "sqlite" | "postgres";
+  close(): Awaitable<void>;
+  add(e: NewEntry, now: number): Awaitable<number>;
+  /** All of them in one transaction (queue add --from): every one stored, or none. */
+  addMany(entries: NewEntry[], now: number): Awaitable<number[]>;
+  /** A user's queued entries follow a new user id (owner and acting user); how many. */
+  renameUser(from: string, to: string): Awaitable<number>;
+  get(id: number): Awaitable<QueueEntry | undefined>;
+  list(state?: EntryState): Awaitable<QueueEntry[]>;
+  counts(): Awaitable<Record<EntryState, number>>;
+  attachmentsOf(id: number): Awaitable<StoredAttachment[]>;
+  reclaim(me: RunnerId, now: number): Awaitable<QueueEntry[]>;
+  claim(me: RunnerId, now: number, leaseMs: number, max?: number): Awaitable<QueueEntry[]>;
+  markBody(me: RunnerId, id: number, now: number): Awaitable<boolean>;
+  markUncertain(me: RunnerId, id: number, error: EntryError): Awaitable<boolean>;
+  release(me: RunnerId, ids: number[]): Awaitable<void>;
+  renewLeases(me: RunnerId, until: number): Awaitable<number>;
+  markSent(id: number, now: number, response: string): Awaitable<boolean>;
+  markFailed(me: RunnerId, id: number, error: EntryError, retryAt: number | undefined): Awaitable<boolean>;
+  nextDue(): Awaitable<number | undefined>;
+  requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }, uncertain?: boolean): Awaitable<boolean>;
+  remove(id: number): Awaitable<boolean>;
+  purge(states: EntryState[]): Awaitable<number>;
+}
