@@ -26,6 +26,7 @@ export function addProviderFlags(cmd: Command): Command {
     .option("--security <mode>", "webmail: starttls (587), tls (465) or none")
     .option("--email <address>", "the sender's email address")
     .option("--username <name>", "login name when it is not the email address")
+    .option("--tls-servername <name>", "webmail: check the certificate against this name (when --host is an IP address)")
     .option("--ews-url <url>", "exchange: the Exchange URI, e.g. https://mail.company.com/EWS/Exchange.asmx")
     .option("--domain <domain>", "exchange: the domain, in the form company.com")
     .option("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)")

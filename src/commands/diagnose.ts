@@ -7,6 +7,7 @@ import { EXIT_CODES, NotConfiguredError, UsageError } from "../errors.js";
 import { checkEmail, checkHost, checkPort, checkSecurity } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort } from "../providers/presets.js";
 import { OWNER_PLACEHOLDER } from "../diagnosis/classify.js";
+import { followUpCommand } from "../failures/follow-up.js";
 import { redact, redactDeep } from "../diagnosis/redact.js";
 import { Transcript } from "../diagnosis/transcript.js";
 import type { FailureReport, StageName, StageResult } from "../diagnosis/stages.js";
@@ -104,6 +105,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
           security: s.security,
           email: s.email,
           ...(s.username ? { username: s.username } : {}),
+          ...(s.servername ? { servername: s.servername } : {}),
           ...(subject.secret !== undefined && s.auth !== "oauth2-microsoft" ? { password: subject.secret } : {}),
           ...(opts.to ? { to: opts.to } : {}),
           ...(s.auth === "oauth2-microsoft" ? { oauth: true } : {}),
@@ -127,7 +129,12 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
     }
   }
 
-  if (report.failure) report.failure.check = report.failure.check.replace(OWNER_PLACEHOLDER, subject.args);
+  if (report.failure) {
+    // Check again with exactly what was given: the settings (ad hoc), --ca and --timeout.
+    const given = { ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
+    const again = followUpCommand("diagnose", opts.owner ? { owner: opts.owner, ...given } : { settings: s, ...given });
+    report.failure.check = report.failure.check.replace(`mailcfg diagnose ${OWNER_PLACEHOLDER}`, again).replace(OWNER_PLACEHOLDER, subject.args);
+  }
   let transcriptFile: string | undefined;
   if (typeof opts.transcript === "string") {
     transcriptFile = opts.transcript;
@@ -202,6 +209,7 @@ async function adHocSubject(ctx: Context, f: ProviderFlags): Promise<Subject> {
   const security = securityFlag ?? defaultSecurityForPort(port);
   const settings: WebmailSettings = { type: "webmail", host, port, security, email, auth: "password" };
   if (f.username && f.username !== email) settings.username = f.username;
+  if (typeof f.tlsServername === "string") settings.servername = checkHost(f.tlsServername);
   const secret = await readPassword(ctx, f, ctx.io.canPrompt ? { message: "Email password (Enter to skip the login stage)" } : undefined);
   return {
     settings,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { Context } from "../context.js";
 import type { Owner, Security, WebmailSettings } from "../config/types.js";
 import { UsageError } from "../errors.js";
@@ -92,17 +93,27 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
   } else port = prev?.port ?? (securityFlag === "tls" ? 465 : 587);
 
   if (securityFlag) security = securityFlag;
-  else if (ask) {
-    const sslOn = await ctx.prompt.confirm({
-      message: `Enable SSL? (${port === 465 ? "implicit TLS on 465" : "STARTTLS on " + port})`,
-      default: (prev?.security ?? "starttls") !== "none",
-    });
-    security = sslOn ? defaultSecurityForPort(port) : "none";
-  } else security = prev?.security ?? defaultSecurityForPort(port);
+  else if (ask) security = await askSecurity(ctx, port, prev?.port === port ? prev.security : undefined);
+  else security = prev?.security ?? defaultSecurityForPort(port);
 
   const settings: WebmailSettings = { type: "webmail", email, host, port, security, auth: "password" };
-  const username = f.username ?? prev?.username;
+  // Editing after a failed validation asks the rarer fields too: the login name and,
+  // for a server given by IP address, the name its certificate is checked against.
+  const edit = f.edit === true && ask;
+  const username =
+    f.username ??
+    (edit
+      ? (await ctx.prompt.text({ message: "Login name (Enter: the email address)", default: prev?.username ?? email })).trim() || email
+      : prev?.username);
   if (username && username !== email) settings.username = username;
+  const savedName = prev?.host === host ? prev?.servername : undefined;
+  const servername =
+    typeof f.tlsServername === "string"
+      ? checkHost(f.tlsServername)
+      : edit && isIP(host)
+        ? (await ctx.prompt.text({ message: "TLS server name: the name on the certificate (Enter for none)", default: savedName ?? "" })).trim() || undefined
+        : savedName;
+  if (servername) settings.servername = checkHost(servername);
 
   const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.host === host, { message: passwordQuestion(host) });
   if (secret === undefined) {
@@ -117,6 +128,22 @@ function microsoftSignIn(preset: WebmailPreset | undefined): MicrosoftFlags | un
   if (preset?.id === "microsoft-oauth") return { via: "smtp" };
   if (preset?.id === "microsoft-graph") return { via: "graph" };
   return undefined;
+}
+
+/** SSL as a three-way choice on any port, the usual one for the port first. */
+async function askSecurity(ctx: Context, port: number, previous: Security | undefined): Promise<Security> {
+  const usual = defaultSecurityForPort(port);
+  const order: Security[] = [usual, ...(["starttls", "tls", "none"] as const).filter((x) => x !== usual)];
+  const names: Record<Security, string> = {
+    starttls: `STARTTLS (plain text first, then encrypted; usual on 587)`,
+    tls: `Implicit TLS (encrypted from the first byte; usual on 465)`,
+    none: "None (no encryption: only on a trusted network)",
+  };
+  return ctx.prompt.select<Security>({
+    message: `SSL on port ${port}`,
+    choices: order.map((value) => ({ name: names[value], value })),
+    default: previous ?? usual,
+  });
 }
 
 function passwordQuestion(host: string): string {

@@ -19,6 +19,7 @@ import {
 import { describeSettings } from "./describe.js";
 import { withFollowUps } from "../failures/follow-up.js";
 import { discoverForSetup } from "./setup-discover.js";
+import { chooseRecovery } from "./setup-recovery.js";
 
 export interface SetupOptions {
   owner: Owner;
@@ -56,7 +57,7 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
   const timeoutMs = parseTimeoutSeconds(opts.timeout, settings["connect-timeout-seconds"]);
   readCaFiles(opts.ca); // an unreadable --ca file is a usage error before any question
   // --ca is remembered with the profile, so later validate/send trust the same server.
-  const caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
+  let caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
   const label = ownerLabel(opts.owner);
   if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
   // The address first, and its settings looked up: they fill the first round of questions
@@ -97,10 +98,12 @@ export async function runSetup(ctx: Context, opts: SetupOptions): Promise<Comman
         followUpsOfSetup(err, opts, collected.settings);
         if (!isMailError(err) || !ctx.io.canPrompt || opts.json) throw withNext(err, opts.owner);
         ctx.io.err.write(renderError(err, ctx.theme));
-        const again = await ctx.prompt.confirm({ message: "Edit the values and try again?", default: true });
-        if (!again) throw withNext(err, opts.owner);
+        // The verdict's remedy as a one-key choice, or edit every field, or stop.
+        const next = await chooseRecovery(ctx, err, collected.settings, caFiles);
+        if (next.kind === "stop") throw withNext(err, opts.owner);
         previous = collected;
-        flags = opts.flags;
+        flags = next.flags;
+        if (next.caFiles) caFiles = next.caFiles;
         continue;
       }
     }

@@ -67,6 +67,11 @@ export async function readStdin(ctx: Context): Promise<string> {
 
 export interface SecretSource {
   passwordStdin?: boolean;
+  /** A retry after a failed validation: keep the password typed before, or ask it again. */
+  keepPassword?: boolean;
+  retypePassword?: boolean;
+  /** Editing after a failed login: offer to type it again first. */
+  retypeDefault?: boolean;
 }
 
 /**
@@ -114,10 +119,12 @@ export async function passwordKeepingPrevious(
 ): Promise<string | undefined> {
   const kept = previous?.secret;
   const keepable = kept !== undefined && (sameServer || !previous?.secretSaved);
-  if (keepable && !src.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
+  if (keepable && src.keepPassword) return kept;
+  if (keepable && !src.retypePassword && !src.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
     if (!ctx.io.canPrompt) return kept;
     const message = previous?.secretSaved ? "Keep the saved password?" : "Keep the password you typed?";
-    if (await ctx.prompt.confirm({ message, default: true })) return kept;
+    // After a refused login, typing it again is the likely fix.
+    if (await ctx.prompt.confirm({ message, default: src.retypeDefault !== true })) return kept;
   }
   if (kept !== undefined && previous?.secretSaved && !sameServer && !ctx.io.canPrompt && !src.passwordStdin && !ctx.env.MAILCFG_PASSWORD) {
     throw new UsageError(

@@ -47,6 +47,7 @@ export const profileSchema = {
         port: { type: "integer", minimum: 1, maximum: 65535 },
         security: { enum: ["starttls", "tls", "none"] },
         username: { type: "string" },
+        servername: { type: "string", minLength: 1 },
         auth: { enum: ["password", "oauth2-microsoft"] },
         clientId: { type: "string" },
         tenant: { type: "string" },

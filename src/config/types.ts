@@ -53,6 +53,8 @@ export interface WebmailSettings extends SettingsBase {
   security: Security;
   /** Login name when it differs from the email address. */
   username?: string;
+  /** The name the server's certificate is checked against, when the host is an IP address. */
+  servername?: string;
   /** "password" (basic SMTP AUTH) or an OAuth 2 connection (XOAUTH2). */
   auth?: "password" | "oauth2-microsoft";
   /** oauth2-microsoft: the Entra app registration (client) id the refresh token belongs to. */

@@ -22,6 +22,8 @@ export interface SmtpTarget {
   to?: string;
   /** An OAuth profile: its XOAUTH2 login is not probed here. */
   oauth?: boolean;
+  /** The name the certificate is checked against, when the host is an IP address. */
+  servername?: string;
 }
 
 export interface ProbeOptions {
@@ -83,7 +85,7 @@ export async function probeSmtp(t: SmtpTarget, o: ProbeOptions): Promise<ProbeRe
   };
   const runner = new StageRunner(stopAfter, (stage) => (stage === "data" && !o.send ? "not run: no mail is sent without --send" : undefined), settings);
   const report: ProbeReport = { stages: runner.results, findings: [], sent: false };
-  const servername = isIP(t.host) ? undefined : t.host;
+  const servername = t.servername ?? (isIP(t.host) ? undefined : t.host);
   const tlsOptions = { ...(servername ? { servername } : {}), ...(o.ca ? { ca: o.ca } : {}) };
   const login = t.username ?? t.email;
   let wire: SmtpWire | undefined;
@@ -93,12 +95,12 @@ export async function probeSmtp(t: SmtpTarget, o: ProbeOptions): Promise<ProbeRe
     if (!wire) throw new Error("no connection");
     let secured;
     try {
-      secured = await wire.startTls(t.host, timeout, tlsOptions);
+      secured = await wire.startTls(servername ?? t.host, timeout, tlsOptions);
     } catch (err) {
       const h = handshakeError(err);
       throw new StageFailure(h.text, h.summary, { evidence: h.evidence });
     }
-    const facts = tlsFacts(secured, t.host, o.now());
+    const facts = tlsFacts(secured, servername ?? t.host, o.now());
     report.tls = facts;
     tr.event(`TLS established: ${describeTls(facts)}`);
     const details = facts as unknown as Record<string, unknown>;

@@ -38,6 +38,7 @@ function settingsFlags(s: ProviderSettings): Array<[string, string | undefined]>
         ["--security", s.security],
         ["--email", s.email],
         ["--username", s.username],
+        ["--tls-servername", s.servername],
       ];
     case "exchange":
       return [
@@ -62,6 +63,7 @@ export function applyRemedy<S extends ProviderSettings>(s: S, r: Remedy | undefi
     ...(r.port !== undefined ? { port: r.port } : {}),
     ...(r.security ? { security: r.security } : {}),
     ...(r.username ? { username: r.username } : {}),
+    ...(r.servername ? { servername: r.servername } : {}),
   };
 }
 
@@ -85,6 +87,7 @@ export function followUpCommand(verb: FollowUpVerb, subject: FollowUpSubject, re
     if (remedy.port !== undefined) flags.push(["--port", String(remedy.port)]);
     if (remedy.security) flags.push(["--security", remedy.security]);
     if (remedy.username) flags.push(["--username", remedy.username]);
+    if (remedy.servername) flags.push(["--tls-servername", remedy.servername]);
   }
   for (const ca of subject.caFiles ?? []) flags.push(["--ca", ca]);
   if (remedy?.ca === "required" && (subject.caFiles ?? []).length === 0) flags.push(["--ca", "<ca-file.pem>"]);

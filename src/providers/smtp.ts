@@ -46,7 +46,8 @@ export function smtpTransportOptions(
     // a moment more, so a silent greeting is reported as such by the greeting timer.
     socketTimeout: o.timeoutMs + 100,
     dnsTimeout: o.timeoutMs,
-    tls: { ...(isIP(s.host) ? {} : { servername: s.host }), ...(secureContext ? { secureContext } : {}) },
+    // The certificate is checked against this name: the host, or the one set for an IP address.
+    tls: { ...(s.servername ? { servername: s.servername } : isIP(s.host) ? {} : { servername: s.host }), ...(secureContext ? { secureContext } : {}) },
     pool: o.pool ?? false,
     ...(o.pool && o.maxConnections ? { maxConnections: o.maxConnections } : {}),
     ...(o.onLog ? { logger: lineLogger(o.onLog, accessToken ?? password), debug: true } : { logger: false }),

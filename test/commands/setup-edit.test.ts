@@ -61,7 +61,7 @@ describe("setup on a saved profile: change one setting, keep the rest", () => {
       ["SMTP host", pressEnter],
       ["Email address", pressEnter],
       [/^Port$/, pressEnter],
-      ["Enable SSL?", pressEnter],
+      [/^SSL on port/, pressEnter],
       ["Keep the saved password?", true],
       ["Display name", pressEnter],
       ["Signature", pressEnter],

@@ -301,7 +301,9 @@ describe("the setup wizard for exchange", () => {
       ["Email Password", "wrong-password-456"],
       ["Display name", "Acme Sales"],
       ["Signature", ""],
-      ["Edit the values and try again?", true],
+      // The verdict's remedy (type the password again) is offered first; this test edits.
+      ["Type the password again?", "edit"],
+      ["CA certificate file", ""],
       // Second round: what was typed is offered again.
       [
         "Exchange URI",

@@ -45,7 +45,7 @@ describe("the setup wizard on a terminal", () => {
       [/^Outgoing mail server$/, "Gmail"],
       ["Email address", USER],
       [/^Port$/, pressEnter],
-      ["Enable SSL?", true],
+      [/^SSL on port 587$/, pressEnter],
       ["App Password", "abcd efgh ijkl mnop"],
     ]);
     const r = await run(["setup", "company", "--no-validate", "--no-discover"], { terminal: true, prompt });
@@ -82,10 +82,15 @@ describe("the setup wizard on a terminal", () => {
       ["SMTP host", ["127.0.0.1", pressEnter]],
       ["Email address", [USER, pressEnter]],
       [/^Port$/, [port, pressEnter]],
-      ["Enable SSL?", [true, pressEnter]],
+      [/^SSL on port/, [pressEnter, pressEnter]],
       ["Email password", [WRONG_PASSWORD, PASSWORD]],
-      ["Edit the values and try again?", true],
-      ["Keep the password you typed?", false],
+      // The verdict's remedy (type the password again) is offered first; this test edits.
+      ["Type the password again?", "Edit the settings"],
+      ["Login name", pressEnter],
+      ["TLS server name", pressEnter],
+      ["CA certificate file", pressEnter],
+      // After a refused login the default is to type the password again.
+      ["Keep the password you typed?", pressEnter],
     ]);
     const before = rig.starttls.messages.length;
     const r = await run(["setup", "company", "--ca", rig.caFile, "--no-discover"], { terminal: true, prompt });
@@ -99,7 +104,8 @@ describe("the setup wizard on a terminal", () => {
     expect(second("SMTP host")?.default).toBe("127.0.0.1");
     expect(second("Email address")?.default).toBe(USER);
     expect(second(/^Port$/)?.default).toBe(port);
-    expect(second("Enable SSL?")?.default).toBe(true);
+    expect(second(/^SSL on port/)?.default).toBe("starttls");
+    expect(prompt.asked.find((q) => q.message.includes("Keep the password you typed?"))?.default).toBe(false);
     // The preset question is not asked again.
     expect(prompt.asked.filter((q) => q.message === "Outgoing mail server")).toHaveLength(1);
 
@@ -121,10 +127,14 @@ describe("the setup wizard on a terminal", () => {
       ["Email address", [USER, pressEnter]],
       // First try the wrong port (implicit TLS port with STARTTLS), then the right one.
       [/^Port$/, [String(rig.implicit.port), String(rig.starttls.port)]],
-      ["Enable SSL?", [true, pressEnter]],
+      [/^SSL on port/, [pressEnter, pressEnter]],
       ["Email password", [WRONG_PASSWORD]],
+      ["Login name", pressEnter],
+      ["TLS server name", pressEnter],
+      ["CA certificate file", pressEnter],
       ["Keep the password you typed?", [true]],
-      ["Edit the values and try again?", [true, false]],
+      // Round 1 offers implicit TLS; this test edits instead, then stops after round 2.
+      [/Switch to implicit TLS and try again\?|Type the password again\?/, ["Edit the settings", "Stop"]],
     ]);
     const dir = tempDir();
     const r = await run(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1", "--no-discover"], { terminal: true, prompt, dir });
