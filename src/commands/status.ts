@@ -1,4 +1,6 @@
 import type { Context } from "../context.js";
+import { followUpCommand } from "../failures/follow-up.js";
+import { isActionable } from "../failures/remedy.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import type { SecretStore } from "../config/secrets.js";
@@ -57,7 +59,14 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
     notes.push(basicAuth.note);
     s.move = basicAuth.command;
   }
-  if (state === "failing") s.fix = (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ?? `mailcfg diagnose ${ownerArgs(owner)}`;
+  if (state === "failing") {
+    // The verdict's remedy when the last validation recorded one (a setting to change, a
+    // connection to make again); else reconnect an OAuth profile, or diagnose.
+    s.fix =
+      (isActionable(v?.remedy) ? followUpCommand("setup", { owner }, v.remedy) : undefined) ??
+      (v?.category === "oauth" ? reconnectCommand(owner, p) : undefined) ??
+      `mailcfg diagnose ${ownerArgs(owner)}`;
+  }
   if (state === "never-validated") s.fix = `mailcfg validate ${ownerArgs(owner)}`;
   return s;
 }

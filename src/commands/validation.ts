@@ -72,6 +72,12 @@ export function failureRecord(ctx: Context, err: unknown, send: boolean, to?: st
     category: isMailError(err) ? err.category : "unknown",
     message: err instanceof Error ? err.message : String(err),
   };
+  // The verdict is kept with the record, so status can say what fixes it.
+  if (isMailError(err)) {
+    if (err.details.transient !== undefined) r.transient = err.details.transient;
+    if (err.details.remedy) r.remedy = err.details.remedy;
+    if (err.details.rowId) r.rowId = err.details.rowId;
+  }
   if (to) r.to = to;
   return r;
 }

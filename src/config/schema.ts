@@ -10,6 +10,9 @@ const validation = {
     to: { type: "string" },
     category: { type: "string" },
     message: { type: "string" },
+    transient: { type: "boolean" },
+    remedy: { type: "object" },
+    rowId: { type: "string" },
   },
 };
 

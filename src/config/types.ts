@@ -1,3 +1,4 @@
+import type { Remedy } from "../failures/facts.js";
 /** What is saved about senders and app settings. Secrets are never part of these types. */
 
 export type ServiceType = "webmail" | "exchange" | "gmail";
@@ -14,6 +15,10 @@ export interface ValidationRecord {
   to?: string;
   category?: string;
   message?: string;
+  /** The failure model's verdict on a failed validation: will a retry help, what fixes it. */
+  transient?: boolean;
+  remedy?: Remedy;
+  rowId?: string;
 }
 
 /** A signature the templates put under a message: text, and optionally HTML for the HTML part. */

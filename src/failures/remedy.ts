@@ -14,4 +14,9 @@ export function describeRemedy(r: Remedy): string {
   return parts.join("; ");
 }
 
+/** A remedy that is a command to run (a setting to change, a connection to make), not only "type the password again". */
+export function isActionable(r: Remedy | undefined): r is Remedy {
+  return r !== undefined && Object.keys(r).some((k) => k !== "password");
+}
+
 export const SECURITY_WORDS = { starttls: "STARTTLS", tls: "implicit TLS", none: "no encryption" } as const;

@@ -225,3 +225,23 @@ describe("EWS and OAuth failures: the verdict and explain of the printed text ag
     await agree(live);
   });
 });
+
+describe("status uses the verdict of the last validation", () => {
+  it("a saved profile whose validation failed for its SSL setting: status names the setup command that fixes it", async () => {
+    const { testContext } = await import("../helpers/smtp-rig.js");
+    const dir = testContext().dir;
+    const setup = await run(["setup", "company", ...adHoc(() => rig.starttls.port, "starttls")().slice(2), "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(setup.code, setup.out).toBe(0);
+    // The server moves to implicit TLS on another port: the saved STARTTLS setting now fails there.
+    const cfgPath = `${dir}/config.json`;
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const cfg = JSON.parse(readFileSync(cfgPath, "utf8")) as { company: { port: number } };
+    cfg.company.port = rig.implicit.port;
+    writeFileSync(cfgPath, JSON.stringify(cfg));
+    const failed = await run(["validate", "company", "--timeout", "1", "--json"], { dir });
+    expect((failed.json() as { error: JsonError }).error).toMatchObject({ category: "ssl", remedy: { security: "tls" } });
+    const status = await run(["status", "--json"], { dir });
+    const company = (status.json() as { profiles: Array<{ state: string; fix?: string; validation?: { remedy?: unknown; transient?: boolean } }> }).profiles[0];
+    expect(company).toMatchObject({ state: "failing", fix: "mailcfg setup company --security tls", validation: { remedy: { security: "tls" }, transient: false } });
+  });
+});
