@@ -78,7 +78,10 @@ describe("diagnose against a real smtp-server", () => {
     expect(r.code).toBe(3);
     expect(r.status).toMatchObject({ tls: "passed", auth: "failed", mail: "skipped", rcpt: "skipped" });
     expect(r.doc.failure).toMatchObject({ stage: "auth", category: "auth", code: "5.7.8", evidence: "535 5.7.8 Authentication credentials invalid" });
-    expect(r.doc.failure.check).toBe(`mailcfg diagnose --type webmail --host 127.0.0.1 --port ${starttls.port} --security starttls --email ${USER} --stop-after auth`);
+    // Checked again with every flag given (the CA and the timeout too).
+    expect(r.doc.failure.check).toBe(
+      `mailcfg diagnose --type webmail --host 127.0.0.1 --port ${starttls.port} --security starttls --email ${USER} --ca ${caFile} --timeout 2 --stop-after auth`,
+    );
     const human = await runCli(webmail(starttls.port, "starttls"), { env: { MAILCFG_PASSWORD: "wrong-password-456" } });
     expect(human.code).toBe(3);
     expect(human.out).toMatch(/✗ auth +\d+ ms {2}refused at AUTH PLAIN: 535 5\.7\.8/);
