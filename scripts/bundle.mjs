@@ -3,8 +3,7 @@
 //
 // Our own code is bundled so start-up reads few files, and so are the pure-JS packages
 // whose many small ES modules would otherwise each be resolved, read and compiled on
-// every run: commander and chalk (nearly every run), conf (commands that read the
-// config) and nodemailer (about forty modules; loading them from node_modules cost a
+// every run: commander and chalk (nearly every run) and nodemailer (about forty modules; loading them from node_modules cost a
 // validate some 40 ms). The other npm packages stay external. The heavy ones
 // (nodemailer, the Google and EWS clients, SQLite) are reached only through dynamic
 // import(), so esbuild's code splitting keeps them out of what `mailcfg --help`,
@@ -13,27 +12,10 @@ import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const BUNDLED = ["commander", "chalk", "conf", "nodemailer"];
+const BUNDLED = ["commander", "chalk", "nodemailer"];
 
 /**
- * conf imports ajv (with ajv-formats) for its `schema` option and semver for its
- * `migrations` option, some 130 modules together. mailcfg passes neither: the config is
- * checked by a validator compiled ahead of time (src/config/config-validator.generated.js).
- * So those imports resolve to a module that fails loudly if conf ever reaches for them.
- */
-const CONF_UNUSED = /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/;
-
-const confUnusedPlugin = (root) => ({
-  name: "conf-unused-imports",
-  setup(b) {
-    b.onResolve({ filter: CONF_UNUSED }, (args) =>
-      /[\\/]node_modules[\\/]conf[\\/]/.test(args.importer) ? { path: join(root, "scripts", "conf-unused.mjs") } : undefined,
-    );
-  },
-});
-
-/**
- * `import process from "node:process"` (chalk's colour detection, conf, env-paths) makes
+ * `import process from "node:process"` (chalk's colour detection) makes
  * Node build the ES module face of the process object, which reads every property of it,
  * stdout and stderr included: some 8 ms on each run. The object is the global `process`,
  * so bundled code gets that directly.
@@ -65,7 +47,7 @@ export async function bundleCli({ root, outdir, sourcemap = true }) {
     platform: "node",
     target: "node20",
     external,
-    plugins: [confUnusedPlugin(root), processGlobalPlugin],
+    plugins: [processGlobalPlugin],
     // commander and nodemailer are CommonJS-minded and call require() for node: modules;
     // give the ESM bundle one.
     banner: { js: 'import { createRequire as __mailcfgRequire } from "node:module"; const require = __mailcfgRequire(import.meta.url);' },

@@ -1,4 +1,4 @@
-/** JSON schema for the config file, checked by conf on every read and write. */
+/** JSON schema for the config file, checked (by a validator compiled from it ahead of time) on every read and write. */
 
 const validation = {
   type: "object",
