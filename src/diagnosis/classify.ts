@@ -3,8 +3,9 @@ import clientRows from "../failures/rows-clients.json" with { type: "json" };
 import { readSignals, signalVerdict } from "../failures/signals.js";
 import { MailError, type Category } from "../errors.js";
 import { PRODUCT_MESSAGES } from "./product-messages.js";
-import { describeCodes, type CodeMeaning } from "./status-codes.js";
+import { describeCodes } from "./status-codes.js";
 import type { Remedy } from "../failures/facts.js";
+import type { Verdict } from "../failures/verdict.js";
 
 /** One row of the knowledge table (patterns.json): add a row, not code. */
 export interface PatternRow {
@@ -24,25 +25,11 @@ export interface PatternRow {
   remedy?: Remedy;
 }
 
-export interface Classification {
-  category: Category;
-  cause: string;
-  fix: string[];
-  provider?: string;
-  /** The most specific code seen: AADSTS, enhanced status (5.7.8), EWS ResponseCode, basic reply, errno. */
-  code?: string;
-  /** Every SMTP/HTTP status code found in the text, enhanced (RFC 3463) and basic. */
-  codes: string[];
-  /** What each status code means by itself (RFC 3463 class, subject and detail; RFC 5321 replies). Always set by classifyText. */
-  meanings?: CodeMeaning[];
-  rowId?: string;
-  source?: string;
-  productMessage?: string;
-  /** The mailcfg command that checks it. Always set by classifyText. */
-  check?: string;
-  transient?: boolean;
-  remedy?: Remedy;
-}
+/**
+ * What the text rows alone say: a verdict of the failure model (failures/verdict.ts)
+ * whose `transient` is set only when a row says so; failures/classify.ts completes it.
+ */
+export type Classification = Omit<Verdict, "transient"> & { transient?: boolean };
 
 /** The placeholder in `check` commands for the sender being diagnosed. */
 export const OWNER_PLACEHOLDER = "company|user <id>";
