@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { bundleCli } from "../../scripts/bundle.mjs";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+export const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface BuiltCli {
   /** The script to run with node: `node <entry> <args>`, as bin/mailcfg.js does. */

