@@ -1,7 +1,7 @@
 import rows from "./patterns.json" with { type: "json" };
 import clientRows from "../failures/rows-clients.json" with { type: "json" };
 import { readSignals, signalVerdict } from "../failures/signals.js";
-import { MailError, type Category } from "../errors.js";
+import type { Category } from "../errors.js";
 import { PRODUCT_MESSAGES } from "./product-messages.js";
 import { describeCodes } from "./status-codes.js";
 import type { Remedy } from "../failures/facts.js";
@@ -205,17 +205,4 @@ export function errorText(err: unknown): string {
     }
   }
   return parts.join("\n");
-}
-
-export function classificationToError(c: Classification, message: string, evidence: string, next?: string, cause?: unknown): MailError {
-  const hint = c.fix.join(" ") + (next ? ` Then run: ${next}` : "");
-  return new MailError(c.category, `${message}: ${c.cause}`, {
-    hint,
-    evidence,
-    ...(c.productMessage ? { productMessage: c.productMessage } : {}),
-    ...(c.code ? { code: c.code } : {}),
-    ...(c.provider ? { provider: c.provider } : {}),
-    ...(next ? { next } : {}),
-    cause,
-  });
 }
