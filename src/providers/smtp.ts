@@ -9,7 +9,7 @@ import { errorText } from "../diagnosis/classify.js";
 import { redact } from "../diagnosis/redact.js";
 import { classify } from "../failures/classify.js";
 import { failureError } from "../failures/error.js";
-import { smtpFacts } from "./smtp-facts.js";
+import { smtpFacts, type SmtpFactsExtra } from "./smtp-facts.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent, SendHooks } from "./types.js";
 import { maybeDelivered, openSmtpSession, sessionPool, type SmtpSession } from "./smtp-session.js";
 import type { EarlyConnection } from "./early-connection.js";
@@ -139,14 +139,6 @@ export function securityWords(s: Pick<WebmailSettings, "security" | "port">): st
   return "no encryption";
 }
 
-/** What was learnt about the server beyond the error itself. */
-export interface ProbeFacts {
-  /** The port completed a TLS handshake from the first byte (it is an implicit TLS port). */
-  implicitTls?: boolean;
-  /** The connection timeout in force, named in the evidence of a timeout. */
-  timeoutMs?: number;
-}
-
 /**
  * smtpFailure, after one more look when the greeting never came: a port that waits
  * silently may be an implicit TLS port (465 or any other) waiting for a TLS hello, which
@@ -159,7 +151,7 @@ export async function smtpFailureProbed(
   timeoutMs: number,
   startedAt = Date.now(),
 ): Promise<MailError> {
-  const facts: ProbeFacts = { timeoutMs };
+  const facts: SmtpFactsExtra = { timeoutMs };
   // The probe gets what is left of the one timeout plus the second of grace every
   // operation has: a local or nearby TLS port answers its hello in milliseconds.
   const left = Math.min(5000, startedAt + timeoutMs + PROBE_GRACE_MS - Date.now());
@@ -195,7 +187,7 @@ export function speaksImplicitTls(host: string, port: number, timeoutMs: number)
  * Turns a nodemailer failure into a classified MailError: the facts of the failure (stage,
  * reply, codes, settings) go to the failure model, which decides what they mean.
  */
-export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, extra: ProbeFacts = {}): MailError {
+export function smtpFailure(err: unknown, s: WebmailSettings, password?: string, extra: SmtpFactsExtra = {}): MailError {
   const text = redact(errorText(err), [password]);
   // After the final ".": the server may have the message; the queue must not resend it by itself.
   const facts = smtpFacts(err, s, { ...extra, ...(maybeDelivered(err) ? { maybeDelivered: true } : {}) });
