@@ -5,6 +5,8 @@ import pg from "pg";
 import { QueueStore } from "../../src/queue/store.js";
 import { PgQueue } from "../../src/queue/pg-store.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
+import type { NewEntry } from "../../src/queue/store.js";
+import { randomBytes } from "node:crypto";
 import { startPostgres, type TestPostgres } from "./postgres.js";
 import { tempDir } from "./run-main.js";
 
@@ -94,4 +96,22 @@ export function queueBackends(): BackendUnderTest[] {
       },
     },
   ];
+}
+
+let entries = 0;
+/** A queue entry for the store tests: a user's invoice with a Message-ID of its own. */
+export function testEntry(over: Partial<NewEntry> = {}): NewEntry {
+  entries += 1;
+  return {
+    kind: "invoice",
+    actingUser: "jdoe",
+    owner: { kind: "user", id: "jdoe" },
+    senderEmail: "jdoe@acme.test",
+    messageId: `<test-${entries}-${randomBytes(4).toString("hex")}@acme.test>`,
+    message: { to: ["a@customer.test"], subject: `S${entries}`, text: "T" },
+    attachments: [],
+    route: { sender: "user" },
+    dueAt: 0,
+    ...over,
+  };
 }

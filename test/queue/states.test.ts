@@ -1,30 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { QueueStore, type NewEntry, type RunnerId } from "../../src/queue/store.js";
+import { QueueStore, type RunnerId } from "../../src/queue/store.js";
 import { tempDir } from "../helpers/run-main.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
-import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
+import { queueBackends, testEntry, type QueueHarness } from "../helpers/queue-backends.js";
 
-let n = 0;
-function entry(over: Partial<NewEntry> = {}): NewEntry {
-  n += 1;
-  return {
-    kind: "invoice",
-    actingUser: "jdoe",
-    owner: { kind: "user", id: "jdoe" },
-    senderEmail: "jdoe@acme.test",
-    messageId: `<state-${n}-${randomBytes(4).toString("hex")}@acme.test>`,
-    message: { to: ["a@customer.test"], subject: `S${n}`, text: "T" },
-    attachments: [],
-    route: { sender: "user" },
-    dueAt: 0,
-    ...over,
-  };
-}
+const entry = testEntry;
 
 async function deadPid(): Promise<number> {
   const c = spawn(process.execPath, ["-e", ""]);

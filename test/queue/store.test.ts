@@ -4,27 +4,12 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { QueueStore, type NewEntry, type RunnerId } from "../../src/queue/store.js";
+import { QueueStore, type RunnerId } from "../../src/queue/store.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
 import { tempDir } from "../helpers/run-main.js";
-import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
+import { queueBackends, testEntry, type QueueHarness } from "../helpers/queue-backends.js";
 
-let n = 0;
-function entry(over: Partial<NewEntry> = {}): NewEntry {
-  n += 1;
-  return {
-    kind: "invoice",
-    actingUser: "jdoe",
-    owner: { kind: "user", id: "jdoe" },
-    senderEmail: "jdoe@acme.test",
-    messageId: `<test-${n}-${randomBytes(4).toString("hex")}@acme.test>`,
-    message: { to: ["a@customer.test"], subject: `S${n}`, text: "T" },
-    attachments: [],
-    route: { sender: "user" },
-    dueAt: 0,
-    ...over,
-  };
-}
+const entry = testEntry;
 
 const runner = (id: string, over: Partial<RunnerId> = {}): RunnerId => ({ id, host: hostname(), pid: process.pid, ...over });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
