@@ -44,6 +44,14 @@ function platformPackageRoot(): string | undefined {
   }
 }
 
+function withinSeconds<T>(seconds: number, step: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`PostgreSQL did not ${step} within ${seconds} s (can the postgres user reach ${platformPackageRoot() ?? "the binaries"}?)`)), seconds * 1000);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /** Run as root, the server runs as the postgres user, which must reach the binaries. */
 function letPostgresReachBinaries(): void {
   const root = platformPackageRoot();
@@ -91,12 +99,13 @@ export async function startPostgres(): Promise<TestPostgres> {
     onError: () => undefined,
   });
   try {
-    await pg.initialise(); // creates the postgres user when running as root and there is none
+    // A server that cannot start says so in time, instead of leaving the test run waiting.
+    await withinSeconds(25, "initialise", pg.initialise()); // creates the postgres user when running as root and there is none
     if (asRoot) {
       const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
       chownSync(sockets, id("-u"), id("-g"));
     }
-    await pg.start();
+    await withinSeconds(25, "start", pg.start());
   } catch (err) {
     await pg.stop().catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
