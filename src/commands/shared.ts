@@ -144,8 +144,6 @@ export function say(ctx: Context, json: boolean | undefined, text: string): void
   if (!json) ctx.io.out.write(text + "\n");
 }
 
-export function warn(ctx: Context, text: string): void {
-  ctx.io.err.write(`${ctx.theme.warn("warning")}: ${text}\n`);
-}
+export { warn } from "../ui/warn.js";
 
 export { readCaFiles } from "../tls/ca-files.js";

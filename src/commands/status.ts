@@ -10,7 +10,7 @@ import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
 import { printable } from "../ui/printable.js";
-import { reconnectCommand } from "./reconnect.js";
+import { reconnectCommand } from "../failures/follow-up.js";
 import { validationState } from "../config/validation-state.js";
 
 /** A status line's verdict for one profile, and the command that moves it forward. */

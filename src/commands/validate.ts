@@ -11,7 +11,7 @@ import { ownerJson } from "./setup.js";
 import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "./validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "./describe.js";
-import { reconnectCommand } from "./reconnect.js";
+import { reconnectCommand } from "../failures/follow-up.js";
 import { withFollowUps } from "../failures/follow-up.js";
 
 export interface ValidateOptions {

@@ -107,3 +107,13 @@ export function withFollowUps(err: unknown, check: FollowUpSubject & { verb: Fol
   if (d.remedy && fix && !d.remedyCommand) d.remedyCommand = followUpCommand(fix.verb, fix, d.remedy);
   return err;
 }
+
+/**
+ * The command that connects an OAuth profile again, for `oauth` failures (revoked or
+ * expired refresh token); undefined for profiles that sign in with a password.
+ */
+export function reconnectCommand(owner: Owner, s: ProviderSettings): string | undefined {
+  if (s.type === "gmail") return `mailcfg connect-gmail ${ownerArgs(owner)}`;
+  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return `mailcfg connect-microsoft ${ownerArgs(owner)}${s.transport === "graph" ? " --via graph" : ""}`;
+  return undefined;
+}

@@ -5,7 +5,7 @@ import type { Profile } from "../config/types.js";
 import { ownerArgs, ownerLabel } from "../config/types.js";
 import { MailError, NotConfiguredError, SENDING_LIMIT_CODE, isMailError } from "../errors.js";
 import type { MailProvider } from "../providers/types.js";
-import { errorToJson } from "../ui/render.js";
+import { errorToJson } from "../failures/error.js";
 import { openSender } from "../send/sender.js";
 import { ownerKey, type EntryError, type QueueEntry, type RunnerId } from "./store.js";
 import type { QueueBackend } from "./backend.js";

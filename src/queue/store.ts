@@ -2,7 +2,7 @@ import { prepareQueueFile, type Note } from "../config/files.js";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Owner } from "../config/types.js";
 import { MailError } from "../errors.js";
-import type { JsonError } from "../ui/render.js";
+import type { JsonError } from "../failures/error.js";
 import type { QueueBackend } from "./backend.js";
 
 /**

@@ -9,7 +9,7 @@ import { parseKind, type DocKind } from "../routing/catalogue.js";
 import { route, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
 import type { OutgoingMail } from "../providers/types.js";
-import { warn } from "../commands/shared.js";
+import { warn } from "../ui/warn.js";
 import { identityVariables } from "../config/identity.js";
 import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables } from "./templates.js";
 

@@ -4,7 +4,7 @@ import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types
 import { NotConfiguredError, isMailError } from "../errors.js";
 import { createProvider } from "../providers/index.js";
 import { rotatedSecretSaver, savedSecretLock } from "../config/rotated-secret.js";
-import { reconnectCommand } from "../commands/reconnect.js";
+import { reconnectCommand } from "../failures/follow-up.js";
 import type { ConnectOptions, MailProvider } from "../providers/types.js";
 
 /**
