@@ -1,5 +1,5 @@
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import type { ExchangeSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
@@ -17,6 +17,7 @@ import { describeSettings } from "./describe.js";
 import { parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
 import { checkDnsServer, dnsServersFromEnv } from "../discovery/env.js";
 import { printable } from "../ui/printable.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
 
 export interface DiagnoseOptions {
   owner?: Owner;
@@ -138,7 +139,7 @@ export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<
   let transcriptFile: string | undefined;
   if (typeof opts.transcript === "string") {
     transcriptFile = opts.transcript;
-    writeAtomic(transcriptFile, transcript.text());
+    writeTranscript(transcriptFile, transcript.text());
   }
 
   // A Microsoft 365 profile on a password works today but not for long: say so and name the move.
@@ -263,11 +264,10 @@ async function providerVerify(ctx: Context, settings: ProviderSettings, secret: 
   }
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** The transcript file: whole or not at all, readable only by its owner (it names the servers and logins). */
+function writeTranscript(file: string, text: string): void {
   try {
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, text, 0o600);
   } catch (err) {
     throw new UsageError(`--transcript ${file}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
   }

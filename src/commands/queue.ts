@@ -465,7 +465,7 @@ export interface QueueMigrateOptions {
  * is the key, so running it again after a failure copies nothing twice.
  */
 export async function runQueueMigrate(ctx: Context, opts: QueueMigrateOptions): Promise<CommandResult> {
-  const { checkQueueUrl, maskQueueUrl } = await import("../queue/queue-url.js");
+  const { checkQueueUrl, maskQueueUrl } = await import("../config/queue-url.js");
   checkQueueUrl(opts.to, "--to", false);
   const { QueueStore } = await import("../queue/store.js");
   const { openPostgres, queuePassword } = await import("../queue/open.js");

@@ -1,7 +1,12 @@
 import type { Context } from "../context.js";
-import type { SecretLock } from "../providers/index.js";
 import type { Owner, ProviderSettings } from "./types.js";
 import { secretKey, secretKindFor } from "./types.js";
+
+/**
+ * Runs a refresh under the config folder's lock, handing it the refresh token as saved
+ * now (another process may have rotated it since this one read it).
+ */
+export type SecretLock = <T>(refresh: (saved: string | undefined) => Promise<T>) => Promise<T>;
 
 /**
  * For a saved profile: stores a rotated secret (Microsoft's new refresh token) in the

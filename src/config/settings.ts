@@ -2,7 +2,7 @@ import { UsageError } from "../errors.js";
 import type { AppSettings } from "./types.js";
 import { checkUserId } from "./fields.js";
 import { timeoutMs } from "../util/timeout.js";
-import { checkQueueUrl } from "../queue/queue-url.js";
+import { checkQueueUrl } from "./queue-url.js";
 import { checkMicrosoftClientId, checkTenant } from "./microsoft-fields.js";
 
 interface SettingSpec<K extends keyof AppSettings> {

@@ -1,6 +1,7 @@
 import dns from "node:dns";
 import { isIP } from "node:net";
 import { WireError } from "./smtp-wire.js";
+import { editDistance } from "../util/edit-distance.js";
 
 /** Hosts that need no DNS query: IP addresses and localhost (tests and sandboxes use these). */
 export function needsDns(host: string): boolean {
@@ -111,18 +112,4 @@ export function didYouMean(host: string): string | undefined {
     if (d > 0 && d <= 2 && (!best || d < best.d)) best = { host: known, d };
   }
   return best?.host;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -1,15 +1,12 @@
 import { MailError } from "../errors.js";
 import type { OAuthClientConfig } from "./loopback.js";
 import { refreshToken } from "./token.js";
+import type { SecretLock } from "../config/rotated-secret.js";
 
 /** Called with a replacement for the saved refresh token; the caller stores it. */
 export type SecretRotated = (secret: string) => Promise<void>;
 
-/**
- * Runs a refresh under the config folder's lock, handing it the refresh token as saved
- * now (another process may have rotated it since this one read it).
- */
-export type SecretLock = <T>(refresh: (saved: string | undefined) => Promise<T>) => Promise<T>;
+export type { SecretLock };
 
 /** Refresh this long before the token's end, so it does not expire in the middle of a send. */
 const EXPIRY_MARGIN_MS = 5 * 60_000;

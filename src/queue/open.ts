@@ -1,7 +1,7 @@
 import type { Context } from "../context.js";
 import type { QueueBackend } from "./backend.js";
 import type { PgQueue } from "./pg-store.js";
-import { checkQueueUrl, QUEUE_PASSWORD_KEY } from "./queue-url.js";
+import { checkQueueUrl, QUEUE_PASSWORD_KEY } from "../config/queue-url.js";
 import { timeoutMs as toMs } from "../util/timeout.js";
 
 export interface QueueTarget {

@@ -3,7 +3,7 @@ import { MailError } from "../errors.js";
 import type { Owner } from "../config/types.js";
 import type { QueueBackend } from "./backend.js";
 import { pgFailure } from "./pg-failure.js";
-import { maskQueueUrl } from "./queue-url.js";
+import { maskQueueUrl } from "../config/queue-url.js";
 import {
   ENTRY_STATES,
   isCorruptRow,
