@@ -1,4 +1,5 @@
 import type { Remedy } from "../failures/facts.js";
+import { kindRow } from "./sender-kinds.js";
 /** What is saved about senders and app settings. Secrets are never part of these types. */
 
 export type ServiceType = "webmail" | "exchange" | "gmail";
@@ -142,7 +143,5 @@ export function secretKey(owner: Owner, what: "password" | "refresh-token"): str
 
 /** Which secret a profile needs: a password, or the refresh token of an OAuth connection. */
 export function secretKindFor(s: ProviderSettings): "password" | "refresh-token" {
-  if (s.type === "gmail") return "refresh-token";
-  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return "refresh-token";
-  return "password";
+  return kindRow(s).secret;
 }

@@ -6,6 +6,7 @@
  */
 import type { Owner, ProviderSettings } from "../config/types.js";
 import { ownerArgs } from "../config/types.js";
+import { kindRow } from "../config/sender-kinds.js";
 import type { Remedy } from "./facts.js";
 import { isMailError } from "../errors.js";
 
@@ -113,7 +114,5 @@ export function withFollowUps(err: unknown, check: FollowUpSubject & { verb: Fol
  * expired refresh token); undefined for profiles that sign in with a password.
  */
 export function reconnectCommand(owner: Owner, s: ProviderSettings): string | undefined {
-  if (s.type === "gmail") return `mailcfg connect-gmail ${ownerArgs(owner)}`;
-  if (s.type === "webmail" && s.auth === "oauth2-microsoft") return `mailcfg connect-microsoft ${ownerArgs(owner)}${s.transport === "graph" ? " --via graph" : ""}`;
-  return undefined;
+  return kindRow(s).reconnect?.(ownerArgs(owner));
 }

@@ -1,5 +1,6 @@
 import type { SecretLock } from "../oauth/access-tokens.js";
-import type { ProviderSettings } from "../config/types.js";
+import type { ExchangeSettings, GmailSettings, ProviderSettings, WebmailSettings } from "../config/types.js";
+import { senderKind, type SenderKind } from "../config/sender-kinds.js";
 import { readCaFiles } from "../tls/ca-files.js";
 import type { ConnectOptions, MailProvider } from "./types.js";
 import { openEarlyConnection } from "./early-connection.js";
@@ -32,36 +33,40 @@ export type { SecretLock } from "../oauth/access-tokens.js";
  */
 export async function createProvider(request: ProviderRequest): Promise<MailProvider> {
   const req = withSavedCaFiles(request);
-  const s = req.settings;
-  switch (s.type) {
-    case "webmail": {
-      if (s.auth === "oauth2-microsoft" && s.transport === "graph") {
-        const { createGraphProvider } = await import("./graph.js");
-        return createGraphProvider(s, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
-      }
-      if (s.auth === "oauth2-microsoft") {
-        const { createMicrosoftProvider } = await import("./microsoft.js");
-        return createMicrosoftProvider(s, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
-      }
-      const early = req.options.connectEarly ? openEarlyConnection(s.host, s.port, req.options.timeoutMs) : undefined;
-      try {
-        const { createSmtpProvider } = await import("./smtp.js");
-        return createSmtpProvider(s, req.secret, req.options, undefined, early);
-      } catch (err) {
-        early?.discard();
-        throw err;
-      }
-    }
-    case "gmail": {
-      const { createGmailProvider } = await import("./gmail.js");
-      return createGmailProvider(s, req.secret, req.options, req.env);
-    }
-    case "exchange": {
-      const { createExchangeProvider } = await import("./exchange.js");
-      return createExchangeProvider(s, req.secret, req.options, req.env);
-    }
-  }
+  return LOADERS[senderKind(req.settings)](req);
 }
+
+/** How each kind of sender (config/sender-kinds.ts) gets its provider; each import happens only here. */
+const LOADERS: Record<SenderKind, (req: ProviderRequest) => Promise<MailProvider>> = {
+  smtp: async (req) => {
+    const s = req.settings as WebmailSettings;
+    // The connection opens while the SMTP code loads (see early-connection.ts).
+    const early = req.options.connectEarly ? openEarlyConnection(s.host, s.port, req.options.timeoutMs) : undefined;
+    try {
+      const { createSmtpProvider } = await import("./smtp.js");
+      return createSmtpProvider(s, req.secret, req.options, undefined, early);
+    } catch (err) {
+      early?.discard();
+      throw err;
+    }
+  },
+  "microsoft-smtp": async (req) => {
+    const { createMicrosoftProvider } = await import("./microsoft.js");
+    return createMicrosoftProvider(req.settings as WebmailSettings, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
+  },
+  "microsoft-graph": async (req) => {
+    const { createGraphProvider } = await import("./graph.js");
+    return createGraphProvider(req.settings as WebmailSettings, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
+  },
+  exchange: async (req) => {
+    const { createExchangeProvider } = await import("./exchange.js");
+    return createExchangeProvider(req.settings as ExchangeSettings, req.secret, req.options, req.env);
+  },
+  gmail: async (req) => {
+    const { createGmailProvider } = await import("./gmail.js");
+    return createGmailProvider(req.settings as GmailSettings, req.secret, req.options, req.env);
+  },
+};
 
 /** --ca given now wins; otherwise the CA files saved with the profile at setup apply. */
 function withSavedCaFiles(req: ProviderRequest): ProviderRequest {
