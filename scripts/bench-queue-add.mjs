@@ -8,9 +8,9 @@
 // 500 single processes take about two minutes on a busy machine, so by default 50 are
 // timed and scaled to BENCH_DOCUMENTS (the output says so); BENCH_SINGLE_ADDS=500
 // times them all. Scratch files go to .tmp/bench-queue-add and are removed.
-import { build } from "esbuild";
+import { buildBenchCli } from "./bench-cli.mjs";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 
@@ -20,23 +20,10 @@ const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 500);
 const SINGLE = Math.min(DOCUMENTS, Number(process.env.BENCH_SINGLE_ADDS ?? 50));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-rmSync(WORK, { recursive: true, force: true });
-mkdirSync(WORK, { recursive: true });
-if (!existsSync(join(WORK, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(WORK, "node_modules"), "dir");
-
-const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning" };
-await build({ ...common, entryPoints: [join(ROOT, "src/cli.ts")], outdir: join(WORK, "dist"), splitting: true });
-writeFileSync(join(WORK, "mailcfg.mjs"), 'import { main } from "./dist/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
-await build({
-  ...common,
-  stdin: {
-    contents: ['export { ConfigStore } from "./src/config/store.ts";', 'export { FileSecretStore } from "./src/config/secrets.ts";'].join("\n"),
-    resolveDir: ROOT,
-    loader: "ts",
-  },
-  outfile: join(WORK, "lib.mjs"),
-});
-const { ConfigStore, FileSecretStore } = await import(join(WORK, "lib.mjs"));
+const { ConfigStore, FileSecretStore } = await buildBenchCli(ROOT, WORK, [
+  'export { ConfigStore } from "./src/config/store.ts";',
+  'export { FileSecretStore } from "./src/config/secrets.ts";',
+]);
 
 /** A config folder with a Company Email and jdoe's User Email (never contacted: nothing is sent). */
 async function folder(name) {

@@ -9,9 +9,9 @@
 //   node scripts/bench-queue.mjs            (BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_ROUNDS)
 //
 // Everything stays on 127.0.0.1; scratch files go to .tmp/bench-queue and are removed.
-import { build } from "esbuild";
+import { buildBenchCli } from "./bench-cli.mjs";
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -25,31 +25,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COMPANY = "sales@bench.mailcfg.test";
 const PASSWORD = "bench-only-password"; // the local bench server's, nothing else
 
-rmSync(WORK, { recursive: true, force: true });
-mkdirSync(WORK, { recursive: true });
-if (!existsSync(join(WORK, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(WORK, "node_modules"), "dir");
-
 // The CLI exactly as `npm run build` bundles it, and the few modules the bench itself uses.
-const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "warning" };
-await build({ ...common, entryPoints: [join(ROOT, "src/cli.ts")], outdir: join(WORK, "dist"), splitting: true });
-writeFileSync(join(WORK, "mailcfg.mjs"), 'import { main } from "./dist/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
-await build({
-  ...common,
-  stdin: {
-    contents: [
-      'export { QueueStore } from "./src/queue/store.ts";',
-      'export { ConfigStore } from "./src/config/store.ts";',
-      'export { FileSecretStore } from "./src/config/secrets.ts";',
-      'export { ThrowawayCa } from "./src/tls/throwaway-ca.ts";',
-      'export { PgQueue } from "./src/queue/pg-store.ts";',
-      'export { startPostgres } from "./test/helpers/postgres.ts";',
-    ].join("\n"),
-    resolveDir: ROOT,
-    loader: "ts",
-  },
-  outfile: join(WORK, "lib.mjs"),
-});
-const { QueueStore, ConfigStore, FileSecretStore, ThrowawayCa, PgQueue, startPostgres } = await import(join(WORK, "lib.mjs"));
+const { QueueStore, ConfigStore, FileSecretStore, ThrowawayCa, PgQueue, startPostgres } = await buildBenchCli(ROOT, WORK, [
+  'export { QueueStore } from "./src/queue/store.ts";',
+  'export { ConfigStore } from "./src/config/store.ts";',
+  'export { FileSecretStore } from "./src/config/secrets.ts";',
+  'export { ThrowawayCa } from "./src/tls/throwaway-ca.ts";',
+  'export { PgQueue } from "./src/queue/pg-store.ts";',
+  'export { startPostgres } from "./test/helpers/postgres.ts";',
+]);
 const { SMTPServer } = await import("smtp-server");
 
 // A real SMTP server: STARTTLS with a throwaway CA, AUTH PLAIN/LOGIN, reads every byte.

@@ -20,6 +20,7 @@ const layerOf = (file: string) => relative(SRC, file).split("/").slice(0, -1)[0]
 
 /** What each layer may not import. */
 const FORBIDDEN: Record<string, string[]> = {
+  senders: ["commands", "cli"],
   send: ["commands", "cli"],
   queue: ["commands", "cli"],
   providers: ["commands", "cli", "send", "queue"],

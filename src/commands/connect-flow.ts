@@ -3,8 +3,8 @@ import type { Owner, Profile } from "../config/types.js";
 import { ownerLabel } from "../config/types.js";
 import { defaultDisplayName } from "../config/identity.js";
 import { isMailError } from "../errors.js";
-import type { Collected } from "./setup-flow.js";
-import { validateSettings, type ValidationOutcome } from "./validation.js";
+import type { Collected } from "../senders/flow.js";
+import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
 import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";
 import type { CommandResult } from "./shared.js";
 

@@ -1,7 +1,7 @@
 import type { Context } from "../context.js";
 import type { Owner } from "../config/types.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
-import { connectCommandFor, gmailFlow, type GmailFlags } from "./setup-gmail.js";
+import { connectCommandFor, gmailFlow, type GmailFlags } from "../senders/gmail.js";
 import { connectAndSave } from "./connect-flow.js";
 import { parseOwner, parseTimeoutSeconds, type CommandResult } from "./shared.js";
 

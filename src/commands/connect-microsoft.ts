@@ -4,9 +4,9 @@ import { ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { MailError, UsageError } from "../errors.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
 import type { MicrosoftTransport } from "../oauth/microsoft.js";
-import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "./setup-microsoft.js";
+import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../senders/microsoft.js";
 import { connectAndSave } from "./connect-flow.js";
-import { describeSettings } from "./describe.js";
+import { describeSettings } from "../senders/describe.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
 
 export interface ConnectMicrosoftOptions {

@@ -1,16 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import { checkEmail } from "../config/fields.js";
-import { endpointFromEnv } from "../oauth/endpoints.js";
-import { readCaFiles } from "../tls/ca-files.js";
-import { secureContextWith } from "../tls/trust.js";
-import { discover, type DiscoverOptions } from "../discovery/discover.js";
-import { discoveryPortsFromEnv, dnsServersFromEnv } from "../discovery/env.js";
-import { SOURCE_WORDS, passwordNote, serverWords, setupCommandFor } from "../discovery/describe.js";
-import type { Discovered, Discovery } from "../discovery/types.js";
+import { discover } from "../discovery/discover.js";
+import { passwordNote, serverWords, setupCommandFor } from "../discovery/describe.js";
+import type { Discovery } from "../discovery/types.js";
 import { parseTimeoutSeconds, progress, type CommandResult } from "./shared.js";
-
-export const DEFAULT_DISCOVERY_SECONDS = 5;
+import { DEFAULT_DISCOVERY_SECONDS, discoveryOptions } from "../discovery/options.js";
+import { sourceWords, untrustedWhy } from "../discovery/describe.js";
 
 export interface DiscoverCommandOptions {
   address: string;
@@ -24,31 +19,6 @@ export function toDiscoverOptions(address: string, raw: Record<string, unknown>)
   if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
   if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
   return opts;
-}
-
-/**
- * How discovery runs for this context: the test rig's resolver, ports and Microsoft
- * origin when set, and the CAs of --ca and NODE_EXTRA_CA_CERTS trusted for https.
- */
-export function discoveryOptions(ctx: Context, timeoutMs: number, caFiles: string[] | undefined): DiscoverOptions {
-  const extra = [...(readCaFiles(caFiles) ?? [])];
-  const envCa = ctx.env.NODE_EXTRA_CA_CERTS;
-  if (envCa) {
-    try {
-      extra.push(readFileSync(envCa, "utf8"));
-    } catch {
-      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS.
-    }
-  }
-  const dnsServers = dnsServersFromEnv(ctx.env);
-  const ports = discoveryPortsFromEnv(ctx.env);
-  return {
-    timeoutMs,
-    microsoftOrigin: new URL(endpointFromEnv(ctx.env, "MAILCFG_MICROSOFT_AUTH_URL", "https://login.microsoftonline.com/")).origin,
-    ...(dnsServers ? { dnsServers } : {}),
-    ...(ports.https || ports.http ? { ports } : {}),
-    ...(extra.length ? { secureContext: secureContextWith(extra, ctx.env) } : {}),
-  };
 }
 
 export async function runDiscover(ctx: Context, opts: DiscoverCommandOptions): Promise<CommandResult> {
@@ -90,12 +60,4 @@ export function printRoutes(ctx: Context, d: Discovery, who = "company"): void {
   if (note) out.write(`  ${ctx.theme.warn("note")}: ${note}\n`);
   const others = rest.filter((c) => c !== password);
   if (others.length) out.write(`  also found: ${others.map((c) => `${serverWords(c)} [${c.source}${c.trusted ? "" : ", not trusted"}]`).join("; ")}\n`);
-}
-
-export function sourceWords(d: Discovered): string {
-  return `${SOURCE_WORDS[d.source]}${d.trusted ? "" : " (not trusted)"}`;
-}
-
-export function untrustedWhy(d: Discovered): string {
-  return d.source === "srv" ? "the SRV record names a server outside the address's domain" : "it came over plain http, where anyone on the way could change it";
 }

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey } from "../config/types.js";
 import { CancelledError, UsageError } from "../errors.js";
-import { describeSettings } from "./describe.js";
+import { describeSettings } from "../senders/describe.js";
 import { parseOwner, type CommandResult } from "./shared.js";
 
 const USAGE = "mailcfg remove company|user <id> [--yes] [--force]";

@@ -3,7 +3,7 @@ import { ownerLabel } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { Sent } from "../providers/types.js";
 import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
-import { openSender } from "../send/sender.js";
+import { openSender } from "../senders/open.js";
 import { senderWarning } from "../config/validation-state.js";
 import { composeEml, writeFileAtomic } from "../send/eml.js";
 import { printable } from "../ui/printable.js";

@@ -6,9 +6,9 @@ import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../c
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { renderError } from "../ui/render.js";
-import { SERVICE_LABELS, flowFor, parseServiceType } from "./flows.js";
-import type { Collected, ProviderFlags } from "./setup-flow.js";
-import { validateSettings, type ValidationOutcome } from "./validation.js";
+import { SERVICE_LABELS, flowFor, parseServiceType } from "../senders/flows.js";
+import type { Collected, ProviderFlags } from "../senders/flow.js";
+import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
 import {
   parseOwner,
   parseTimeoutSeconds,
@@ -16,10 +16,10 @@ import {
   warn,
   type CommandResult,
 } from "./shared.js";
-import { describeSettings } from "./describe.js";
+import { describeSettings } from "../senders/describe.js";
 import { withFollowUps } from "../failures/follow-up.js";
-import { discoverForSetup } from "./setup-discover.js";
-import { chooseRecovery } from "./setup-recovery.js";
+import { discoverForSetup } from "../senders/discover-step.js";
+import { chooseRecovery } from "../senders/recovery.js";
 
 export interface SetupOptions {
   owner: Owner;

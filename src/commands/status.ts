@@ -5,7 +5,7 @@ import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import type { SecretStore } from "../config/secrets.js";
 import type { Category } from "../errors.js";
-import { serverOf } from "./describe.js";
+import { serverOf } from "../senders/describe.js";
 import { exchangeLoginName } from "../config/exchange-fields.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";

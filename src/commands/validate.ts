@@ -5,12 +5,12 @@ import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types
 import { MailError, NotConfiguredError, UsageError, isMailError, type Category } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { errorToJson, renderError } from "../ui/render.js";
-import { SETUP_FLOWS, flowFor, parseServiceType } from "./flows.js";
-import type { ProviderFlags } from "./setup-flow.js";
+import { SETUP_FLOWS, flowFor, parseServiceType } from "../senders/flows.js";
+import type { ProviderFlags } from "../senders/flow.js";
 import { ownerJson } from "./setup.js";
-import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "./validation.js";
+import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "../senders/validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
-import { describeSettings } from "./describe.js";
+import { describeSettings } from "../senders/describe.js";
 import { reconnectCommand } from "../failures/follow-up.js";
 import { withFollowUps } from "../failures/follow-up.js";
 

@@ -35,3 +35,11 @@ export function passwordNote(discovery: Discovery): string | undefined {
   const known = KNOWN_PROVIDERS.find((p) => p.name === discovery.provider);
   return known?.passwordNote;
 }
+
+export function sourceWords(d: Discovered): string {
+  return `${SOURCE_WORDS[d.source]}${d.trusted ? "" : " (not trusted)"}`;
+}
+
+export function untrustedWhy(d: Discovered): string {
+  return d.source === "srv" ? "the SRV record names a server outside the address's domain" : "it came over plain http, where anyone on the way could change it";
+}

@@ -142,9 +142,6 @@ const HOST_ADVICE: ReadonlyArray<{ host: RegExp; provider: string; category: Cat
   },
 ];
 
-/** Row ids whose fix is to connect again with OAuth rather than retype a password. */
-const RECONNECT_MICROSOFT = new Set(["ms-basic-auth-removed", "ms-basic-auth-blocked", "ms-security-defaults"]);
-
 export interface FailureInput {
   facts?: FailureFacts;
   /** The error text: the server's words, the library's message, or pasted text. */
@@ -170,13 +167,12 @@ export function classify(input: FailureInput): Verdict {
       ...(row.code ? { code: row.code } : byText.code ? { code: byText.code } : {}),
       rowId: row.id,
       source: row.source,
-      transient: row.transient ?? false,
+      transient: row.transient ?? derivedTransient(row.category, facts),
       ...(row.provider ? { provider: row.provider } : byText.provider ? { provider: byText.provider } : {}),
       ...(row.remedy ? { remedy: fillRemedy(row.remedy, values) } : {}),
       ...(row.remedyFromProbe && facts.works ? { remedy: { port: facts.works.port, security: facts.works.security } } : {}),
       ...(row.check ? { check: row.check } : {}),
     };
-    if (row.transient === undefined) v.transient = derivedTransient(v.category, facts);
   } else if (sig) {
     // The text says nothing known, but the facts carry codes: the generic layer reads them.
     v = {
@@ -189,10 +185,8 @@ export function classify(input: FailureInput): Verdict {
       transient: sig.transient,
     };
   } else {
-    v = { ...byText, transient: derivedTransient(byText.category, facts) };
-    const textRow = byText as { transient?: boolean; remedy?: Remedy };
-    if (typeof textRow.transient === "boolean") v.transient = textRow.transient;
-    if (textRow.remedy) v.remedy = fillRemedy(textRow.remedy, values);
+    v = { ...byText, transient: byText.transient ?? derivedTransient(byText.category, facts) };
+    if (byText.remedy) v.remedy = fillRemedy(byText.remedy, values);
   }
   return finish(v, facts);
 }
@@ -258,7 +252,6 @@ function defaultRemedy(v: Verdict, f: FailureFacts): Remedy | undefined {
     if (v.provider === "Microsoft 365" || v.provider === "Microsoft Graph" || s.auth === "oauth2-microsoft" || f.signIn === "Microsoft") return { reconnect: "microsoft" };
     return undefined;
   }
-  if (v.rowId && RECONNECT_MICROSOFT.has(v.rowId)) return { reconnect: "microsoft" };
   // A refused login (live at the auth stage, or pasted text that says no more).
   if (v.category === "auth" && s.auth !== "oauth2-microsoft" && (f.stage === "auth" || f.stage === undefined)) {
     // A login name that is not the address: many servers want the whole address.

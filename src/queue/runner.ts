@@ -6,7 +6,7 @@ import { ownerArgs, ownerLabel } from "../config/types.js";
 import { MailError, NotConfiguredError, SENDING_LIMIT_CODE, isMailError } from "../errors.js";
 import type { MailProvider } from "../providers/types.js";
 import { errorToJson } from "../failures/error.js";
-import { openSender } from "../send/sender.js";
+import { openSender } from "../senders/open.js";
 import { ownerKey, type EntryError, type QueueEntry, type RunnerId } from "./store.js";
 import type { QueueBackend } from "./backend.js";
 

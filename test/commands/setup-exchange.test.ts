@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigStore } from "../../src/config/store.js";
 import { DEFAULT_EWS_URL } from "../../src/config/exchange-fields.js";
-import { exchangeFlow } from "../../src/commands/setup-exchange.js";
+import { exchangeFlow } from "../../src/senders/exchange.js";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startFakeEws, type FakeEws, type FakeEwsOptions } from "../helpers/fake-ews.js";
 import { TempConfig, scriptedPrompter } from "../helpers/ews-cli.js";

@@ -56,6 +56,11 @@ describe("the same failure means the same everywhere (the disagreements this mod
     expect([starttls.category, starttls.transient]).toEqual(["server", true]);
   });
 
+  it("Microsoft's basic-auth switch-off is fixed by connecting with OAuth, not by retyping the password", () => {
+    const v = classify({ text: "550 5.7.30 Basic authentication is not supported for Client Submission" });
+    expect(v).toMatchObject({ category: "auth", remedy: { reconnect: "microsoft" } });
+  });
+
   it("every certificate problem is ssl; a relay refusal is rejected; a 4xx refusal is server and transient", () => {
     expect(classify({ text: "certificate has expired (CERT_HAS_EXPIRED)" }).category).toBe("ssl");
     expect(classify({ text: "554 5.7.1 <x@y.test>: Relay access denied" }).category).toBe("rejected");

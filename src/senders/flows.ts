@@ -1,9 +1,9 @@
 import type { ServiceType } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import type { SetupFlow } from "./setup-flow.js";
-import { webmailFlow } from "./setup-webmail.js";
-import { gmailFlow } from "./setup-gmail.js";
-import { exchangeFlow } from "./setup-exchange.js";
+import type { SetupFlow } from "./flow.js";
+import { webmailFlow } from "./webmail.js";
+import { gmailFlow } from "./gmail.js";
+import { exchangeFlow } from "./exchange.js";
 
 /** The service types the wizard offers, in the product's order. Add a flow here. */
 export const SETUP_FLOWS: Record<ServiceType, SetupFlow> = {

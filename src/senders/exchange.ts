@@ -14,8 +14,8 @@ import {
   parseLoginForm,
   type LoginForm,
 } from "../config/exchange-fields.js";
-import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
-import { passwordKeepingPrevious } from "./shared.js";
+import type { Collected, ProviderFlags, SetupFlow } from "./flow.js";
+import { passwordKeepingPrevious } from "./input.js";
 import { askEmail } from "./ask-email.js";
 
 export const exchangeFlow: SetupFlow = {

@@ -11,8 +11,8 @@ import {
   googleClientConfig,
   googleEndpoints,
 } from "../oauth/google.js";
-import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
-import { progress } from "./shared.js";
+import type { Collected, ProviderFlags, SetupFlow } from "./flow.js";
+import { progress } from "./input.js";
 
 /** The flags of connect-gmail (and of setup --type gmail). */
 export interface GmailFlags extends ProviderFlags {

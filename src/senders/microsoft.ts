@@ -14,8 +14,8 @@ import {
   type MicrosoftConnection,
   type MicrosoftTransport,
 } from "../oauth/microsoft.js";
-import type { Collected, ProviderFlags } from "./setup-flow.js";
-import { progress } from "./shared.js";
+import type { Collected, ProviderFlags } from "./flow.js";
+import { progress } from "./input.js";
 
 /** The flags of connect-microsoft (and of setup --preset microsoft-oauth). */
 export interface MicrosoftFlags extends ProviderFlags {

@@ -4,9 +4,9 @@ import type { Owner, Security, WebmailSettings } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import { checkHost, checkPort, checkSecurity, hostnameProblem } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
-import type { Collected, ProviderFlags, SetupFlow } from "./setup-flow.js";
-import { passwordKeepingPrevious } from "./shared.js";
-import { collectMicrosoftOAuth, type MicrosoftFlags } from "./setup-microsoft.js";
+import type { Collected, ProviderFlags, SetupFlow } from "./flow.js";
+import { passwordKeepingPrevious } from "./input.js";
+import { collectMicrosoftOAuth, type MicrosoftFlags } from "./microsoft.js";
 import { askEmail } from "./ask-email.js";
 
 export const webmailFlow: SetupFlow = {

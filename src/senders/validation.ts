@@ -3,7 +3,7 @@ import type { ProviderSettings, ValidationRecord } from "../config/types.js";
 import { createProvider, type SecretLock } from "../providers/index.js";
 import type { Evidence, Sent } from "../providers/types.js";
 import { isMailError } from "../errors.js";
-import { progress } from "./shared.js";
+import { progress } from "./input.js";
 
 export interface ValidationRequest {
   settings: ProviderSettings;

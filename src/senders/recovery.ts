@@ -4,8 +4,8 @@ import type { ProviderSettings } from "../config/types.js";
 import type { MailError } from "../errors.js";
 import type { Remedy } from "../failures/facts.js";
 import { SECURITY_WORDS } from "../failures/remedy.js";
-import type { ProviderFlags } from "./setup-flow.js";
-import { readCaFiles } from "./shared.js";
+import type { ProviderFlags } from "./flow.js";
+import { readCaFiles } from "../tls/ca-files.js";
 
 /**
  * What the wizard does after a failed validation: try again with the verdict's remedy

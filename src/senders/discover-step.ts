@@ -3,9 +3,9 @@ import type { Owner } from "../config/types.js";
 import { ownerArgs } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { Discovered, Discovery } from "../discovery/types.js";
-import type { ProviderFlags } from "./setup-flow.js";
+import type { ProviderFlags } from "./flow.js";
 import { askEmail } from "./ask-email.js";
-import { progress } from "./shared.js";
+import { progress } from "./input.js";
 
 /** Flags that say which server to use: when any is given, the flags win and nothing is looked up. */
 const SERVER_FLAGS = ["type", "preset", "host", "port", "security", "ewsUrl", "domain"] as const;
@@ -43,7 +43,7 @@ export async function discoverForSetup(ctx: Context, flags: ProviderFlags, step:
 
 async function lookUp(ctx: Context, email: string, ca: string[] | undefined): Promise<Discovery> {
   const { discover } = await import("../discovery/discover.js");
-  const { discoveryOptions, DEFAULT_DISCOVERY_SECONDS } = await import("./discover.js");
+  const { discoveryOptions, DEFAULT_DISCOVERY_SECONDS } = await import("../discovery/options.js");
   progress(ctx, `looking up the settings for ${email}`);
   return discover(email, discoveryOptions(ctx, DEFAULT_DISCOVERY_SECONDS * 1000, ca));
 }
@@ -83,7 +83,7 @@ function unattended(ctx: Context, flags: ProviderFlags, found: Discovery): Provi
 /** On a terminal: show what was found, where, and let the user take it. */
 async function offer(ctx: Context, flags: ProviderFlags, found: Discovery, owner: Owner): Promise<ProviderFlags> {
   const { serverWords, passwordNote } = await import("../discovery/describe.js");
-  const { sourceWords, untrustedWhy } = await import("./discover.js");
+  const { sourceWords, untrustedWhy } = await import("../discovery/describe.js");
   const first = found.settings;
   if (!first) return flags;
   const err = ctx.io.err;
