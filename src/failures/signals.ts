@@ -361,6 +361,9 @@ interface ErrnoRow {
 const NODE = "Node.js error codes";
 const X509 = "OpenSSL X509 verify result (Node err.code)";
 const NSS = "NSS error code (Thunderbird)";
+const OUTLOOK = "Outlook / Windows Mail error code (Microsoft support articles)";
+const CURL = "libcurl error codes (curl/curl.h)";
+const SCHANNEL = "Schannel SSPI status code (Windows, winerror.h)";
 
 const ERRNO: Record<string, ErrnoRow & { source: string }> = {
   ECONNREFUSED: { cat: "server", cause: "Nothing accepts connections on that host and port (connection refused).", fix: "wrongServer", transient: false, source: NODE },
@@ -440,6 +443,38 @@ const ERRNO: Record<string, ErrnoRow & { source: string }> = {
   SSL_ERROR_RX_RECORD_TOO_LONG: { cat: "ssl", cause: "TLS met a plain-text answer: SSL/TLS was used on a port that starts unencrypted (STARTTLS).", fix: "tlsRequired", transient: false, source: NSS },
   SSL_ERROR_NO_CYPHER_OVERLAP: { cat: "ssl", cause: "The client and the server have no TLS cipher in common.", fix: "tlsProtocol", transient: false, source: NSS },
   SSL_ERROR_UNSUPPORTED_VERSION: { cat: "ssl", cause: "The server only speaks a TLS version that is no longer allowed.", fix: "tlsProtocol", transient: false, source: NSS },
+  // Outlook and Windows Mail print HRESULTs, often with nothing else that says what failed.
+  // 0x800CCC78 ("Cannot send the message") and 0x800CCC67 are left out: their meaning is the server reply beside them.
+  // 0x800CCC0F alone is left out too: Outlook also shows it when the client or a mail
+  // scanner breaks the connection; its words ("connection ... was interrupted") are a row.
+  "0x800CCC0D": { cat: "server", cause: "Outlook cannot find the server (0x800CCC0D): its name does not resolve.", fix: "dnsName", transient: false, source: OUTLOOK },
+  "0x800CCC0E": { cat: "server", cause: "Outlook cannot connect to the server (0x800CCC0E): a wrong host or port, or a firewall or antivirus blocking it.", fix: "wrongServer", transient: false, source: OUTLOOK },
+  "0x800CCC13": { cat: "server", cause: "Outlook cannot connect to the network (0x800CCC13).", fix: "unreachable", transient: true, source: OUTLOOK },
+  "0x800CCC1A": { cat: "ssl", cause: "The server does not support the encryption type set (0x800CCC1A): SSL/TLS and STARTTLS do not match the port.", fix: "tlsProtocol", transient: false, source: OUTLOOK },
+  "0x800CCC92": { cat: "auth", cause: "The mail server rejected the login (0x800CCC92).", fix: "login", transient: false, source: OUTLOOK },
+  "0x80042108": { cat: "server", cause: "Outlook cannot connect to the incoming (POP3/IMAP) server (0x80042108).", fix: "wrongServer", transient: false, source: OUTLOOK },
+  "0x80042109": { cat: "server", cause: "Outlook cannot connect to the outgoing (SMTP) server (0x80042109): a wrong host or port, or a firewall or the provider blocking the port.", fix: "wrongServer", transient: false, source: OUTLOOK },
+  "0x8004210A": { cat: "server", cause: "The receiving (POP3) server did not answer in time (0x8004210A).", fix: "unreachable", transient: true, source: OUTLOOK },
+  "0x8004210B": { cat: "server", cause: "The sending (SMTP) server did not answer in time (0x8004210B).", fix: "unreachable", transient: true, source: OUTLOOK },
+  // libcurl result codes (curl's exit status, PHP "cURL error N"), named as in curl/curl.h.
+  CURLE_COULDNT_RESOLVE_HOST: { cat: "server", cause: "The server name does not resolve (curl 6).", fix: "dnsName", transient: false, source: CURL },
+  CURLE_COULDNT_CONNECT: { cat: "server", cause: "Nothing answered on that host and port (curl 7).", fix: "wrongServer", transient: false, source: CURL },
+  CURLE_OPERATION_TIMEDOUT: { cat: "server", cause: "The server did not answer in time (curl 28).", fix: "unreachable", transient: true, source: CURL },
+  CURLE_SSL_CONNECT_ERROR: { cat: "ssl", cause: "The TLS handshake failed (curl 35): often SSL/TLS and STARTTLS do not match the port.", fix: "tlsProtocol", transient: false, source: CURL },
+  CURLE_GOT_NOTHING: { cat: "server", cause: "The server closed the connection without answering (curl 52).", fix: "unreachable", transient: true, source: CURL },
+  CURLE_RECV_ERROR: { cat: "server", cause: "Reading the server's answer failed (curl 56): the connection was reset or dropped.", fix: "unreachable", transient: true, source: CURL },
+  CURLE_SSL_CERTPROBLEM: { cat: "ssl", cause: "The client certificate could not be used (curl 58).", fix: "tlsProtocol", transient: false, source: CURL },
+  CURLE_SSL_CIPHER: { cat: "ssl", cause: "No usable TLS cipher (curl 59).", fix: "tlsProtocol", transient: false, source: CURL },
+  CURLE_PEER_FAILED_VERIFICATION: { cat: "ssl", cause: "The server's certificate could not be verified (curl 60).", fix: "certUntrusted", transient: false, source: CURL },
+  CURLE_USE_SSL_FAILED: { cat: "ssl", cause: "TLS was required but the server does not offer it (curl 64).", fix: "tlsRequired", transient: false, source: CURL },
+  CURLE_LOGIN_DENIED: { cat: "auth", cause: "The server refused the login (curl 67).", fix: "login", transient: false, source: CURL },
+  CURLE_SSL_CACERT_BADFILE: { cat: "ssl", cause: "The CA certificate file given could not be read (curl 77).", fix: "certUntrusted", transient: false, source: CURL },
+  // Schannel (Windows TLS) HRESULTs, printed without their SEC_E_ names.
+  "0x80090322": { cat: "ssl", cause: "The server's certificate is for another host name (SEC_E_WRONG_PRINCIPAL).", fix: "certName", transient: false, source: SCHANNEL },
+  "0x80090325": { cat: "ssl", cause: "The server's certificate is signed by a CA this computer does not trust (SEC_E_UNTRUSTED_ROOT).", fix: "certUntrusted", transient: false, source: SCHANNEL },
+  "0x80090326": { cat: "ssl", cause: "The TLS handshake received a message it did not expect (SEC_E_ILLEGAL_MESSAGE): often SSL/TLS and STARTTLS do not match the port.", fix: "tlsProtocol", transient: false, source: SCHANNEL },
+  "0x80090328": { cat: "ssl", cause: "The server's certificate has expired (SEC_E_CERT_EXPIRED).", fix: "certDates", transient: false, source: SCHANNEL },
+  "0x80090331": { cat: "ssl", cause: "Client and server have no TLS version or cipher in common (SEC_E_ALGORITHM_MISMATCH).", fix: "tlsProtocol", transient: false, source: SCHANNEL },
 };
 
 /** Families of codes not listed one by one. */
@@ -451,7 +486,7 @@ const ERRNO_FAMILIES: ReadonlyArray<readonly [RegExp, ErrnoRow & { source: strin
 ];
 
 function errnoVerdict(code: string): SignalVerdict | undefined {
-  const key = code.replace(/^X509_V_ERR_/, "");
+  const key = /^0x/i.test(code) ? `0x${code.slice(2).toUpperCase()}` : code.replace(/^X509_V_ERR_/, "");
   const row = ERRNO[key] ?? ERRNO_FAMILIES.find(([re]) => re.test(code))?.[1];
   if (!row) return undefined;
   return { category: row.cat, cause: row.cause, fix: [...FIX[row.fix]], transient: row.transient, source: `${row.source}: ${code}`, id: `errno-${code}` };
@@ -592,10 +627,30 @@ const HTTP_CONTEXTS: ReadonlyArray<readonly [HttpContext, RegExp]> = [
 ];
 
 const ERRNO_PATTERN =
-  /\b(E[A-Z]{2,}(?:_[A-Z]+)?|ERR_(?:TLS|SSL)_[A-Z0-9_]+|X509_V_ERR_[A-Z_]+|(?:SEC|SSL)_ERROR_[A-Z_]+|MOZILLA_PKIX_ERROR_[A-Z_]+|(?:CERT|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERROR_IN|INVALID_CA|PATH_LENGTH|INVALID_PURPOSE|HOSTNAME_MISMATCH)[A-Z_]*)\b/g;
+  /\b(E[A-Z]{2,}(?:_[A-Z]+)?|ERR_(?:TLS|SSL)_[A-Z0-9_]+|X509_V_ERR_[A-Z_]+|(?:SEC|SSL)_ERROR_[A-Z_]+|MOZILLA_PKIX_ERROR_[A-Z_]+|(?:CERT|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERROR_IN|INVALID_CA|PATH_LENGTH|INVALID_PURPOSE|HOSTNAME_MISMATCH)[A-Z_]*|CURLE_[A-Z_]+|0[xX]8[0-9A-Fa-f]{7})\b/g;
+
+/** curl prints its result code as a number: "curl: (56) ...", PHP "cURL error 28: ...". */
+const CURL_CODES: Record<number, string> = {
+  6: "CURLE_COULDNT_RESOLVE_HOST",
+  7: "CURLE_COULDNT_CONNECT",
+  28: "CURLE_OPERATION_TIMEDOUT",
+  35: "CURLE_SSL_CONNECT_ERROR",
+  52: "CURLE_GOT_NOTHING",
+  56: "CURLE_RECV_ERROR",
+  58: "CURLE_SSL_CERTPROBLEM",
+  59: "CURLE_SSL_CIPHER",
+  60: "CURLE_PEER_FAILED_VERIFICATION",
+  64: "CURLE_USE_SSL_FAILED",
+  67: "CURLE_LOGIN_DENIED",
+  77: "CURLE_SSL_CACERT_BADFILE",
+};
+const CURL_PATTERN = /\bcurl: \((\d+)\)|\bcURL error (\d+):/i;
 
 /** The first errno / TLS code in the text that signalVerdict knows. */
 function readErrno(text: string): string | undefined {
+  const curl = CURL_PATTERN.exec(text);
+  const curlName = curl ? CURL_CODES[Number(curl[1] ?? curl[2])] : undefined;
+  if (curlName) return curlName;
   for (const m of text.matchAll(ERRNO_PATTERN)) {
     const c = m[1];
     if (c && errnoVerdict(c)) return c;

@@ -294,4 +294,22 @@ describe("reading the signals out of pasted text", () => {
   it("takes the enhanced code and the SMTP reply the caller found", () => {
     expect(readSignals("535 5.7.3 Authentication unsuccessful", ["5.7.3", "535"])).toEqual({ enhancedCode: "5.7.3", replyCode: 535 });
   });
+  // Outlook, Windows Mail and curl often print nothing but a number.
+  it.each([
+    ["Error 0x80042109", "server"],
+    ["Outlook error 0x8004210b when sending", "server"],
+    ["0x800CCC92", "auth"],
+    ["SMTP: 0x80090325", "ssl"],
+    ["curl: (56) response reading failed (errno: 104)", "server"],
+    ["curl: (67) Login denied", "auth"],
+    ["cURL error 60: SSL certificate problem", "ssl"],
+  ] as const)("reads the Windows or curl code in %s", (text, category) => {
+    expect(signalVerdict(readSignals(text, []))?.category).toBe(category);
+  });
+
+  it("leaves the reply beside the code to decide, and a code it does not know alone", () => {
+    expect(signalVerdict(readSignals("(0x800CCC0E) The server responded: 550 5.7.1 Relaying denied", ["5.7.1", "550"]))?.category).toBe("rejected");
+    expect(signalVerdict(readSignals("The mail client crashed with error 0x800CCC0F", []))).toBeUndefined();
+    expect(signalVerdict(readSignals("Error code: 0x80048830", []))).toBeUndefined();
+  });
 });
