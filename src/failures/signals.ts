@@ -617,6 +617,7 @@ const HTTP_PATTERNS: readonly RegExp[] = [
   /"code"\s*:\s*(\d{3})\b/,
   /\bError (\d{3}):/, // Google's sign-in pages: "Error 403: access_denied"
   /\bresponse (?:code )?(\d{3})\b/i,
+  /\bThe request failed\.\s+(?:The request failed\.\s+)?(\d{3})\b/, // EWS Java API ServiceRequestException: "The request failed. The request failed. 401"
 ];
 
 const HTTP_CONTEXTS: ReadonlyArray<readonly [HttpContext, RegExp]> = [

@@ -274,6 +274,7 @@ describe("HTTP status codes by what was called", () => {
 describe("reading the signals out of pasted text", () => {
   it.each([
     ["The request failed. The remote server returned an error: (401)Unauthorized", { httpStatus: 401, httpContext: "ews" }],
+    ["microsoft.exchange.webservices.data.core.exception.service.remote.ServiceRequestException: The request failed. The request failed. 401", { httpStatus: 401, httpContext: "ews" }],
     ["Failed to process EWS request - HTTP code 401", { httpStatus: 401, httpContext: "ews" }],
     ["requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: https://mail.contoso.com/EWS/Exchange.asmx", { httpStatus: 401, httpContext: "ews" }],
     ["Request failed with status code 503 (https://graph.microsoft.com/v1.0/me/sendMail)", { httpStatus: 503, httpContext: "graph" }],
