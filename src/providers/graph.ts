@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { WebmailSettings } from "../config/types.js";
-import { NotConfiguredError, UsageError, isMailError } from "../errors.js";
+import { UsageError, isMailError } from "../errors.js";
 import { redact } from "../diagnosis/redact.js";
-import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { AccessTokens, type Access, type SecretLock, type SecretRotated } from "../oauth/access-tokens.js";
-import { checkSendScope, graphOrigin, hasScope, microsoftClientConfig, microsoftEndpoints } from "../oauth/microsoft.js";
+import type { Access, SecretLock, SecretRotated } from "../oauth/access-tokens.js";
+import { microsoftTokens } from "./microsoft-tokens.js";
+import { graphOrigin, hasScope } from "../oauth/microsoft.js";
 import { graphFailure, needsReadWrite, retryAfterSeconds, type GraphOp } from "./graph-errors.js";
 import { composeMime } from "./mime.js";
 import type { Attachment, ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
@@ -41,15 +41,9 @@ export function createGraphProvider(
   onSecretRotated?: SecretRotated,
   secretLock?: SecretLock,
 ): MailProvider {
-  const reconnect = "mailcfg connect-microsoft company|user <id> --via graph";
-  if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);
-  if (!s.clientId) throw new NotConfiguredError(`The Microsoft 365 profile of ${s.email} does not name its app registration (client id).`, reconnect);
-
+  const { tokens, log, tokenUrl } = microsoftTokens(s, secret, o, env, "graph", onSecretRotated, secretLock);
   const origin = graphOrigin(env);
-  const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT), "graph");
-  const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => checkSendScope(scope, "graph", undefined), secretLock);
   const masked = () => tokens.secrets();
-  const log = (line: string) => o.onLog?.(redact(line, masked()));
   const slots = mailboxSlots(s.email);
 
   const token = async (force: boolean): Promise<Access> => {
@@ -65,7 +59,7 @@ export function createGraphProvider(
           stage: "token",
           ...(oauthError ? { oauthError } : {}),
           ...(aadsts ? { aadsts: Number(aadsts) } : {}),
-          settings: { type: "webmail", auth: "oauth2-microsoft", email: s.email, url: client.tokenUrl },
+          settings: { type: "webmail", auth: "oauth2-microsoft", email: s.email, url: tokenUrl },
         };
       }
       throw err;
@@ -228,7 +222,7 @@ export function createGraphProvider(
   return {
     type: "webmail",
     async verify(): Promise<Evidence> {
-      log(`POST ${client.tokenUrl} grant_type=refresh_token`);
+      log(`POST ${tokenUrl} grant_type=refresh_token`);
       const t = await token(true);
       const readWrite = hasScope(t.scope, "Mail.ReadWrite");
       return {

@@ -1,10 +1,8 @@
 import type { WebmailSettings } from "../config/types.js";
-import { NotConfiguredError, isMailError } from "../errors.js";
-import { redact } from "../diagnosis/redact.js";
-import { hasSmtpSend, microsoftClientConfig, microsoftEndpoints, smtpSendMissing } from "../oauth/microsoft.js";
-import { DEFAULT_TENANT } from "../config/microsoft-fields.js";
-import { AccessTokens, type SecretLock, type SecretRotated } from "../oauth/access-tokens.js";
+import { isMailError } from "../errors.js";
+import type { SecretLock, SecretRotated } from "../oauth/access-tokens.js";
 import { createSmtpProvider, securityWords } from "./smtp.js";
+import { microsoftTokens } from "./microsoft-tokens.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
 export type { SecretRotated };
@@ -24,15 +22,7 @@ export function createMicrosoftProvider(
   onSecretRotated?: SecretRotated,
   secretLock?: SecretLock,
 ): MailProvider {
-  const reconnect = "mailcfg connect-microsoft company|user <id>";
-  if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);
-  if (!s.clientId) throw new NotConfiguredError(`The Microsoft 365 profile of ${s.email} does not name its app registration (client id).`, reconnect);
-
-  const client = microsoftClientConfig(s.clientId, microsoftEndpoints(env, s.tenant ?? DEFAULT_TENANT));
-  const tokens = new AccessTokens(client, secret, o, onSecretRotated, (scope) => {
-    if (!hasSmtpSend(scope)) throw smtpSendMissing(scope, undefined);
-  }, secretLock);
-  const log = (line: string) => o.onLog?.(redact(line, tokens.secrets()));
+  const { tokens, log, tokenUrl } = microsoftTokens(s, secret, o, env, "smtp", onSecretRotated, secretLock);
 
   // One SMTP transport per access token: a new token means a new login.
   let smtp: { token: string; provider: MailProvider } | undefined;
@@ -47,7 +37,7 @@ export function createMicrosoftProvider(
     type: "webmail",
     async verify(): Promise<Evidence> {
       // Always refresh here: proves the saved connection still works and what it may do.
-      log(`POST ${client.tokenUrl} grant_type=refresh_token`);
+      log(`POST ${tokenUrl} grant_type=refresh_token`);
       const t = await tokens.get(true);
       const ev = await (await smtpWith(t.accessToken)).verify();
       return {
