@@ -2,12 +2,12 @@ import { Command, CommanderError } from "commander";
 import { createContext, type Context } from "./context.js";
 import { exitCodeFor, EXIT_CODES, UsageError } from "./errors.js";
 import type { CommandResult } from "./commands/shared.js";
-import type { Done } from "./cli/flags.js";
+import { register, type CommandDefinition, type Done } from "./cli/definition.js";
 // Only the command definitions (names, flags, help) are loaded at start: each action
 // imports its command's code from src/commands/ when it runs, so a run loads the code
 // of one command, not all of them.
 import { setupCommand } from "./cli/setup.js";
-import { validateCommand } from "./cli/validate.js";
+import { validate } from "./cli/validate.js";
 import { statusCommand } from "./cli/status.js";
 import { configCommand } from "./cli/config.js";
 import { sandboxCommand } from "./cli/sandbox.js";
@@ -32,12 +32,13 @@ export const VERSION = "0.1.0";
  * the same text on any wider terminal: the build relies on that). Each command's own
  * --help gives its full description.
  */
-export const COMMANDS: ReadonlyArray<readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string]> = [
+type Legacy = readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string];
+export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
   ["setup", setupCommand, "set up the Company or a User Email"],
   ["discover", discoverCommand, "find the settings for an address"],
   ["connect-gmail", connectGmailCommand, "connect Gmail with a Google sign-in"],
   ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
-  ["validate", validateCommand, "log in and send a test mail"],
+  validate,
   ["status", statusCommand, "every profile and its last check"],
   ["remove", removeCommand, "remove a profile and its secrets"],
   ["rename", renameCommand, "rename a user id everywhere"],
@@ -77,8 +78,11 @@ export function buildProgram(ctx: Context, done: Done, argv: readonly string[] =
 
   // A run that names its command first defines only that one (its flags, its help):
   // defining all of them is needed only for the command list, `help` and suggestions.
-  const named = COMMANDS.find(([name]) => name === argv[0]);
-  for (const [, define, summary] of named ? [named] : COMMANDS) program.addCommand(define(ctx, done).summary(summary));
+  const nameOf = (c: Legacy | CommandDefinition) => ("name" in c ? c.name : c[0]);
+  const named = COMMANDS.find((c) => nameOf(c) === argv[0]);
+  for (const c of named ? [named] : COMMANDS) {
+    program.addCommand("name" in c ? register(c, ctx, done) : c[1](ctx, done).summary(c[2]));
+  }
   // Commands built on their own do not inherit these from the program: set them on every
   // level, so help and errors go through ctx.io and only main() decides the exit.
   const everywhere = (c: Command) => {

@@ -5,6 +5,8 @@ import { createContext, type Context } from "../context.js";
 import { startSandbox } from "./sandbox.js";
 import { runSetup } from "./setup.js";
 import { runValidate } from "./validate.js";
+import { blankInput } from "../cli/definition.js";
+import { validate } from "../cli/validate.js";
 import { runStatus } from "./status.js";
 import { runRoute } from "./route.js";
 import { runSend } from "./send.js";
@@ -63,7 +65,7 @@ export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolea
     });
 
     step("mailcfg validate --all --no-send");
-    await runValidate(sub(""), { owners: [], all: true, send: false, json: false, ca: [sb.caFile] });
+    await runValidate(sub(""), { ...blankInput(validate), all: true, send: false, ca: [sb.caFile] });
 
     step("mailcfg status");
     await runStatus(sub(""), { json: false });

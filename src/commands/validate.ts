@@ -6,7 +6,7 @@ import { MailError, NotConfiguredError, UsageError, isMailError, type Category }
 import { checkEmail } from "../config/fields.js";
 import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "../senders/flows.js";
-import type { ProviderFlags } from "../senders/flow.js";
+import type { ValidateInput } from "../cli/validate.js";
 import { ownerJson } from "./setup.js";
 import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "../senders/validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
@@ -14,37 +14,13 @@ import { describeSettings } from "../senders/describe.js";
 import { reconnectCommand } from "../failures/follow-up.js";
 import { withFollowUps } from "../failures/follow-up.js";
 
-export interface ValidateOptions {
-  /** Saved profiles to validate; empty with adHoc set. */
-  owners: Owner[];
-  all: boolean;
-  adHoc?: ProviderFlags;
-  to?: string;
-  send: boolean;
-  json: boolean;
-  timeout?: string;
-  ca?: string[];
-}
-
 const USAGE = "mailcfg validate company | user <id> | --all | --type webmail|exchange [flags]";
 
-export function toValidateOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ValidateOptions {
-  const adHoc = typeof raw.type === "string";
-  const all = raw.all === true;
-  if ([adHoc, all, target !== undefined].filter(Boolean).length !== 1) {
-    throw new UsageError("Say what to validate: company, user <id>, --all, or --type with settings.", `Usage: ${USAGE}`);
-  }
-  const opts: ValidateOptions = {
-    owners: target !== undefined ? [parseOwner(target, id, USAGE)] : [],
-    all,
-    send: raw.send !== false,
-    json: raw.json === true,
-  };
-  if (adHoc) opts.adHoc = raw as ProviderFlags;
-  if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
-  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  return opts;
+/** Exactly one of: a saved profile, --all, or ad hoc settings (--type with provider flags). */
+function checkTarget(input: ValidateInput): Owner[] {
+  const given = [input.type !== undefined, input.all, input.target !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError("Say what to validate: company, user <id>, --all, or --type with settings.", `Usage: ${USAGE}`);
+  return input.target !== undefined ? [parseOwner(input.target, input.id, USAGE)] : [];
 }
 
 interface OneResult {
@@ -74,15 +50,16 @@ function recordVerdict(ctx: Context, config: ConfigStore, owner: Owner, patch: P
   }
 }
 
-export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<CommandResult> {
+export async function runValidate(ctx: Context, input: ValidateInput): Promise<CommandResult> {
+  const owners = checkTarget(input);
+  const opts = input.to === undefined ? input : { ...input, to: checkEmail(input.to, "--to") };
   const config = await ctx.config();
   const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
   const ca = readCaFiles(opts.ca);
 
-  if (opts.adHoc) {
-    const type = parseServiceType(String(opts.adHoc.type));
-    const flow = flowFor(type);
-    const collected = await flow.collect(ctx, opts.adHoc, undefined);
+  if (opts.type !== undefined) {
+    const flow = flowFor(parseServiceType(opts.type));
+    const collected = await flow.collect(ctx, opts, undefined);
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
     const given = { settings: collected.settings, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
     const outcome = await validateSettings(ctx, {
@@ -113,7 +90,7 @@ export async function runValidate(ctx: Context, opts: ValidateOptions): Promise<
     targets = config.listProfiles();
     if (targets.length === 0) throw new NotConfiguredError("No profiles are set up yet.", "mailcfg setup company");
   } else {
-    targets = opts.owners.map((owner) => {
+    targets = owners.map((owner) => {
       const profile = config.getProfile(owner);
       if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
       return { owner, profile };
@@ -138,7 +115,7 @@ async function validateSaved(
   ctx: Context,
   owner: Owner,
   profile: Profile,
-  opts: ValidateOptions,
+  opts: ValidateInput,
   timeoutMs: number,
   ca: string[] | undefined,
 ): Promise<{ result: OneResult; error?: MailError }> {
@@ -188,7 +165,7 @@ async function validateSaved(
   }
 }
 
-function printResult(ctx: Context, opts: ValidateOptions, label: string, r: OneResult): void {
+function printResult(ctx: Context, opts: ValidateInput, label: string, r: OneResult): void {
   if (opts.json) return;
   const out = ctx.io.out;
   out.write(`${ctx.theme.ok("✓")} ${label}: ${r.evidence ?? "ok"}\n`);
