@@ -8,20 +8,20 @@ import { register, type CommandDefinition, type Done } from "./cli/definition.js
 // of one command, not all of them.
 import { setupCommand } from "./cli/setup.js";
 import { validate } from "./cli/validate.js";
-import { statusCommand } from "./cli/status.js";
-import { configCommand } from "./cli/config.js";
-import { sandboxCommand } from "./cli/sandbox.js";
-import { demoCommand } from "./cli/demo.js";
+import { status } from "./cli/status.js";
+import { config } from "./cli/config.js";
+import { sandbox } from "./cli/sandbox.js";
+import { demo } from "./cli/demo.js";
 import { connectGmailCommand } from "./cli/connect-gmail.js";
-import { routeCommand } from "./cli/route.js";
-import { sendCommand } from "./cli/send.js";
+import { route } from "./cli/route.js";
+import { send } from "./cli/send.js";
 import { queueCommand } from "./cli/queue.js";
-import { explainCommand } from "./cli/explain.js";
+import { explain } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
 import { discoverCommand } from "./cli/discover.js";
-import { removeCommand, renameCommand } from "./cli/profiles.js";
-import { completionCommand } from "./cli/completion.js";
+import { remove, rename } from "./cli/profiles.js";
+import { completion } from "./cli/completion.js";
 import { addNamedHelpTexts } from "./cli/help.js";
 
 export const VERSION = "0.1.0";
@@ -39,18 +39,18 @@ export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
   ["connect-gmail", connectGmailCommand, "connect Gmail with a Google sign-in"],
   ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
   validate,
-  ["status", statusCommand, "every profile and its last check"],
-  ["remove", removeCommand, "remove a profile and its secrets"],
-  ["rename", renameCommand, "rename a user id everywhere"],
-  ["route", routeCommand, "which sender sends a document"],
-  ["send", sendCommand, "send a document from its sender"],
+  status,
+  remove,
+  rename,
+  route,
+  send,
   ["queue", queueCommand, "the email queue: add, list, run"],
   ["diagnose", diagnoseCommand, "find out why sending fails"],
-  ["explain", explainCommand, "explain an error message"],
-  ["config", configCommand, "read and change app settings"],
-  ["sandbox", sandboxCommand, "a local SMTP server for trying"],
-  ["demo", demoCommand, "the whole flow against the sandbox"],
-  ["completion", completionCommand, "shell completion: bash, zsh, fish"],
+  explain,
+  config,
+  sandbox,
+  demo,
+  completion,
 ];
 
 /**

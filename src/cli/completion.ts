@@ -1,14 +1,15 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
+import { arg, defineCommand, type Input } from "./definition.js";
 
-export function completionCommand(ctx: Context, done: Done): Command {
-  return new Command("completion")
-    .description("print a shell completion script: commands, flags, document kinds, saved user ids")
-    .argument("[shell]", "bash, zsh or fish")
-    .addHelpText(
-      "after",
-      `
+const args = { shell: arg.optional("[shell]", "bash, zsh or fish") };
+
+export type CompletionInput = Input<typeof args, Record<never, never>>;
+
+export const completion = defineCommand({
+  name: "completion",
+  summary: "shell completion: bash, zsh, fish",
+  description: "print a shell completion script: commands, flags, document kinds, saved user ids",
+  args,
+  help: `
 The script asks mailcfg at each TAB, so new user ids complete at once.
 
 Install:
@@ -20,14 +21,5 @@ Install:
 Examples:
   $ source <(mailcfg completion bash)
   $ mailcfg validate user <TAB>          # the saved user ids`,
-    )
-    .action(async (shell: string | undefined) => {
-      const { UsageError } = await import("../errors.js");
-      const { COMPLETION_SCRIPTS } = await import("../commands/complete.js");
-      if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
-        throw new UsageError(shell ? `Unknown shell "${shell}": expected bash, zsh or fish.` : "Say which shell: bash, zsh or fish.", "Usage: mailcfg completion bash|zsh|fish");
-      }
-      ctx.io.out.write(COMPLETION_SCRIPTS[shell]);
-      done({});
-    });
-}
+  load: async () => (await import("../commands/complete.js")).runCompletion,
+});

@@ -1,11 +1,18 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
-import { addHelpTextLater } from "./help.js";
+import { arg, defineCommand, flag, type Input } from "./definition.js";
 
-export function configCommand(ctx: Context, done: Done): Command {
-  const cmd = new Command("config").description("read and change app settings (not profiles)");
-  addHelpTextLater(cmd, async () => {
+const json = { json: flag.on("--json", "print JSON") };
+const key = { key: arg.required("<key>") };
+const keyValue = { ...key, value: arg.required("<value>") };
+
+export type ConfigKeyInput = Input<typeof key, typeof json>;
+export type ConfigSetInput = Input<typeof keyValue, typeof json>;
+export type ConfigInput = Input<Record<never, never>, typeof json>;
+
+export const config = defineCommand({
+  name: "config",
+  summary: "read and change app settings",
+  description: "read and change app settings (not profiles)",
+  helpLater: async () => {
     const { SETTINGS } = await import("../config/settings.js");
     return `
 Settings:
@@ -18,50 +25,40 @@ Examples:
   $ mailcfg config get ship-confirmation-sender
   $ mailcfg config list --json
   $ mailcfg config path                 # the config folder`;
-  });
-  cmd
-    .command("get")
-    .description("print one setting")
-    .argument("<key>")
-    .option("--json", "print JSON")
-    .action(async (key: string, o: { json?: boolean }) => {
-      const { runConfigGet } = await import("../commands/config.js");
-      done(await runConfigGet(ctx, key, o));
-    });
-  cmd
-    .command("set")
-    .description("change one setting")
-    .argument("<key>")
-    .argument("<value>")
-    .option("--json", "print JSON")
-    .action(async (key: string, raw: string, o: { json?: boolean }) => {
-      const { runConfigSet } = await import("../commands/config.js");
-      done(await runConfigSet(ctx, key, raw, o));
-    });
-  cmd
-    .command("unset")
-    .description("return one setting to its default")
-    .argument("<key>")
-    .option("--json", "print JSON")
-    .action(async (key: string, o: { json?: boolean }) => {
-      const { runConfigUnset } = await import("../commands/config.js");
-      done(await runConfigUnset(ctx, key, o));
-    });
-  cmd
-    .command("list")
-    .description("print every setting")
-    .option("--json", "print JSON")
-    .action(async (o: { json?: boolean }) => {
-      const { runConfigList } = await import("../commands/config.js");
-      done(await runConfigList(ctx, o));
-    });
-  cmd
-    .command("path")
-    .description("print the config folder (config.json, secrets.json, queue.db)")
-    .option("--json", "print JSON")
-    .action(async (o: { json?: boolean }) => {
-      const { runConfigPath } = await import("../commands/config.js");
-      done(await runConfigPath(ctx, o));
-    });
-  return cmd;
-}
+  },
+  subcommands: [
+    defineCommand({
+      name: "get",
+      description: "print one setting",
+      args: key,
+      flags: json,
+      load: async () => (await import("../commands/config.js")).runConfigGet,
+    }),
+    defineCommand({
+      name: "set",
+      description: "change one setting",
+      args: keyValue,
+      flags: json,
+      load: async () => (await import("../commands/config.js")).runConfigSet,
+    }),
+    defineCommand({
+      name: "unset",
+      description: "return one setting to its default",
+      args: key,
+      flags: json,
+      load: async () => (await import("../commands/config.js")).runConfigUnset,
+    }),
+    defineCommand({
+      name: "list",
+      description: "print every setting",
+      flags: json,
+      load: async () => (await import("../commands/config.js")).runConfigList,
+    }),
+    defineCommand({
+      name: "path",
+      description: "print the config folder (config.json, secrets.json, queue.db)",
+      flags: json,
+      load: async () => (await import("../commands/config.js")).runConfigPath,
+    }),
+  ],
+});

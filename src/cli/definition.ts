@@ -80,6 +80,16 @@ export function blankInput<A extends Args, F extends Flags>(definition: CommandD
   return inputOf(definition, [], {}) as Input<A, F>;
 }
 
+/** Runs a command as if these arguments and flags were given (and no other): for one command running another. */
+export async function runWith<A extends Args, F extends Flags>(
+  definition: CommandDefinition<A, F>,
+  ctx: Context,
+  given: Partial<Input<A, F>>,
+): Promise<CommandResult> {
+  if (!definition.load) throw new Error(`${definition.name} has no run function`);
+  return (await definition.load())(ctx, { ...blankInput(definition), ...given });
+}
+
 /** Positional arguments. */
 export const arg = {
   /** `[name]`: undefined when not given. */

@@ -1,15 +1,17 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
 
-export function demoCommand(ctx: Context, done: Done): Command {
-  return new Command("demo")
-    .description("run the whole flow against the built-in sandbox, in a temporary folder")
-    .option("--keep", "keep the temporary folder (config, secrets, received .eml files)")
-    .option("--json", "print one JSON document on stdout (the walk-through goes to stderr)")
-    .addHelpText("after", "\nExamples:\n  $ mailcfg demo\n  $ mailcfg demo --keep --json")
-    .action(async (raw: { keep?: boolean; json?: boolean }) => {
-      const { runDemo } = await import("../commands/demo.js");
-      done(await runDemo(ctx, { keep: raw.keep === true, json: raw.json === true }));
-    });
-}
+const flags = {
+  keep: flag.on("--keep", "keep the temporary folder (config, secrets, received .eml files)"),
+  json: flag.on("--json", "print one JSON document on stdout (the walk-through goes to stderr)"),
+};
+
+export type DemoInput = Input<Record<never, never>, typeof flags>;
+
+export const demo = defineCommand({
+  name: "demo",
+  summary: "the whole flow against the sandbox",
+  description: "run the whole flow against the built-in sandbox, in a temporary folder",
+  flags,
+  help: "\nExamples:\n  $ mailcfg demo\n  $ mailcfg demo --keep --json",
+  load: async () => (await import("../commands/demo.js")).runDemo,
+});

@@ -1,18 +1,25 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
+import { arg, defineCommand, flag, type Input } from "./definition.js";
+import { jsonFlag } from "./flags.js";
 
-export function removeCommand(ctx: Context, done: Done): Command {
-  return new Command("remove")
-    .description("remove a profile: its settings, its saved secrets, and a Google token at Google")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("-y, --yes", "do not ask for confirmation (needed without a terminal)")
-    .option("--force", "remove even though queued entries still need this sender")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
+const removeArgs = {
+  target: arg.optional("[target]", "company, or user"),
+  id: arg.optional("[id]", "the user id, with user"),
+};
+const removeFlags = {
+  yes: flag.on("-y, --yes", "do not ask for confirmation (needed without a terminal)"),
+  force: flag.on("--force", "remove even though queued entries still need this sender"),
+  ...jsonFlag,
+};
+
+export type RemoveInput = Input<typeof removeArgs, typeof removeFlags>;
+
+export const remove = defineCommand({
+  name: "remove",
+  summary: "remove a profile and its secrets",
+  description: "remove a profile: its settings, its saved secrets, and a Google token at Google",
+  args: removeArgs,
+  flags: removeFlags,
+  help: `
 Asks first on a terminal; scripts pass --yes. Refuses while queued entries (not yet
 sent) have this sender, naming them, unless --force. A Gmail connection's refresh
 token is revoked at Google; Microsoft has no revocation of one token, so the output
@@ -23,29 +30,26 @@ Examples:
   $ mailcfg remove user jdoe
   $ mailcfg remove company --yes --json
   $ mailcfg remove user jdoe --yes --force      # queued entries are routed again by queue retry`,
-    )
-    .action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-      const { runRemove, toRemoveOptions } = await import("../commands/remove.js");
-      done(await runRemove(ctx, toRemoveOptions(target, id, raw)));
-    });
-}
+  load: async () => (await import("../commands/remove.js")).runRemove,
+});
 
-export function renameCommand(ctx: Context, done: Done): Command {
-  return new Command("rename")
-    .description("rename a user id: the User Email, its secrets, the default-user setting, queued entries")
-    .argument("[target]", "user")
-    .argument("[old]", "the user id now")
-    .argument("[new]", "the new user id")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
+const renameArgs = {
+  target: arg.optional("[target]", "user"),
+  from: arg.optional("[old]", "the user id now"),
+  to: arg.optional("[new]", "the new user id"),
+};
+
+export type RenameInput = Input<typeof renameArgs, typeof jsonFlag>;
+
+export const rename = defineCommand({
+  name: "rename",
+  summary: "rename a user id everywhere",
+  description: "rename a user id: the User Email, its secrets, the default-user setting, queued entries",
+  args: renameArgs,
+  flags: jsonFlag,
+  help: `
 Examples:
   $ mailcfg rename user jdoe john.doe
   $ mailcfg rename user jdoe john.doe --json`,
-    )
-    .action(async (target: string | undefined, from: string | undefined, to: string | undefined, raw: Record<string, unknown>) => {
-      const { runRename, toRenameOptions } = await import("../commands/rename.js");
-      done(await runRename(ctx, toRenameOptions(target, from, to, raw)));
-    });
-}
+  load: async () => (await import("../commands/rename.js")).runRename,
+});

@@ -1,16 +1,21 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
-import { addHelpTextLater } from "./help.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { jsonFlag } from "./flags.js";
 
-export function routeCommand(ctx: Context, done: Done): Command {
-  const cmd = new Command("route")
-    .description("which sender (Company Email or a User Email) sends a document, and why")
-    .option("--doc <kind>", "document kind, e.g. invoice, sales-order, ship-confirmation")
-    .option("--all", "the whole table: every document kind")
-    .option("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)")
-    .option("--json", "print one JSON document on stdout");
-  addHelpTextLater(cmd, async () => {
+const flags = {
+  doc: flag.text("--doc <kind>", "document kind, e.g. invoice, sales-order, ship-confirmation"),
+  all: flag.on("--all", "the whole table: every document kind"),
+  user: flag.text("--user <id>", "the acting user (default: MAILCFG_USER, then the default-user setting)"),
+  ...jsonFlag,
+};
+
+export type RouteInput = Input<Record<never, never>, typeof flags>;
+
+export const route = defineCommand({
+  name: "route",
+  summary: "which sender sends a document",
+  description: "which sender (Company Email or a User Email) sends a document, and why",
+  flags,
+  helpLater: async () => {
     const { DOC_KINDS } = await import("../routing/catalogue.js");
     return `
 Document kinds:
@@ -24,9 +29,6 @@ Examples:
   $ mailcfg route --doc invoice --user jdoe
   $ mailcfg route --doc ship-confirmation --json
   $ mailcfg route --all --user jdoe`;
-  });
-  return cmd.action(async (raw: Record<string, unknown>) => {
-    const { runRoute, toRouteOptions } = await import("../commands/route.js");
-    done(await runRoute(ctx, toRouteOptions(raw)));
-  });
-}
+  },
+  load: async () => (await import("../commands/route.js")).runRoute,
+});

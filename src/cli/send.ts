@@ -1,17 +1,22 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import { addConnectFlags, addMessageFlags, type Done } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { connectFlags, jsonFlag, messageFlags } from "./flags.js";
 
-export function sendCommand(ctx: Context, done: Done): Command {
-  const cmd = new Command("send").description("send a document from the sender the routing rules choose (Company Email or User Email)");
-  addMessageFlags(cmd)
-    .option("--dry-run", "send nothing: show the routing decision and the message")
-    .option("--eml <file>", "with --dry-run: write the message to this .eml file")
-    .option("--json", "print one JSON document on stdout");
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
+const flags = {
+  ...messageFlags,
+  dryRun: flag.on("--dry-run", "send nothing: show the routing decision and the message"),
+  eml: flag.text("--eml <file>", "with --dry-run: write the message to this .eml file"),
+  ...jsonFlag,
+  ...connectFlags,
+};
+
+export type SendInput = Input<Record<never, never>, typeof flags>;
+
+export const send = defineCommand({
+  name: "send",
+  summary: "send a document from its sender",
+  description: "send a document from the sender the routing rules choose (Company Email or User Email)",
+  flags,
+  help: `
 The message comes from the document kind's template (subject, text and HTML, with
 {{variables}} filled from --var). Templates can be replaced per kind in the folder of
 the templates-dir setting: <kind>.subject, <kind>.txt and <kind>.html.
@@ -24,9 +29,5 @@ Examples:
   $ mailcfg send --doc ship-confirmation --to buyer@customer.test --var number=SO-7 \\
       --var customer=Acme --var tracking=1Z999 --dry-run --eml ship.eml
   $ mailcfg send --doc sales-order --to a@x.test,b@x.test --cc boss@x.test --var number=SO-1 --var customer=X --json`,
-  );
-  return cmd.action(async (raw: Record<string, unknown>) => {
-    const { runSend, toSendOptions } = await import("../commands/send.js");
-    done(await runSend(ctx, toSendOptions(raw)));
-  });
-}
+  load: async () => (await import("../commands/send.js")).runSend,
+});

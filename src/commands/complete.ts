@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command, Option } from "commander";
 import type { Context } from "../context.js";
+import type { CompletionInput } from "../cli/completion.js";
+import type { CommandResult } from "./shared.js";
+import { UsageError } from "../errors.js";
 
 /**
  * `mailcfg __complete <word>...`: the candidates for the last word (which may be
@@ -101,7 +104,16 @@ function userIds(ctx: Context): string[] {
 }
 
 /** The completion script for a shell: it asks `mailcfg __complete` at each TAB. */
-export const COMPLETION_SCRIPTS: Record<"bash" | "zsh" | "fish", string> = {
+/** `mailcfg completion <shell>`: prints the script for that shell. */
+export async function runCompletion(ctx: Context, { shell }: CompletionInput): Promise<CommandResult> {
+  if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
+    throw new UsageError(shell ? `Unknown shell "${shell}": expected bash, zsh or fish.` : "Say which shell: bash, zsh or fish.", "Usage: mailcfg completion bash|zsh|fish");
+  }
+  ctx.io.out.write(COMPLETION_SCRIPTS[shell]);
+  return {};
+}
+
+const COMPLETION_SCRIPTS: Record<"bash" | "zsh" | "fish", string> = {
   bash: `# mailcfg completion for bash. Install: echo 'source <(mailcfg completion bash)' >> ~/.bashrc
 _mailcfg() {
   local cur="\${COMP_WORDS[COMP_CWORD]}"

@@ -2,39 +2,40 @@ import type { Context } from "../context.js";
 import type { AppSettings } from "../config/types.js";
 import { SETTINGS, settingSpec } from "../config/settings.js";
 import type { CommandResult } from "./shared.js";
+import type { ConfigInput, ConfigKeyInput, ConfigSetInput } from "../cli/config.js";
 
-export async function runConfigGet(ctx: Context, key: string, o: { json?: boolean }): Promise<CommandResult> {
+export async function runConfigGet(ctx: Context, { key, json }: ConfigKeyInput): Promise<CommandResult> {
   const spec = settingSpec(key);
   const config = await ctx.config();
   const value = config.settings()[spec.key];
   const isDefault = config.savedSettings()[spec.key] === undefined;
-  if (!o.json) ctx.io.out.write(`${value ?? ""}\n`);
+  if (!json) ctx.io.out.write(`${value ?? ""}\n`);
   return { data: { key, value: value ?? null, default: isDefault } };
 }
 
-export async function runConfigSet(ctx: Context, key: string, raw: string, o: { json?: boolean }): Promise<CommandResult> {
+export async function runConfigSet(ctx: Context, { key, value: raw, json }: ConfigSetInput): Promise<CommandResult> {
   const spec = settingSpec(key);
   const value = spec.parse(raw);
   const config = await ctx.config();
   config.setSetting(spec.key, value as never);
-  if (!o.json) ctx.io.out.write(`${key} = ${String(value)}\n`);
+  if (!json) ctx.io.out.write(`${key} = ${String(value)}\n`);
   return { data: { key, value } };
 }
 
-export async function runConfigUnset(ctx: Context, key: string, o: { json?: boolean }): Promise<CommandResult> {
+export async function runConfigUnset(ctx: Context, { key, json }: ConfigKeyInput): Promise<CommandResult> {
   const spec = settingSpec(key);
   const config = await ctx.config();
   config.setSetting(spec.key, undefined);
   const value = config.settings()[spec.key];
-  if (!o.json) ctx.io.out.write(`${key} = ${value ?? "(unset)"} (default)\n`);
+  if (!json) ctx.io.out.write(`${key} = ${value ?? "(unset)"} (default)\n`);
   return { data: { key, value: value ?? null } };
 }
 
-export async function runConfigList(ctx: Context, o: { json?: boolean }): Promise<CommandResult> {
+export async function runConfigList(ctx: Context, { json }: ConfigInput): Promise<CommandResult> {
   const config = await ctx.config();
   const all = config.settings();
   const saved = config.savedSettings();
-  if (!o.json) {
+  if (!json) {
     for (const key of Object.keys(SETTINGS) as Array<keyof AppSettings>) {
       const v = all[key];
       ctx.io.out.write(`${key.padEnd(26)} ${v === undefined ? "(unset)" : String(v)}${saved[key] === undefined ? "  (default)" : ""}\n`);
@@ -45,9 +46,9 @@ export async function runConfigList(ctx: Context, o: { json?: boolean }): Promis
 }
 
 /** The config folder, as `mailcfg config path` prints it (a script can cd there). */
-export async function runConfigPath(ctx: Context, o: { json?: boolean }): Promise<CommandResult> {
+export async function runConfigPath(ctx: Context, { json }: ConfigInput): Promise<CommandResult> {
   const { join } = await import("node:path");
-  if (!o.json) ctx.io.out.write(`${ctx.configDir}\n`);
+  if (!json) ctx.io.out.write(`${ctx.configDir}\n`);
   return {
     data: {
       configDir: ctx.configDir,

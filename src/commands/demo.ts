@@ -1,16 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import type { DemoInput } from "../cli/demo.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContext, type Context } from "../context.js";
 import { startSandbox } from "./sandbox.js";
 import { runSetup } from "./setup.js";
-import { runValidate } from "./validate.js";
-import { blankInput } from "../cli/definition.js";
+import { runWith } from "../cli/definition.js";
 import { validate } from "../cli/validate.js";
-import { runStatus } from "./status.js";
-import { runRoute } from "./route.js";
-import { runSend } from "./send.js";
-import { parseKind } from "../routing/catalogue.js";
+import { status } from "../cli/status.js";
+import { route } from "../cli/route.js";
+import { send } from "../cli/send.js";
 import type { CommandResult } from "./shared.js";
 
 const COMPANY = "sales@demo.mailcfg.test";
@@ -25,7 +24,7 @@ const PASSWORDS = { [COMPANY]: "demo-company-password", [USER]: "demo-user-passw
  * send two documents (one from the user, one automatic from the company), and show
  * what the sandbox received.
  */
-export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolean }): Promise<CommandResult> {
+export async function runDemo(ctx: Context, opts: DemoInput): Promise<CommandResult> {
   const dir = mkdtempSync(join(tmpdir(), "mailcfg-demo-"));
   // With --json the walk-through goes to stderr, so stdout holds only the JSON document.
   const out = opts.json ? ctx.io.err : ctx.io.out;
@@ -65,35 +64,23 @@ export async function runDemo(ctx: Context, opts: { keep: boolean; json?: boolea
     });
 
     step("mailcfg validate --all --no-send");
-    await runValidate(sub(""), { ...blankInput(validate), all: true, send: false, ca: [sb.caFile] });
+    await runWith(validate, sub(""), { all: true, send: false, ca: [sb.caFile] });
 
     step("mailcfg status");
-    await runStatus(sub(""), { json: false });
+    await runWith(status, sub(""), {});
 
     // The product's routing: a document a user sends goes from that user's User Email,
     // automatic mail from the Company Email.
     step("mailcfg route --doc sales-order --user jdoe");
-    await runRoute(sub(""), { kind: parseKind("sales-order"), all: false, user: "jdoe", json: false });
+    await runWith(route, sub(""), { doc: "sales-order", user: "jdoe" });
     step("mailcfg send --doc sales-order --user jdoe --to buyer@customer.test --var number=SO-1001 --var customer=\"Acme Ltd\"");
-    await runSend(sub(""), {
-      message: { kind: parseKind("sales-order"), to: ["buyer@customer.test"], cc: [], bcc: [], user: "jdoe", attach: [], vars: ["number=SO-1001", "customer=Acme Ltd"] },
-      dryRun: false,
-      json: false,
-      ca: [sb.caFile],
-    });
+    await runWith(send, sub(""), { doc: "sales-order", to: ["buyer@customer.test"], user: "jdoe", var: ["number=SO-1001", "customer=Acme Ltd"], ca: [sb.caFile] });
     step("mailcfg send --doc ship-confirmation --user jdoe --to buyer@customer.test ... (automatic: from the Company Email)");
-    await runSend(sub(""), {
-      message: {
-        kind: parseKind("ship-confirmation"),
-        to: ["buyer@customer.test"],
-        cc: [],
-        bcc: [],
-        user: "jdoe",
-        attach: [],
-        vars: ["number=SO-1001", "customer=Acme Ltd", "tracking=1Z999AA10123456784"],
-      },
-      dryRun: false,
-      json: false,
+    await runWith(send, sub(""), {
+      doc: "ship-confirmation",
+      to: ["buyer@customer.test"],
+      user: "jdoe",
+      var: ["number=SO-1001", "customer=Acme Ltd", "tracking=1Z999AA10123456784"],
       ca: [sb.caFile],
     });
 

@@ -5,21 +5,11 @@ import { classify } from "../failures/classify.js";
 import type { Verdict } from "../failures/verdict.js";
 import { describeRemedy } from "../failures/remedy.js";
 import { readStdin, type CommandResult } from "./shared.js";
+import type { ExplainInput } from "../cli/explain.js";
 
-export interface ExplainOptions {
-  /** The error text; undefined means read it from standard input. */
-  text?: string;
-  json: boolean;
-}
-
-export function toExplainOptions(words: string[], raw: { json?: boolean }): ExplainOptions {
-  const json = raw.json === true;
-  if (words.length === 0 || (words.length === 1 && words[0] === "-")) return { json };
-  return { text: words.join(" "), json };
-}
-
-export async function runExplain(ctx: Context, opts: ExplainOptions): Promise<CommandResult> {
-  let text = opts.text;
+export async function runExplain(ctx: Context, opts: ExplainInput): Promise<CommandResult> {
+  // No words, or a lone "-": the text comes from standard input.
+  let text = opts.words.length === 0 || (opts.words.length === 1 && opts.words[0] === "-") ? undefined : opts.words.join(" ");
   if (text === undefined) {
     if (ctx.io.stdinIsTTY) {
       throw new UsageError("Give the error text to explain.", 'Quote it as an argument (mailcfg explain "535 5.7.8 ...") or pipe it in (... | mailcfg explain).');

@@ -6,19 +6,9 @@ import { ownerArgs, ownerJson, ownerLabel, secretKey } from "../config/types.js"
 import { CancelledError, UsageError } from "../errors.js";
 import { describeSettings } from "../senders/describe.js";
 import { parseOwner, type CommandResult } from "./shared.js";
+import type { RemoveInput } from "../cli/profiles.js";
 
 const USAGE = "mailcfg remove company|user <id> [--yes] [--force]";
-
-export interface RemoveOptions {
-  owner: Owner;
-  yes: boolean;
-  force: boolean;
-  json: boolean;
-}
-
-export function toRemoveOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): RemoveOptions {
-  return { owner: parseOwner(target, id, USAGE), yes: raw.yes === true, force: raw.force === true, json: raw.json === true };
-}
 
 /** The profile of an owner, or a usage error naming what is set up. */
 export async function mustHaveProfile(ctx: Context, owner: Owner): Promise<Profile> {
@@ -86,7 +76,8 @@ async function revokeAtProvider(ctx: Context, owner: Owner, profile: Profile, se
  * from the store that holds them (and a stale copy in the secrets file), clears the
  * default-user setting that named the user, then deletes the profile.
  */
-export async function runRemove(ctx: Context, opts: RemoveOptions): Promise<CommandResult> {
+export async function runRemove(ctx: Context, input: RemoveInput): Promise<CommandResult> {
+  const opts = { ...input, owner: parseOwner(input.target, input.id, USAGE) };
   const profile = await mustHaveProfile(ctx, opts.owner);
   const label = ownerLabel(opts.owner);
   const waiting = await waitingEntries(ctx, opts.owner);

@@ -5,16 +5,12 @@ import { UsageError } from "../errors.js";
 import { checkUserId } from "../config/fields.js";
 import { SECRET_KINDS, mustHaveProfile } from "./remove.js";
 import type { CommandResult } from "./shared.js";
+import type { RenameInput } from "../cli/profiles.js";
 
 const USAGE = "mailcfg rename user <old id> <new id>";
 
-export interface RenameOptions {
-  from: string;
-  to: string;
-  json: boolean;
-}
-
-export function toRenameOptions(target: string | undefined, from: string | undefined, to: string | undefined, raw: Record<string, unknown>): RenameOptions {
+/** The old and the new id, checked: a usage error names what is wrong. */
+function checkIds({ target, from, to }: RenameInput): { from: string; to: string } {
   if (target !== "user") {
     throw new UsageError(
       target === "company" ? "There is one Company Email; it has no id to rename." : `Say what to rename: user <old id> <new id>.`,
@@ -22,9 +18,9 @@ export function toRenameOptions(target: string | undefined, from: string | undef
     );
   }
   if (!from || !to) throw new UsageError("Give the old and the new user id.", `Usage: ${USAGE}`);
-  const o = { from: checkUserId(from), to: checkUserId(to), json: raw.json === true };
-  if (o.from === o.to) throw new UsageError(`The new id is the same as the old one ("${from}").`);
-  return o;
+  const ids = { from: checkUserId(from), to: checkUserId(to) };
+  if (ids.from === ids.to) throw new UsageError(`The new id is the same as the old one ("${from}").`);
+  return ids;
 }
 
 /**
@@ -32,7 +28,8 @@ export function toRenameOptions(target: string | undefined, from: string | undef
  * secrets copied before it and deleted after it (so a failure in between leaves the
  * old id working), then the queued entries' sender and acting user.
  */
-export async function runRename(ctx: Context, opts: RenameOptions): Promise<CommandResult> {
+export async function runRename(ctx: Context, input: RenameInput): Promise<CommandResult> {
+  const opts = { ...input, ...checkIds(input) };
   const from: Owner = { kind: "user", id: opts.from };
   const to: Owner = { kind: "user", id: opts.to };
   const profile = await mustHaveProfile(ctx, from);

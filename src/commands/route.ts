@@ -6,30 +6,20 @@ import { route, ruleWords, type RouteDecision } from "../routing/route.js";
 import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/acting-user.js";
 import { errorToJson } from "../ui/render.js";
 import { warn, type CommandResult } from "./shared.js";
+import type { RouteInput } from "../cli/route.js";
 import type { ConfigStore } from "../config/store.js";
 import { senderWarning } from "../config/validation-state.js";
 
-export interface RouteOptions {
-  /** One kind, or undefined with all. */
-  kind?: DocKind;
-  all: boolean;
-  user?: string;
-  json: boolean;
-}
-
 const USAGE = "mailcfg route --doc <kind> [--user <id>] | mailcfg route --all [--user <id>]";
 
-export function toRouteOptions(raw: Record<string, unknown>): RouteOptions {
-  const all = raw.all === true;
-  const doc = typeof raw.doc === "string" ? raw.doc : undefined;
-  if (all === (doc !== undefined)) throw new UsageError("Give either --doc <kind> or --all.", `Usage: ${USAGE}`);
-  const opts: RouteOptions = { all, json: raw.json === true };
-  if (doc !== undefined) opts.kind = parseKind(doc);
-  if (typeof raw.user === "string") opts.user = raw.user;
-  return opts;
+/** One kind (--doc) or every kind (--all): the kind, or undefined for all. */
+function kindAsked(input: RouteInput): DocKind | undefined {
+  if (input.all === (input.doc !== undefined)) throw new UsageError("Give either --doc <kind> or --all.", `Usage: ${USAGE}`);
+  return input.doc === undefined ? undefined : parseKind(input.doc);
 }
 
-export async function runRoute(ctx: Context, opts: RouteOptions): Promise<CommandResult> {
+export async function runRoute(ctx: Context, input: RouteInput): Promise<CommandResult> {
+  const opts = { ...input, kind: kindAsked(input) };
   const config = await ctx.config();
   const settings = config.settings();
   const acting = resolveActingUser(opts.user, ctx.env, settings);

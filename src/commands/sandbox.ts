@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import type { SandboxInput } from "../cli/sandbox.js";
 import { join } from "node:path";
 import type { Context } from "../context.js";
 import type { ReceivedMessage, RunningSmtpServer } from "../sandbox/server.js";
@@ -52,10 +53,10 @@ export async function startSandbox(
 }
 
 /** Runs the sandbox until Ctrl+C (or SIGTERM), printing each message it receives. */
-export async function runSandbox(ctx: Context, raw: { port: string; dir?: string; json?: boolean }): Promise<CommandResult> {
-  const port = parseIntFlag(raw.port, "--port", 0, 65535);
-  const dir = raw.dir ?? join(ctx.configDir, "sandbox");
-  const json = raw.json === true;
+export async function runSandbox(ctx: Context, input: SandboxInput): Promise<CommandResult> {
+  const port = parseIntFlag(input.port, "--port", 0, 65535);
+  const dir = input.dir ?? join(ctx.configDir, "sandbox");
+  const json = input.json;
   const out = ctx.io.out;
   const sb = await listening(port, () =>
     startSandbox({ port, dir }, (m) => {

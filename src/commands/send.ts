@@ -2,39 +2,20 @@ import type { Context } from "../context.js";
 import { ownerLabel } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import type { Sent } from "../providers/types.js";
-import { prepareMessage, toMessageInput, type MessageInput, type PreparedMessage } from "../send/message.js";
+import { prepareMessage, toMessageInput, type PreparedMessage } from "../send/message.js";
 import { openSender } from "../senders/open.js";
 import { senderWarning } from "../config/validation-state.js";
 import { composeEml, writeFileAtomic } from "../send/eml.js";
 import { printable } from "../ui/printable.js";
 import { parseTimeoutSeconds, progress, readCaFiles, warn, type CommandResult } from "./shared.js";
+import type { SendInput } from "../cli/send.js";
 
-export interface SendOptions {
-  message: MessageInput;
-  dryRun: boolean;
-  /** With dryRun: write the message here as an .eml file. */
-  eml?: string;
-  json: boolean;
-  timeout?: string;
-  ca?: string[];
-}
-
-export function toSendOptions(raw: Record<string, unknown>): SendOptions {
-  const opts: SendOptions = { message: toMessageInput(raw), dryRun: raw.dryRun === true, json: raw.json === true };
-  if (typeof raw.eml === "string") {
-    if (!opts.dryRun) throw new UsageError("--eml goes with --dry-run: it writes the message that would be sent.");
-    opts.eml = raw.eml;
-  }
-  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  return opts;
-}
-
-export async function runSend(ctx: Context, opts: SendOptions): Promise<CommandResult> {
+export async function runSend(ctx: Context, opts: SendInput): Promise<CommandResult> {
+  if (opts.eml !== undefined && !opts.dryRun) throw new UsageError("--eml goes with --dry-run: it writes the message that would be sent.");
   const config = await ctx.config();
   const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
   const ca = readCaFiles(opts.ca);
-  const prepared = await prepareMessage(ctx, opts.message);
+  const prepared = await prepareMessage(ctx, toMessageInput(opts));
   const summary = messageSummary(prepared, senderWarnings(ctx, prepared));
 
   if (opts.dryRun) {

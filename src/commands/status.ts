@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import type { StatusInput } from "../cli/status.js";
 import { followUpCommand } from "../failures/follow-up.js";
 import { isActionable } from "../failures/remedy.js";
 import type { Owner, Profile } from "../config/types.js";
@@ -104,7 +105,7 @@ async function secretPlace(store: SecretStore | undefined, owner: Owner, p: Prof
   return { kind, store: store.kind, location: store.location, saved };
 }
 
-export async function runStatus(ctx: Context, opts: { json: boolean; strict?: boolean }): Promise<CommandResult> {
+export async function runStatus(ctx: Context, opts: StatusInput): Promise<CommandResult> {
   const config = await ctx.config();
   const all = config.listProfiles();
   const statuses = all.map(({ owner, profile }) => profileStatus(owner, profile));
