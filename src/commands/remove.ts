@@ -70,17 +70,10 @@ async function revokeAtProvider(ctx: Context, owner: Owner, profile: Profile, se
   };
 }
 
-/**
- * Removes a profile: refuses while queued entries still need it (unless --force), asks
- * on a terminal (or needs --yes), revokes a Google refresh token, deletes the secrets
- * from the store that holds them (and a stale copy in the secrets file), clears the
- * default-user setting that named the user, then deletes the profile.
- */
-export async function runRemove(ctx: Context, input: RemoveInput): Promise<CommandResult> {
-  const opts = { ...input, owner: parseOwner(input.target, input.id, USAGE) };
-  const profile = await mustHaveProfile(ctx, opts.owner);
-  const label = ownerLabel(opts.owner);
-  const waiting = await waitingEntries(ctx, opts.owner);
+type Waiting = Awaited<ReturnType<typeof waitingEntries>>;
+
+/** Refuses while queued entries need the sender (unless --force); asks on a terminal unless --yes. */
+async function confirmRemoval(ctx: Context, opts: RemoveInput, label: string, profile: Profile, waiting: Waiting): Promise<void> {
   if (waiting.length > 0 && !opts.force) {
     const ids = waiting.map((e) => `#${e.id} (${e.state}, ${e.kind})`).join(", ");
     throw new UsageError(
@@ -88,26 +81,32 @@ export async function runRemove(ctx: Context, input: RemoveInput): Promise<Comma
       `Send them first (mailcfg queue run), or remove anyway with --force (then mailcfg queue retry <id> routes an entry again). Nothing was removed.`,
     );
   }
-  if (!opts.yes) {
-    if (!ctx.io.canPrompt || opts.json) {
-      throw new UsageError(`Removing the ${label} needs confirmation: add --yes.`, `Usage: ${USAGE}`);
-    }
-    const ok = await ctx.prompt.confirm({
-      message: `Remove the ${label} (${describeSettings(profile)}) and its saved secrets?`,
-      default: false,
-    });
-    if (!ok) throw new CancelledError();
+  if (opts.yes) return;
+  if (!ctx.io.canPrompt || opts.json) {
+    throw new UsageError(`Removing the ${label} needs confirmation: add --yes.`, `Usage: ${USAGE}`);
   }
+  const ok = await ctx.prompt.confirm({
+    message: `Remove the ${label} (${describeSettings(profile)}) and its saved secrets?`,
+    default: false,
+  });
+  if (!ok) throw new CancelledError();
+}
 
-  const config = await ctx.config();
+interface DeletedSecrets {
+  /** The kinds deleted from the store in use. */
+  deleted: string[];
+  /** The kinds of an older copy deleted from the secrets file. */
+  stale: string[];
+  store: { kind: string; location: string };
+}
+
+/** Deletes the owner's secrets from the store that holds them, and an older copy in the secrets file. */
+async function deleteSecrets(ctx: Context, owner: Owner, saved: ReadonlyArray<readonly [(typeof SECRET_KINDS)[number], string | undefined]>): Promise<DeletedSecrets> {
   const secrets = await ctx.secrets();
-  const saved = await Promise.all(SECRET_KINDS.map(async (k) => [k, await secrets.get(secretKey(opts.owner, k))] as const));
-  const revocation = await revokeAtProvider(ctx, opts.owner, profile, saved.find(([k]) => k === "refresh-token")?.[1]);
-
   const deleted: string[] = [];
   for (const [kind, value] of saved) {
     if (value === undefined) continue;
-    await secrets.delete(secretKey(opts.owner, kind));
+    await secrets.delete(secretKey(owner, kind));
     deleted.push(kind);
   }
   // A copy left in the secrets file from before the keyring was chosen goes too.
@@ -116,42 +115,80 @@ export async function runRemove(ctx: Context, input: RemoveInput): Promise<Comma
     const { FileSecretStore } = await import("../config/secrets.js");
     const file = new FileSecretStore(ctx.configDir);
     for (const kind of SECRET_KINDS) {
-      if ((await file.get(secretKey(opts.owner, kind))) === undefined) continue;
-      await file.delete(secretKey(opts.owner, kind));
+      if ((await file.get(secretKey(owner, kind))) === undefined) continue;
+      await file.delete(secretKey(owner, kind));
       stale.push(kind);
     }
   }
-  const wasDefault = opts.owner.kind === "user" && config.savedSettings()["default-user"] === opts.owner.id;
-  if (wasDefault) config.setSetting("default-user", undefined);
-  config.removeProfile(opts.owner);
+  return { deleted, stale, store: { kind: secrets.kind, location: secrets.location } };
+}
 
-  if (!opts.json) {
-    const out = ctx.io.out;
-    const ok = ctx.theme.ok("✓");
-    out.write(`${ok} Removed the ${label} (${profile.email}).\n`);
-    if (deleted.length > 0) out.write(`${ok} Deleted its ${deleted.join(" and ")} from ${secrets.location}.\n`);
-    else out.write(`  No secret was saved for it in ${secrets.location}.\n`);
-    if (stale.length > 0) out.write(`${ok} Deleted an older copy from the secrets file too.\n`);
-    const revoked = revocation.revoked ? `${ok} Revoked: ${revocation.detail}.` : `${ctx.theme.warn("!")} Not revoked: ${revocation.detail}.`;
-    out.write(revoked + "\n");
-    if (revocation.todo) out.write(`  ${revocation.todo}\n`);
-    if (wasDefault) out.write(`  The default-user setting named this user; it is unset now.\n`);
-    if (waiting.length > 0) {
-      out.write(`${ctx.theme.warn("!")} ${waiting.length} queue entr${waiting.length === 1 ? "y has" : "ies have"} no sender now: ${waiting.map((e) => `#${e.id}`).join(", ")}. Route again: mailcfg queue retry <id>\n`);
-    }
-    if (opts.owner.kind === "company") out.write(`  Set a Company Email up again with: mailcfg setup company\n`);
+interface Removed {
+  owner: Owner;
+  label: string;
+  profile: Profile;
+  secrets: DeletedSecrets;
+  revocation: RevocationReport;
+  wasDefault: boolean;
+  waiting: Waiting;
+}
+
+function printRemoved(ctx: Context, r: Removed): void {
+  const out = ctx.io.out;
+  const ok = ctx.theme.ok("✓");
+  const { deleted, stale, store } = r.secrets;
+  out.write(`${ok} Removed the ${r.label} (${r.profile.email}).\n`);
+  if (deleted.length > 0) out.write(`${ok} Deleted its ${deleted.join(" and ")} from ${store.location}.\n`);
+  else out.write(`  No secret was saved for it in ${store.location}.\n`);
+  if (stale.length > 0) out.write(`${ok} Deleted an older copy from the secrets file too.\n`);
+  const revoked = r.revocation.revoked ? `${ok} Revoked: ${r.revocation.detail}.` : `${ctx.theme.warn("!")} Not revoked: ${r.revocation.detail}.`;
+  out.write(revoked + "\n");
+  if (r.revocation.todo) out.write(`  ${r.revocation.todo}\n`);
+  if (r.wasDefault) out.write(`  The default-user setting named this user; it is unset now.\n`);
+  if (r.waiting.length > 0) {
+    const ids = r.waiting.map((e) => `#${e.id}`).join(", ");
+    out.write(`${ctx.theme.warn("!")} ${r.waiting.length} queue entr${r.waiting.length === 1 ? "y has" : "ies have"} no sender now: ${ids}. Route again: mailcfg queue retry <id>\n`);
   }
+  if (r.owner.kind === "company") out.write(`  Set a Company Email up again with: mailcfg setup company\n`);
+}
+
+function removedJson(r: Removed): Record<string, unknown> {
   return {
-    data: {
-      owner: ownerJson(opts.owner),
-      removed: { email: profile.email, type: profile.type },
-      secretsDeleted: deleted,
-      secretStore: { kind: secrets.kind, location: secrets.location },
-      ...(stale.length > 0 ? { staleSecretsDeleted: stale } : {}),
-      revocation,
-      defaultUserCleared: wasDefault,
-      entriesWithoutSender: waiting,
-      next: opts.owner.kind === "company" ? "mailcfg setup company" : `mailcfg setup ${ownerArgs(opts.owner)}`,
-    },
+    owner: ownerJson(r.owner),
+    removed: { email: r.profile.email, type: r.profile.type },
+    secretsDeleted: r.secrets.deleted,
+    secretStore: r.secrets.store,
+    ...(r.secrets.stale.length > 0 ? { staleSecretsDeleted: r.secrets.stale } : {}),
+    revocation: r.revocation,
+    defaultUserCleared: r.wasDefault,
+    entriesWithoutSender: r.waiting,
+    next: r.owner.kind === "company" ? "mailcfg setup company" : `mailcfg setup ${ownerArgs(r.owner)}`,
   };
+}
+
+/**
+ * Removes a profile: refuses while queued entries still need it (unless --force), asks
+ * on a terminal (or needs --yes), revokes a Google refresh token, deletes the secrets
+ * from the store that holds them (and a stale copy in the secrets file), clears the
+ * default-user setting that named the user, then deletes the profile.
+ */
+export async function runRemove(ctx: Context, input: RemoveInput): Promise<CommandResult> {
+  const owner = parseOwner(input.target, input.id, USAGE);
+  const profile = await mustHaveProfile(ctx, owner);
+  const label = ownerLabel(owner);
+  const waiting = await waitingEntries(ctx, owner);
+  await confirmRemoval(ctx, input, label, profile, waiting);
+
+  const config = await ctx.config();
+  const store = await ctx.secrets();
+  const saved = await Promise.all(SECRET_KINDS.map(async (k) => [k, await store.get(secretKey(owner, k))] as const));
+  const revocation = await revokeAtProvider(ctx, owner, profile, saved.find(([k]) => k === "refresh-token")?.[1]);
+  const secrets = await deleteSecrets(ctx, owner, saved);
+  const wasDefault = owner.kind === "user" && config.savedSettings()["default-user"] === owner.id;
+  if (wasDefault) config.setSetting("default-user", undefined);
+  config.removeProfile(owner);
+
+  const removed: Removed = { owner, label, profile, secrets, revocation, wasDefault, waiting };
+  if (!input.json) printRemoved(ctx, removed);
+  return { data: removedJson(removed) };
 }
