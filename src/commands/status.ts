@@ -124,14 +124,7 @@ export async function runStatus(ctx: Context, opts: StatusInput): Promise<Comman
   else if (!config.getProfile({ kind: "company" })) {
     warnings.push("No Company Email: automatic mail and users without a User Email cannot send. Run: mailcfg setup company");
   }
-  const firstFailing = all.find(({ profile }) => profile.validation && !profile.validation.ok);
-  // --strict: a profile never validated fails the check too (the product would not send from it).
-  const neverValidated = opts.strict === true && statuses.some((s) => s.state === "never-validated");
-  const failed = firstFailing
-    ? ((firstFailing.profile.validation?.category as Category | undefined) ?? "unknown")
-    : neverValidated
-      ? ("not-configured" as const)
-      : undefined;
+  const failed = failedCategory(all, statuses, opts.strict);
 
   if (!opts.json) {
     const out = ctx.io.out;
@@ -139,31 +132,43 @@ export async function runStatus(ctx: Context, opts: StatusInput): Promise<Comman
     else for (const w of warnings) out.write(`${ctx.theme.warn("!")} ${w}\n`);
     for (const [i, s] of statuses.entries()) {
       const entry = all[i];
-      if (!entry) continue;
-      const mark = s.state === "ok" ? ctx.theme.ok("✓") : s.state === "failing" ? ctx.theme.bad("✗") : ctx.theme.warn("?");
-      out.write(`${mark} ${ownerLabel(entry.owner)}: ${s.type} ${s.email} via ${s.server}\n`);
-      if (s.name) out.write(`    sends as "${s.name}" <${s.email}>\n`);
-      const v = s.validation;
-      if (v) {
-        const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
-        out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${printable(v.message ?? "")}`}\n`);
-      } else {
-        out.write(`    ${ctx.theme.warn("never validated")}: not to be used for sending until it is\n`);
-      }
-      if (s.connectedAt) out.write(`    connected ${s.connectedAt}\n`);
-      if (s.oauth) {
-        const who = s.oauth.provider === "google" ? "Google" : `Microsoft${s.oauth.tenant ? `, tenant ${s.oauth.tenant}` : ""}`;
-        out.write(`    OAuth account ${s.oauth.account} (${who}, client ${s.oauth.clientId}); token last refreshed ${s.oauth.tokenRefreshedAt ?? "never"}\n`);
-      }
-      const sec = s.secret;
-      if (sec?.saved) out.write(`    ${sec.kind} stored in ${sec.store === "keyring" ? sec.location : `the file ${sec.location}`}\n`);
-      if (s.lastUsedAt) out.write(`    last used ${s.lastUsedAt}\n`);
-      for (const n of s.notes) out.write(`    ${ctx.theme.warn("note")}: ${n}\n`);
-      if (s.fix) out.write(`    fix: ${ctx.theme.cmd(s.fix)}\n`);
+      if (entry) printProfileStatus(ctx, entry.owner, s);
     }
   }
   return {
     data: { profiles: statuses, warnings, configFile: config.path },
     ...(failed ? { failed } : {}),
   };
+}
+
+/** The exit category: the first failing profile's, or with --strict "not-configured" for one never validated. */
+function failedCategory(all: Array<{ profile: Profile }>, statuses: ProfileStatus[], strict: boolean): Category | undefined {
+  const firstFailing = all.find(({ profile }) => profile.validation && !profile.validation.ok);
+  if (firstFailing) return (firstFailing.profile.validation?.category as Category | undefined) ?? "unknown";
+  // --strict: a profile never validated fails the check too (the product would not send from it).
+  return strict && statuses.some((s) => s.state === "never-validated") ? "not-configured" : undefined;
+}
+
+function printProfileStatus(ctx: Context, owner: Owner, s: ProfileStatus): void {
+  const out = ctx.io.out;
+  const mark = s.state === "ok" ? ctx.theme.ok("✓") : s.state === "failing" ? ctx.theme.bad("✗") : ctx.theme.warn("?");
+  out.write(`${mark} ${ownerLabel(owner)}: ${s.type} ${s.email} via ${s.server}\n`);
+  if (s.name) out.write(`    sends as "${s.name}" <${s.email}>\n`);
+  const v = s.validation;
+  if (v) {
+    const how = v.method === "test-mail" ? `test mail${v.to ? " to " + v.to : ""}` : "login only";
+    out.write(`    last validated ${v.at} (${how}): ${v.ok ? "passed" : `FAILED [${v.category}] ${printable(v.message ?? "")}`}\n`);
+  } else {
+    out.write(`    ${ctx.theme.warn("never validated")}: not to be used for sending until it is\n`);
+  }
+  if (s.connectedAt) out.write(`    connected ${s.connectedAt}\n`);
+  if (s.oauth) {
+    const who = s.oauth.provider === "google" ? "Google" : `Microsoft${s.oauth.tenant ? `, tenant ${s.oauth.tenant}` : ""}`;
+    out.write(`    OAuth account ${s.oauth.account} (${who}, client ${s.oauth.clientId}); token last refreshed ${s.oauth.tokenRefreshedAt ?? "never"}\n`);
+  }
+  const sec = s.secret;
+  if (sec?.saved) out.write(`    ${sec.kind} stored in ${sec.store === "keyring" ? sec.location : `the file ${sec.location}`}\n`);
+  if (s.lastUsedAt) out.write(`    last used ${s.lastUsedAt}\n`);
+  for (const n of s.notes) out.write(`    ${ctx.theme.warn("note")}: ${n}\n`);
+  if (s.fix) out.write(`    fix: ${ctx.theme.cmd(s.fix)}\n`);
 }
