@@ -5,6 +5,7 @@ import type { Owner, Profile } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey } from "../config/types.js";
 import { CancelledError, UsageError } from "../errors.js";
 import { describeSettings } from "../senders/describe.js";
+import { revokeAtProvider, type RevocationReport } from "../senders/revoke.js";
 import { parseOwner, type CommandResult } from "./shared.js";
 import type { RemoveInput } from "../cli/profiles.js";
 
@@ -33,41 +34,6 @@ async function waitingEntries(ctx: Context, owner: Owner): Promise<Array<{ id: n
   } finally {
     await q.close();
   }
-}
-
-/** What removing a profile did about the credential at the provider: revoked, or where to withdraw it. */
-interface RevocationReport {
-  revoked: boolean;
-  detail: string;
-  /** What the person still has to do, if anything. */
-  todo?: string;
-}
-
-async function revokeAtProvider(ctx: Context, owner: Owner, profile: Profile, secret: string | undefined): Promise<RevocationReport> {
-  if (profile.type === "gmail") {
-    const { GOOGLE_PERMISSIONS_PAGE, revokeGoogleToken } = await import("../oauth/revoke.js");
-    const manual = `Withdraw mailcfg's access by hand at ${GOOGLE_PERMISSIONS_PAGE} (signed in as ${profile.email}).`;
-    if (secret === undefined) return { revoked: false, detail: "no refresh token was saved, so there was nothing to revoke", todo: manual };
-    const { decodeGoogleCredential } = await import("../oauth/google.js");
-    const timeoutMs = (await ctx.config()).settings()["connect-timeout-seconds"] * 1000;
-    const r = await revokeGoogleToken(ctx.env, decodeGoogleCredential(secret).refreshToken, timeoutMs);
-    return r.revoked ? r : { ...r, todo: manual };
-  }
-  if (profile.type === "webmail" && profile.auth === "oauth2-microsoft") {
-    return {
-      revoked: false,
-      detail: "Microsoft has no revocation of a single refresh token",
-      todo:
-        `The saved token is deleted here. To withdraw the app's access, ${profile.email} removes it at https://myapps.microsoft.com ` +
-        "(or an admin: Entra admin center > Enterprise applications > the app > Permissions, or revokes the user's sessions). " +
-        `An unused refresh token expires after 90 days.`,
-    };
-  }
-  return {
-    revoked: false,
-    detail: "a password cannot be revoked from here",
-    todo: `The saved password is deleted here; it still works at ${owner.kind === "company" ? "the" : "that"} mail server until it is changed there.`,
-  };
 }
 
 type Waiting = Awaited<ReturnType<typeof waitingEntries>>;
