@@ -15,7 +15,7 @@ import { demoCommand } from "./cli/demo.js";
 import { connectGmailCommand } from "./cli/connect-gmail.js";
 import { routeCommand } from "./cli/route.js";
 import { sendCommand } from "./cli/send.js";
-import { queueCommand } from "./cli/queue.js";
+import { queue } from "./cli/queue.js";
 import { explainCommand } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
@@ -44,7 +44,7 @@ export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
   ["rename", renameCommand, "rename a user id everywhere"],
   ["route", routeCommand, "which sender sends a document"],
   ["send", sendCommand, "send a document from its sender"],
-  ["queue", queueCommand, "the email queue: add, list, run"],
+  queue,
   ["diagnose", diagnoseCommand, "find out why sending fails"],
   ["explain", explainCommand, "explain an error message"],
   ["config", configCommand, "read and change app settings"],
