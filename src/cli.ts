@@ -15,7 +15,7 @@ import { demo } from "./cli/demo.js";
 import { connectGmailCommand } from "./cli/connect-gmail.js";
 import { route } from "./cli/route.js";
 import { send } from "./cli/send.js";
-import { queueCommand } from "./cli/queue.js";
+import { queue } from "./cli/queue.js";
 import { explain } from "./cli/explain.js";
 import { diagnoseCommand } from "./cli/diagnose.js";
 import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
@@ -44,7 +44,7 @@ export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
   rename,
   route,
   send,
-  ["queue", queueCommand, "the email queue: add, list, run"],
+  queue,
   ["diagnose", diagnoseCommand, "find out why sending fails"],
   explain,
   config,
