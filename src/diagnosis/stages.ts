@@ -1,8 +1,7 @@
-import type { Category } from "../errors.js";
 import { checkFor, errorText } from "./classify.js";
 import { describeCodes, type CodeMeaning } from "./status-codes.js";
 import { classify } from "../failures/classify.js";
-import type { FailureFacts, Remedy, Stage, UsedSettings } from "../failures/facts.js";
+import type { FailureFacts, Stage, UsedSettings } from "../failures/facts.js";
 import type { Verdict } from "../failures/verdict.js";
 
 export type StageName = "settings" | "dns" | "tcp" | "tls" | "greeting" | "ehlo" | "auth" | "mail" | "rcpt" | "data" | "http" | "ews" | "api";
@@ -19,23 +18,11 @@ export interface StageResult {
   warnings?: string[];
 }
 
-/** Why the failing stage failed, in the words `explain` uses, plus what probing found. */
-export interface FailureReport {
+/** Why the failing stage failed: the verdict `explain` gives, plus the stage and what probing found. */
+export interface FailureReport extends Omit<Verdict, "meanings" | "check" | "source"> {
   stage: StageName;
-  category: Category;
-  cause: string;
-  fix: string[];
-  provider?: string;
-  code?: string;
-  codes: string[];
   meanings: CodeMeaning[];
-  productMessage?: string;
   check: string;
-  rowId?: string;
-  /** Will trying again later help? */
-  transient: boolean;
-  /** A change of settings that fixes it. */
-  remedy?: Remedy;
   /** What the server or library actually said (secrets masked by the caller's transcript/redact). */
   evidence: string;
 }
