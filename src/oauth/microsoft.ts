@@ -92,8 +92,16 @@ export const MICROSOFT_ADVICE: Partial<Record<string, string>> = {
     "Likely reasons: the password was changed or reset, an administrator revoked the sessions or the app's consent, or the connection was unused for 90 days.",
 };
 
+/** The same, where the consent a Graph connection needs is Microsoft Graph's permissions. */
+const GRAPH_ADVICE: Partial<Record<string, string>> = {
+  ...MICROSOFT_ADVICE,
+  access_denied: `If Microsoft said "Need admin approval", an administrator must grant consent first. ${GRAPH_CONSENT}`,
+  consent_required: GRAPH_CONSENT,
+  invalid_scope: GRAPH_CONSENT,
+};
+
 export function microsoftClientConfig(clientId: string, endpoints: MicrosoftEndpoints, via: MicrosoftTransport = "smtp", sendOnly = false): OAuthClientConfig {
-  const advice = via === "graph" ? { ...MICROSOFT_ADVICE, consent_required: GRAPH_CONSENT, invalid_scope: GRAPH_CONSENT, access_denied: `If Microsoft said "Need admin approval", an administrator must grant consent first. ${GRAPH_CONSENT}` } : MICROSOFT_ADVICE;
+  const advice = via === "graph" ? GRAPH_ADVICE : MICROSOFT_ADVICE;
   return {
     provider: "Microsoft",
     authorizationUrl: endpoints.authUrl,
@@ -118,25 +126,18 @@ export function hasSmtpSend(scope: string | undefined): boolean {
   return hasScope(scope, "SMTP.Send");
 }
 
-export function graphMailSendMissing(scope: string, next: string | undefined): MailError {
-  return new MailError("oauth", "The Microsoft token does not carry the permission to send mail with Microsoft Graph (Mail.Send).", {
-    hint: `${GRAPH_CONSENT} Then connect the account again.`,
-    evidence: `granted scopes: ${scope}`,
-    provider: "Microsoft",
-    code: "scope_not_granted",
-    ...(next ? { next } : {}),
-  });
-}
+/** The permission each transport sends with, and how its absence reads. */
+const SEND_PERMISSION: Record<MicrosoftTransport, { scope: string; how: string }> = {
+  smtp: { scope: "SMTP.Send", how: "over SMTP" },
+  graph: { scope: "Mail.Send", how: "with Microsoft Graph" },
+};
 
 /** Throws when a granted scope list lacks the permission the transport sends with. */
 export function checkSendScope(scope: string, via: MicrosoftTransport, next: string | undefined): void {
-  if (via === "graph" && !hasScope(scope, "Mail.Send")) throw graphMailSendMissing(scope, next);
-  if (via === "smtp" && !hasSmtpSend(scope)) throw smtpSendMissing(scope, next);
-}
-
-export function smtpSendMissing(scope: string, next: string | undefined): MailError {
-  return new MailError("oauth", "The Microsoft token does not carry the permission to send mail over SMTP (SMTP.Send).", {
-    hint: `${CONSENT} Then connect the account again.`,
+  const needed = SEND_PERMISSION[via];
+  if (hasScope(scope, needed.scope)) return;
+  throw new MailError("oauth", `The Microsoft token does not carry the permission to send mail ${needed.how} (${needed.scope}).`, {
+    hint: `${consentStep(via)} Then connect the account again.`,
     evidence: `granted scopes: ${scope}`,
     provider: "Microsoft",
     code: "scope_not_granted",
