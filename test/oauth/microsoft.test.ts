@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { microsoftEndpoints, hasSmtpSend, MICROSOFT_ADVICE } from "../../src/oauth/microsoft.js";
+import { microsoftEndpoints, hasSmtpSend, checkSendScope, MICROSOFT_ADVICE } from "../../src/oauth/microsoft.js";
 import { oauthFailure } from "../../src/oauth/errors.js";
 import { checkMicrosoftClientId, checkTenant } from "../../src/config/microsoft-fields.js";
 import { MailError } from "../../src/errors.js";
@@ -89,5 +89,18 @@ describe("fields", () => {
     expect(hasSmtpSend("https://outlook.office.com/SMTP.Send")).toBe(true);
     expect(hasSmtpSend("openid https://outlook.office.com/smtp.send profile")).toBe(true);
     expect(hasSmtpSend("https://outlook.office.com/Mail.Send")).toBe(false);
+  });
+
+  it("a token without the permission its transport sends with is an oauth error naming that permission and its consent step", () => {
+    expect(() => checkSendScope("https://graph.microsoft.com/Mail.Send openid", "graph", undefined)).not.toThrow();
+    expect(() => checkSendScope("https://outlook.office.com/SMTP.Send", "smtp", undefined)).not.toThrow();
+    const graph = thrown(() => checkSendScope("https://outlook.office.com/SMTP.Send", "graph", "mailcfg connect-microsoft company --via graph"));
+    expect(graph.category).toBe("oauth");
+    expect(graph.message).toMatch(/with Microsoft Graph \(Mail\.Send\)/);
+    expect(graph.details.hint).toMatch(/Microsoft Graph > Delegated > Mail\.Send/);
+    expect(graph.details.next).toBe("mailcfg connect-microsoft company --via graph");
+    const smtp = thrown(() => checkSendScope("https://graph.microsoft.com/Mail.Send", "smtp", undefined));
+    expect(smtp.message).toMatch(/over SMTP \(SMTP\.Send\)/);
+    expect(smtp.details.hint).toMatch(/Exchange Online .* SMTP\.Send/);
   });
 });
