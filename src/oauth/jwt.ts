@@ -15,13 +15,18 @@ export function unverifiedJwtClaims(token: string | null | undefined): Record<st
   }
 }
 
-/** The account address in an ID token (`email`, or Microsoft's `preferred_username`/`upn`). */
-export function emailFromIdToken(token: string | null | undefined): string | undefined {
+/** The first of these claims of an ID token that holds an address; providers differ in which to trust first. */
+export function addressInIdToken(token: string | null | undefined, claims: readonly string[]): string | undefined {
   const c = unverifiedJwtClaims(token);
   if (!c) return undefined;
-  for (const key of ["email", "preferred_username", "upn"]) {
+  for (const key of claims) {
     const v = c[key];
     if (typeof v === "string" && v.includes("@")) return v;
   }
   return undefined;
+}
+
+/** The account address in an ID token (`email`, or Microsoft's `preferred_username`/`upn`). */
+export function emailFromIdToken(token: string | null | undefined): string | undefined {
+  return addressInIdToken(token, ["email", "preferred_username", "upn"]);
 }

@@ -1,6 +1,6 @@
 import { MailError } from "../errors.js";
 import { endpointFromEnv } from "./endpoints.js";
-import { unverifiedJwtClaims } from "./jwt.js";
+import { addressInIdToken, unverifiedJwtClaims } from "./jwt.js";
 import type { AuthorizationGrant, OAuthClientConfig } from "./loopback.js";
 import { exchangeCode, type TokenRequestOptions, type TokenResponse } from "./token.js";
 
@@ -151,13 +151,7 @@ export function checkSendScope(scope: string, via: MicrosoftTransport, next: str
  * for guests and aliases, another address than the mailbox's sign-in name.
  */
 export function microsoftAccount(idToken: string | undefined): string | undefined {
-  const c = unverifiedJwtClaims(idToken);
-  if (!c) return undefined;
-  for (const key of ["preferred_username", "email", "upn"]) {
-    const v = c[key];
-    if (typeof v === "string" && v.includes("@")) return v;
-  }
-  return undefined;
+  return addressInIdToken(idToken, ["preferred_username", "email", "upn"]);
 }
 
 /** What a successful Connect yields. */
