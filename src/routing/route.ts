@@ -60,18 +60,9 @@ export function route(kind: DocKind, actingUser: string | undefined, profiles: S
       actingUser === undefined
         ? "no acting user was given (--user, MAILCFG_USER or the default-user setting)"
         : `${actingUser} has no User Email set up`;
-    const company = profiles.company;
-    if (!company) {
-      throw new NotConfiguredError(
-        `${kind.name} would fall back to the Company Email because ${why}, but no Company Email is set up.`,
-        "mailcfg setup company",
-      );
-    }
+    const company = companyOr(profiles, `${kind.name} would fall back to the Company Email because ${why}, but no Company Email is set up.`);
     return {
-      ...base,
-      sender: "company",
-      email: company.email,
-      profile: { owner: { kind: "company" }, type: company.type },
+      ...fromCompany(base, company),
       fallback: true,
       fallbackReason,
       explanation: [
@@ -81,18 +72,21 @@ export function route(kind: DocKind, actingUser: string | undefined, profiles: S
     };
   }
 
-  const company = profiles.company;
-  if (!company) {
-    throw new NotConfiguredError(`${kind.name} is sent from the Company Email, and no Company Email is set up.`, "mailcfg setup company");
-  }
-  return {
-    ...base,
-    sender: "company",
-    email: company.email,
-    profile: { owner: { kind: "company" }, type: company.type },
-    fallback: false,
-    explanation: [`${kind.name} is sent from the Company Email (${company.email}): ${rule}.`],
-  };
+  const company = companyOr(profiles, `${kind.name} is sent from the Company Email, and no Company Email is set up.`);
+  return { ...fromCompany(base, company), fallback: false, explanation: [`${kind.name} is sent from the Company Email (${company.email}): ${rule}.`] };
+}
+
+type SavedProfile = NonNullable<SavedProfiles["company"]>;
+
+/** The Company Email, or NotConfiguredError saying why it was needed. */
+function companyOr(profiles: SavedProfiles, missing: string): SavedProfile {
+  if (!profiles.company) throw new NotConfiguredError(missing, "mailcfg setup company");
+  return profiles.company;
+}
+
+/** The part of a decision that says the Company Email sends. */
+function fromCompany<B>(base: B, company: SavedProfile) {
+  return { ...base, sender: "company" as const, email: company.email, profile: { owner: { kind: "company" as const }, type: company.type } };
 }
 
 /** Whether the kind wants the user's sender, and the rule in words. */
