@@ -42,21 +42,7 @@ export class SmtpWire {
   /** Opens a TCP connection. */
   static async connect(host: string, port: number, timeoutMs: number, transcript: Transcript): Promise<SmtpWire> {
     transcript.event(`connecting to ${host}:${port}`);
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new WireError("ETIMEDOUT", `connect ETIMEDOUT ${host}:${port}: no answer within ${timeoutMs / 1000}s`));
-      }, timeoutMs);
-      s.once("connect", () => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      s.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
+    const socket = await ready(net.connect({ host, port }), "connect", timeoutMs, `connect ETIMEDOUT ${host}:${port}: no answer within ${timeoutMs / 1000}s`);
     transcript.event(`connected to ${socket.remoteAddress}:${socket.remotePort} from port ${socket.localPort}`);
     return new SmtpWire(socket, transcript);
   }
@@ -121,28 +107,15 @@ export class SmtpWire {
     const plain = this.socket;
     this.detach(plain);
     this.transcript.event(`TLS handshake with ${host}${o.servername ? ` (SNI ${o.servername})` : ""}`);
-    const secured = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({
-        socket: plain,
-        ...(o.servername ? { servername: o.servername } : {}),
-        ...(o.ca && o.ca.length > 0 ? { ca: [...tls.rootCertificates, ...o.ca] } : {}),
-        // Verified by hand after the handshake, so the diagnosis can show the certificate it refuses.
-        rejectUnauthorized: false,
-        ...(o.minVersion ? { minVersion: o.minVersion } : {}),
-      });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new WireError("ETIMEDOUT", `TLS handshake timed out: no answer to the TLS hello within ${timeoutMs / 1000}s`));
-      }, timeoutMs);
-      s.once("secureConnect", () => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      s.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
+    const handshake = tls.connect({
+      socket: plain,
+      ...(o.servername ? { servername: o.servername } : {}),
+      ...(o.ca && o.ca.length > 0 ? { ca: [...tls.rootCertificates, ...o.ca] } : {}),
+      // Verified by hand after the handshake, so the diagnosis can show the certificate it refuses.
+      rejectUnauthorized: false,
+      ...(o.minVersion ? { minVersion: o.minVersion } : {}),
     });
+    const secured = await ready(handshake, "secureConnect", timeoutMs, `TLS handshake timed out: no answer to the TLS hello within ${timeoutMs / 1000}s`);
     this.socket = secured;
     this.buffer = "";
     this.closed = false;
@@ -267,4 +240,22 @@ export function describeCapabilities(c: Capabilities): string {
   parts.push(c.auth.length > 0 ? `AUTH ${c.auth.join(" ")}` : "no AUTH");
   if (c.size !== undefined) parts.push(c.size > 0 ? `SIZE ${c.size} (${(c.size / 1024 / 1024).toFixed(0)} MB)` : "SIZE (no limit given)");
   return parts.join(", ");
+}
+
+/** The socket once `event` fires; its error, or ETIMEDOUT (the socket destroyed) when nothing happens in time. */
+function ready<S extends net.Socket>(socket: S, event: "connect" | "secureConnect", timeoutMs: number, timeoutMessage: string): Promise<S> {
+  return new Promise<S>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new WireError("ETIMEDOUT", timeoutMessage));
+    }, timeoutMs);
+    socket.once(event, () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
 }
