@@ -19,15 +19,20 @@ function positive(key: string) {
   };
 }
 
+/** A setting that takes one of a few words: "company or user", "yes or no". */
+function oneOf<const W extends string>(key: string, words: readonly [W, W]) {
+  return (v: string): W => {
+    if ((words as readonly string[]).includes(v)) return v as W;
+    throw new UsageError(`${key} must be ${words.join(" or ")}; got "${v}".`);
+  };
+}
+
 /** Every app setting `mailcfg config` knows, with its check. Add a setting here. */
 export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
   "ship-confirmation-sender": {
     key: "ship-confirmation-sender",
     description: "who sends the ship confirmation on Pack & Ship: company (default) or user",
-    parse(v) {
-      if (v === "company" || v === "user") return v;
-      throw new UsageError(`ship-confirmation-sender must be company or user; got "${v}".`);
-    },
+    parse: oneOf("ship-confirmation-sender", ["company", "user"]),
   },
   "default-user": {
     key: "default-user",
@@ -89,10 +94,7 @@ export const SETTINGS: { [K in keyof AppSettings]-?: SettingSpec<K> } = {
   "queue-resend-uncertain": {
     key: "queue-resend-uncertain",
     description: "queue: yes resends an entry that may have been delivered (lost connection after the final dot) as a normal retry; default no",
-    parse(v) {
-      if (v === "yes" || v === "no") return v;
-      throw new UsageError(`queue-resend-uncertain must be yes or no; got "${v}".`);
-    },
+    parse: oneOf("queue-resend-uncertain", ["yes", "no"]),
   },
   "queue-url": {
     key: "queue-url",
