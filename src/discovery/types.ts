@@ -1,3 +1,4 @@
+import type { SecureContext } from "node:tls";
 import type { Security } from "../config/types.js";
 
 /** Where a discovered setting came from, in priority order (the first is the most trusted). */
@@ -40,4 +41,16 @@ export interface Discovery {
   candidates: Discovered[];
   provider: string | null;
   lookups: Lookup[];
+}
+
+export interface DiscoverOptions {
+  /** The whole discovery answers within this time. */
+  timeoutMs: number;
+  /** DNS servers ("127.0.0.1:5353") instead of the system resolver. */
+  dnsServers?: string[];
+  /** Ports instead of 443 / 80 for autoconfig (test rigs, loopback only). */
+  ports?: { https?: number; http?: number };
+  secureContext?: SecureContext;
+  /** Where the Microsoft tenant look-up goes (https://login.microsoftonline.com, or a test rig's origin). */
+  microsoftOrigin: string;
 }

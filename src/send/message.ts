@@ -11,7 +11,7 @@ import { resolveActingUser, savedProfiles, type ActingUser } from "../routing/ac
 import type { OutgoingMail } from "../providers/types.js";
 import { warn } from "../ui/warn.js";
 import { identityVariables } from "../config/identity.js";
-import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables } from "./templates.js";
+import { BUILT_IN_VARIABLES, loadTemplate, renderTemplate, templateVariables, type Template } from "./templates.js";
 
 /** What `send` and `queue add` are asked to send, as typed (checked by prepareMessage). */
 export interface MessageInput {
@@ -128,13 +128,7 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   const settings = config.settings();
   const problems: string[] = [];
 
-  if (input.to.length === 0) problems.push("--to: give at least one recipient.");
-  for (const [flag, list] of [["--to", input.to], ["--cc", input.cc], ["--bcc", input.bcc]] as const) {
-    for (const a of list) {
-      const problem = emailProblem(a);
-      if (problem) problems.push(`${flag} "${a}" is not a valid email address: ${problem}.`);
-    }
-  }
+  checkRecipients(input, problems);
   const given = parseVars(input.vars, problems);
   if (input.subject !== undefined && /[\r\n]/.test(input.subject)) {
     problems.push("--subject contains a line break, which is not allowed in a mail header.");
@@ -142,23 +136,9 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   const attachments = input.attach
     .map((p) => checkAttachment(p, settings["attachment-limit-mb"], problems))
     .filter((a): a is AttachmentInfo => a !== undefined);
-
   const template = loadTemplate(input.kind.id, settings["templates-dir"]);
   if (input.subject !== undefined) template.subject = input.subject;
-  const used = templateVariables(template);
-  const builtIn = new Set<string>(BUILT_IN_VARIABLES);
-  const missing = used.filter((v) => !builtIn.has(v) && given[v] === undefined);
-  if (missing.length > 0) {
-    problems.push(
-      `The ${input.kind.id} template needs variables that were not given: ${missing.join(", ")} ` +
-        `(add ${missing.map((v) => `--var ${v}=...`).join(" ")}).`,
-    );
-  }
-  for (const name of Object.keys(given)) {
-    if (/[\r\n]/.test(given[name] ?? "") && new RegExp(`\\{\\{\\s*${name.replace(/[.]/g, "\\.")}\\s*\\}\\}`).test(template.subject)) {
-      problems.push(`--var ${name} contains a line break and is used in the subject, which is a mail header.`);
-    }
-  }
+  const used = checkTemplateVariables(input.kind.id, template, given, problems);
   if (problems.length > 0) throw inputError(problems);
   for (const name of Object.keys(given)) {
     if (!used.includes(name)) warn(ctx, `--var ${name} is not used by the ${input.kind.id} template (${template.source}).`);
@@ -169,7 +149,48 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   const owner = decision.profile.owner;
   const profile = config.getProfile(owner);
   if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
+  const mail = composeMail(ctx, input, profile, template, given, attachments);
+  return { kind: input.kind, acting, decision, owner, profile, mail, attachments, templateSource: template.source };
+}
 
+function checkRecipients(input: MessageInput, problems: string[]): void {
+  if (input.to.length === 0) problems.push("--to: give at least one recipient.");
+  for (const [flag, list] of [["--to", input.to], ["--cc", input.cc], ["--bcc", input.bcc]] as const) {
+    for (const a of list) {
+      const problem = emailProblem(a);
+      if (problem) problems.push(`${flag} "${a}" is not a valid email address: ${problem}.`);
+    }
+  }
+}
+
+/** Every variable the template uses is given (or built in), and none with a line break lands in the subject. Returns the names used. */
+function checkTemplateVariables(kind: string, template: Template, given: Record<string, string>, problems: string[]): string[] {
+  const used = templateVariables(template);
+  const builtIn = new Set<string>(BUILT_IN_VARIABLES);
+  const missing = used.filter((v) => !builtIn.has(v) && given[v] === undefined);
+  if (missing.length > 0) {
+    problems.push(
+      `The ${kind} template needs variables that were not given: ${missing.join(", ")} ` +
+        `(add ${missing.map((v) => `--var ${v}=...`).join(" ")}).`,
+    );
+  }
+  for (const name of Object.keys(given)) {
+    if (/[\r\n]/.test(given[name] ?? "") && new RegExp(`\\{\\{\\s*${name.replace(/[.]/g, "\\.")}\\s*\\}\\}`).test(template.subject)) {
+      problems.push(`--var ${name} contains a line break and is used in the subject, which is a mail header.`);
+    }
+  }
+  return used;
+}
+
+/** The template rendered with the given variables and the sender's identity, as the mail to send. */
+function composeMail(
+  ctx: Context,
+  input: MessageInput,
+  profile: Profile,
+  template: Template & { source: string },
+  given: Record<string, string>,
+  attachments: AttachmentInfo[],
+): PreparedMessage["mail"] {
   const identity = identityVariables(profile);
   // A null-prototype map: a template's {{constructor}} is a variable like any other.
   const vars = Object.assign(Object.create(null) as Record<string, string>, given, identity.vars, { date: ctx.now().toISOString().slice(0, 10) });
@@ -190,5 +211,5 @@ export async function prepareMessage(ctx: Context, input: MessageInput): Promise
   if (input.cc.length > 0) mail.cc = input.cc;
   if (input.bcc.length > 0) mail.bcc = input.bcc;
   if (attachments.length > 0) mail.attachments = attachments.map((a) => ({ filename: a.filename, content: a.content }));
-  return { kind: input.kind, acting, decision, owner, profile, mail, attachments, templateSource: template.source };
+  return mail;
 }

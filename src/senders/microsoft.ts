@@ -12,8 +12,11 @@ import {
   microsoftConnection,
   microsoftEndpoints,
   type MicrosoftConnection,
+  type MicrosoftEndpoints,
   type MicrosoftTransport,
 } from "../oauth/microsoft.js";
+import type { OAuthClientConfig } from "../oauth/loopback.js";
+import type { TokenRequestOptions } from "../oauth/token.js";
 import type { Collected, ProviderFlags } from "./flow.js";
 import { progress } from "./input.js";
 
@@ -96,29 +99,8 @@ export async function collectMicrosoftOAuth(
   const endpoints = microsoftEndpoints(ctx.env, tenant);
   const client = microsoftClientConfig(clientId.value, endpoints, via, flags.sendOnly === true);
   const tokenOptions = { timeoutMs: settings["connect-timeout-seconds"] * 1000, reconnect };
+  const conn = flags.deviceCode ? await signInWithDeviceCode(ctx, client, endpoints, tokenOptions, via) : await signInInBrowser(ctx, flags, client, tokenOptions, via);
 
-  let conn: MicrosoftConnection;
-  if (flags.deviceCode) {
-    // Loaded only for this sign-in, like the loopback listener.
-    const { printDeviceCode, pollDeviceToken, requestDeviceCode, withInterrupt } = await import("../oauth/device-code.js");
-    const tokens = await withInterrupt(async (signal) => {
-      const o = { ...tokenOptions, signal };
-      const d = await requestDeviceCode(client, endpoints.deviceCodeUrl, o);
-      printDeviceCode(ctx, client, d);
-      return pollDeviceToken(client, d, o);
-    });
-    conn = microsoftConnection(tokens, tokenOptions, via);
-  } else {
-    // The loopback listener (node:http) is loaded only when a sign-in starts.
-    const { authorize } = await import("../oauth/loopback.js");
-    const grant = await authorize(ctx, client, {
-      browser: flags.browser !== false,
-      timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,
-      reconnect,
-    });
-    progress(ctx, "exchanging the sign-in code for tokens");
-    conn = await exchangeMicrosoftCode(client, grant, tokenOptions, via);
-  }
   const common = {
     type: "webmail" as const,
     email: conn.email,
@@ -131,6 +113,44 @@ export async function collectMicrosoftOAuth(
     ? { ...common, host: server.host, port: server.port, security: "starttls", transport: "smtp" }
     : { ...common, host: GRAPH_HOST, port: 443, security: "tls", transport: "graph" };
   return { settings: webmail, secret: conn.refreshToken };
+}
+
+/** The device-code sign-in: a code to type on another device, then polling for the tokens. */
+async function signInWithDeviceCode(
+  ctx: Context,
+  client: OAuthClientConfig,
+  endpoints: MicrosoftEndpoints,
+  tokenOptions: TokenRequestOptions,
+  via: MicrosoftTransport,
+): Promise<MicrosoftConnection> {
+  // Loaded only for this sign-in, like the loopback listener.
+  const { printDeviceCode, pollDeviceToken, requestDeviceCode, withInterrupt } = await import("../oauth/device-code.js");
+  const tokens = await withInterrupt(async (signal) => {
+    const o = { ...tokenOptions, signal };
+    const d = await requestDeviceCode(client, endpoints.deviceCodeUrl, o);
+    printDeviceCode(ctx, client, d);
+    return pollDeviceToken(client, d, o);
+  });
+  return microsoftConnection(tokens, tokenOptions, via);
+}
+
+/** The browser sign-in: authorization code with PKCE back to http://localhost, then the code for tokens. */
+async function signInInBrowser(
+  ctx: Context,
+  flags: MicrosoftFlags,
+  client: OAuthClientConfig,
+  tokenOptions: TokenRequestOptions,
+  via: MicrosoftTransport,
+): Promise<MicrosoftConnection> {
+  // The loopback listener (node:http) is loaded only when a sign-in starts.
+  const { authorize } = await import("../oauth/loopback.js");
+  const grant = await authorize(ctx, client, {
+    browser: flags.browser !== false,
+    timeoutMs: flags.consentTimeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS,
+    reconnect: tokenOptions.reconnect,
+  });
+  progress(ctx, "exchanging the sign-in code for tokens");
+  return exchangeMicrosoftCode(client, grant, tokenOptions, via);
 }
 
 const CLIENT_ID_MISSING =

@@ -54,71 +54,99 @@ interface Offer {
   apply(ctx: Context): Promise<Recovery>;
 }
 
-/** The remedy as the wizard offers it. */
-function offerFor(r: Remedy, s: ProviderSettings, err: MailError, caFiles: string[] | undefined): Offer | undefined {
-  const base = settingsAsFlags(s);
-  const retry = (changes: ProviderFlags): Offer["apply"] => async () => ({ kind: "retry", flags: { ...base, ...changes, keepPassword: true } });
-  const port = s.type === "webmail" ? s.port : undefined;
-  if (r.reconnect === "microsoft") {
-    return {
+/** A failed validation as an offer sees it: the remedy, the settings tried, as flags too. */
+interface Failed {
+  r: Remedy;
+  s: ProviderSettings;
+  err: MailError;
+  caFiles: string[] | undefined;
+  base: ProviderFlags;
+}
+
+/** A retry with the same settings changed as given, keeping the password typed before. */
+function retry(f: Failed, changes: ProviderFlags): Offer["apply"] {
+  return async () => ({ kind: "retry", flags: { ...f.base, ...changes, keepPassword: true } });
+}
+
+/** The remedies in the order they are offered: the first that applies is the one offer. */
+const OFFERS: Array<{ when: (r: Remedy) => boolean; offer: (f: Failed) => Offer }> = [
+  {
+    when: (r) => r.reconnect === "microsoft",
+    offer: ({ s }) => ({
       question: "Microsoft 365 no longer takes a password here. Connect with Microsoft (OAuth) instead?",
       label: "Connect with Microsoft (OAuth) and try again",
       apply: async () => ({ kind: "retry", flags: { type: "webmail", preset: "microsoft-oauth", email: s.email } }),
-    };
-  }
-  if (r.reconnect === "gmail") {
-    return {
+    }),
+  },
+  {
+    when: (r) => r.reconnect === "gmail",
+    offer: ({ s }) => ({
       question: "The Google connection needs to be made again. Connect with Google now?",
       label: "Connect with Google and try again",
       apply: async () => ({ kind: "retry", flags: { type: "gmail", email: s.email } }),
-    };
-  }
-  if (r.security || r.port !== undefined) {
-    const newPort = r.port ?? port;
-    const how = r.security ? SECURITY_WORDS[r.security] : undefined;
-    const what = [r.port !== undefined && r.port !== port ? `port ${r.port}` : undefined, how].filter(Boolean).join(" with ");
-    return {
-      question: `${firstSentence(err.message)} Switch to ${what} and try again?`,
-      label: `Switch to ${what} and try again`,
-      apply: retry({ ...(newPort !== undefined ? { port: String(newPort) } : {}), ...(r.security ? { security: r.security } : {}) }),
-    };
-  }
-  if (r.ca) {
-    return {
+    }),
+  },
+  { when: (r) => !!r.security || r.port !== undefined, offer: switchPortOrSecurity },
+  {
+    when: (r) => !!r.ca,
+    offer: ({ base, caFiles }) => ({
       question: "The certificate is signed by a CA this computer does not trust. Give the CA file (PEM)?",
       label: "Give the CA file (PEM) and try again",
       apply: async (ctx) => ({ kind: "retry", flags: { ...base, keepPassword: true }, caFiles: await askCaFile(ctx, caFiles, true) }),
-    };
-  }
-  if (r.username) {
-    return {
+    }),
+  },
+  {
+    when: (r) => !!r.username,
+    offer: ({ r, base }) => ({
       question: `The server may want the full address as the login name. Use ${r.username}?`,
       label: `Log in as ${r.username} and try again`,
       apply: async () => ({ kind: "retry", flags: { ...base, username: r.username, ...(r.password ? { retypePassword: true } : { keepPassword: true }) } }),
-    };
-  }
-  if (r.servername) {
-    return {
-      question: `The certificate is for ${r.servername}, not for the address connected to. Check it against ${r.servername}?`,
-      label: `Check the certificate against ${r.servername} and try again`,
-      apply: retry({ tlsServername: r.servername }),
-    };
-  }
-  if (r.host) {
-    return {
-      question: `The certificate is for ${r.host}. Connect to ${r.host} instead?`,
-      label: `Connect to ${r.host} and try again`,
-      apply: retry({ host: r.host }),
-    };
-  }
-  if (r.password) {
-    return {
+    }),
+  },
+  {
+    when: (r) => !!r.servername,
+    offer: (f) => ({
+      question: `The certificate is for ${f.r.servername}, not for the address connected to. Check it against ${f.r.servername}?`,
+      label: `Check the certificate against ${f.r.servername} and try again`,
+      apply: retry(f, { tlsServername: f.r.servername }),
+    }),
+  },
+  {
+    when: (r) => !!r.host,
+    offer: (f) => ({
+      question: `The certificate is for ${f.r.host}. Connect to ${f.r.host} instead?`,
+      label: `Connect to ${f.r.host} and try again`,
+      apply: retry(f, { host: f.r.host }),
+    }),
+  },
+  {
+    when: (r) => !!r.password,
+    offer: ({ base }) => ({
       question: "The server refused the login. Type the password again?",
       label: "Type the password again",
       apply: async () => ({ kind: "retry", flags: { ...base, retypePassword: true } }),
-    };
-  }
-  return undefined;
+    }),
+  },
+];
+
+/** The remedy as the wizard offers it. */
+function offerFor(r: Remedy, s: ProviderSettings, err: MailError, caFiles: string[] | undefined): Offer | undefined {
+  const row = OFFERS.find((o) => o.when(r));
+  return row?.offer({ r, s, err, caFiles, base: settingsAsFlags(s) });
+}
+
+/** Another port, another security, or both; the question names only what changes. */
+function switchPortOrSecurity(f: Failed): Offer {
+  const { r, s, err } = f;
+  const port = s.type === "webmail" ? s.port : undefined;
+  const newPort = r.port ?? port;
+  const how = r.security ? SECURITY_WORDS[r.security] : undefined;
+  const what = [r.port !== undefined && r.port !== port ? `port ${r.port}` : undefined, how].filter(Boolean).join(" with ");
+  return {
+    question: `${firstSentence(err.message)} Switch to ${what} and try again?`,
+    label: `Switch to ${what} and try again`,
+    apply: retry(f, { ...(newPort !== undefined ? { port: String(newPort) } : {}), ...(r.security ? { security: r.security } : {}) }),
+  };
 }
 
 function firstSentence(message: string): string {

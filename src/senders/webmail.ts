@@ -34,53 +34,72 @@ function presetById(id: string): WebmailPreset {
   return p;
 }
 
+/**
+ * The server, address, port and security, each from its flag, a question or the saved
+ * profile; the rarer fields when editing; then the password. A Microsoft sign-in preset
+ * (given, chosen, or the saved profile's) hands over to the OAuth connection instead.
+ */
 async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<Collected> | undefined, owner?: Owner): Promise<Collected> {
   const prev = previous?.settings?.type === "webmail" ? previous.settings : undefined;
-  const ask = ctx.io.canPrompt;
-  let preset: WebmailPreset | undefined = f.preset ? presetById(f.preset) : undefined;
-  // A profile connected with OAuth is connected again, unless flags ask for another server.
-  if (!preset && !f.host && prev?.auth === "oauth2-microsoft") preset = presetById(prev.transport === "graph" ? "microsoft-graph" : "microsoft-oauth");
+  const preset = await webmailPreset(ctx, f, prev);
   const signIn = microsoftSignIn(preset);
   if (signIn) return collectMicrosoftOAuth(ctx, { ...f, ...signIn }, previous, owner);
 
-  // Server
-  let host: string;
-  if (f.host !== undefined) host = checkHost(f.host);
-  else if (preset?.host) host = preset.host;
-  else if (ask) {
-    if (!preset && !prev) {
-      preset = await ctx.prompt.select<WebmailPreset>({
-        message: "Outgoing mail server",
-        choices: WEBMAIL_PRESETS.map((p) => ({ name: p.name, value: p })),
-      });
-      const chosen = microsoftSignIn(preset);
-      if (chosen) return collectMicrosoftOAuth(ctx, { ...f, ...chosen }, previous, owner);
-    }
-    host =
-      preset?.host ??
-      checkHost(
-        await ctx.prompt.text({
-          message: "Outgoing mail server (SMTP host)",
-          ...(prev?.host ? { default: prev.host } : {}),
-          validate: (v) => (hostnameProblem(v.trim()) ? "Give a host name such as smtp.example.com" : true),
-        }),
-      );
-  } else if (prev?.host) host = prev.host;
-  else throw new UsageError("Missing --host (the outgoing mail server), e.g. --host smtp.office365.com or --preset microsoft.");
-
-  if (ask && !f.host) {
-    const note = isGmailHost(host) ? presetById("gmail").note : isMicrosoftHost(host) ? presetById("microsoft").note : undefined;
-    if (note) ctx.io.err.write(ctx.theme.warn("note: ") + note + "\n");
-  }
-
-  // Address
+  const host = await askHost(ctx, f, prev, preset);
+  if (ctx.io.canPrompt && !f.host) hostNote(ctx, host);
   const email = await askEmail(ctx, f.email, prev?.email, "Missing --email (the sender address, also the login name).");
+  const { port, security } = await askPortAndSecurity(ctx, f, prev, preset);
+  const settings: WebmailSettings = { type: "webmail", email, host, port, security, auth: "password" };
+  await askRarerFields(ctx, f, prev, settings);
 
-  // Port and security
-  let port: number;
-  let security: Security;
+  const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.host === host, { message: passwordQuestion(host) });
+  if (secret === undefined) {
+    throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
+  }
+  // Still the saved password: a later round (after a failed validation) knows it as such.
+  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
+}
+
+/** --preset; else the saved OAuth profile's; else, on a terminal with nothing to go by, the one chosen from the list. */
+async function webmailPreset(ctx: Context, f: ProviderFlags, prev: WebmailSettings | undefined): Promise<WebmailPreset | undefined> {
+  if (f.preset) return presetById(f.preset);
+  // A profile connected with OAuth is connected again, unless flags ask for another server.
+  if (!f.host && prev?.auth === "oauth2-microsoft") return presetById(prev.transport === "graph" ? "microsoft-graph" : "microsoft-oauth");
+  if (f.host !== undefined || prev || !ctx.io.canPrompt) return undefined;
+  return ctx.prompt.select<WebmailPreset>({
+    message: "Outgoing mail server",
+    choices: WEBMAIL_PRESETS.map((p) => ({ name: p.name, value: p })),
+  });
+}
+
+async function askHost(ctx: Context, f: ProviderFlags, prev: WebmailSettings | undefined, preset: WebmailPreset | undefined): Promise<string> {
+  if (f.host !== undefined) return checkHost(f.host);
+  if (preset?.host) return preset.host;
+  if (!ctx.io.canPrompt) {
+    if (prev?.host) return prev.host;
+    throw new UsageError("Missing --host (the outgoing mail server), e.g. --host smtp.office365.com or --preset microsoft.");
+  }
+  return checkHost(
+    await ctx.prompt.text({
+      message: "Outgoing mail server (SMTP host)",
+      ...(prev?.host ? { default: prev.host } : {}),
+      validate: (v) => (hostnameProblem(v.trim()) ? "Give a host name such as smtp.example.com" : true),
+    }),
+  );
+}
+
+/** On a terminal, a server not given by flag gets the Gmail or Microsoft note (App Passwords; the end of password sign-in for SMTP). */
+function hostNote(ctx: Context, host: string): void {
+  const note = isGmailHost(host) ? presetById("gmail").note : isMicrosoftHost(host) ? presetById("microsoft").note : undefined;
+  if (note) ctx.io.err.write(ctx.theme.warn("note: ") + note + "\n");
+}
+
+/** The port, asked unless --security was given; then the security, the usual one for the port by default. */
+async function askPortAndSecurity(ctx: Context, f: ProviderFlags, prev: WebmailSettings | undefined, preset: WebmailPreset | undefined): Promise<{ port: number; security: Security }> {
+  const ask = ctx.io.canPrompt;
   // An empty --port or --security is refused, not taken to mean the default.
   const securityFlag = f.security !== undefined ? checkSecurity(f.security) : undefined;
+  let port: number;
   if (f.port !== undefined) port = checkPort(f.port);
   else if (ask && !securityFlag) {
     port = checkPort(
@@ -92,14 +111,18 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
     );
   } else port = prev?.port ?? (securityFlag === "tls" ? 465 : 587);
 
-  if (securityFlag) security = securityFlag;
-  else if (ask) security = await askSecurity(ctx, port, prev?.port === port ? prev.security : undefined);
-  else security = prev?.security ?? defaultSecurityForPort(port);
+  if (securityFlag) return { port, security: securityFlag };
+  if (ask) return { port, security: await askSecurity(ctx, port, prev?.port === port ? prev.security : undefined) };
+  return { port, security: prev?.security ?? defaultSecurityForPort(port) };
+}
 
-  const settings: WebmailSettings = { type: "webmail", email, host, port, security, auth: "password" };
-  // Editing after a failed validation asks the rarer fields too: the login name and,
-  // for a server given by IP address, the name its certificate is checked against.
-  const edit = f.edit === true && ask;
+/**
+ * Editing after a failed validation asks the rarer fields too: the login name and,
+ * for a server given by IP address, the name its certificate is checked against.
+ */
+async function askRarerFields(ctx: Context, f: ProviderFlags, prev: WebmailSettings | undefined, settings: WebmailSettings): Promise<void> {
+  const { email, host } = settings;
+  const edit = f.edit === true && ctx.io.canPrompt;
   const username =
     f.username ??
     (edit
@@ -114,13 +137,6 @@ async function collectWebmail(ctx: Context, f: ProviderFlags, previous: Partial<
         ? (await ctx.prompt.text({ message: "TLS server name: the name on the certificate (Enter for none)", default: savedName ?? "" })).trim() || undefined
         : savedName;
   if (servername) settings.servername = checkHost(servername);
-
-  const secret = await passwordKeepingPrevious(ctx, f, previous, prev?.host === host, { message: passwordQuestion(host) });
-  if (secret === undefined) {
-    throw new UsageError("No password given.", "Pipe it with --password-stdin or set MAILCFG_PASSWORD.");
-  }
-  // Still the saved password: a later round (after a failed validation) knows it as such.
-  return { settings, secret, ...(previous?.secretSaved && secret === previous.secret ? { secretSaved: true } : {}) };
 }
 
 /** The Microsoft sign-in presets: which transport they connect. */
