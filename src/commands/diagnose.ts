@@ -35,7 +35,7 @@ const STAGES: Record<ProviderSettings["type"], (s: ProviderSettings) => StageNam
   gmail: () => ["dns", "tcp", "tls", "api"],
 };
 
-/** What the input names beside the flags a flow reads: checked at once, before any connection. */
+/** The target and the flags diagnose checks itself, at once, before any connection (the provider flags are checked as the settings are read). */
 interface Checked {
   /** A saved profile's owner; undefined: ad hoc settings from the provider flags. */
   owner?: Owner;
