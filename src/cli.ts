@@ -6,20 +6,20 @@ import { register, type CommandDefinition, type Done } from "./cli/definition.js
 // Only the command definitions (names, flags, help) are loaded at start: each action
 // imports its command's code from src/commands/ when it runs, so a run loads the code
 // of one command, not all of them.
-import { setupCommand } from "./cli/setup.js";
+import { setup } from "./cli/setup.js";
 import { validate } from "./cli/validate.js";
 import { status } from "./cli/status.js";
 import { config } from "./cli/config.js";
 import { sandbox } from "./cli/sandbox.js";
 import { demo } from "./cli/demo.js";
-import { connectGmailCommand } from "./cli/connect-gmail.js";
+import { connectGmail } from "./cli/connect-gmail.js";
 import { route } from "./cli/route.js";
 import { send } from "./cli/send.js";
 import { queue } from "./cli/queue.js";
 import { explain } from "./cli/explain.js";
-import { diagnoseCommand } from "./cli/diagnose.js";
-import { connectMicrosoftCommand } from "./cli/connect-microsoft.js";
-import { discoverCommand } from "./cli/discover.js";
+import { diagnose } from "./cli/diagnose.js";
+import { connectMicrosoft } from "./cli/connect-microsoft.js";
+import { discover } from "./cli/discover.js";
 import { remove, rename } from "./cli/profiles.js";
 import { completion } from "./cli/completion.js";
 import { addNamedHelpTexts } from "./cli/help.js";
@@ -34,10 +34,10 @@ export const VERSION = "0.1.0";
  */
 type Legacy = readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string];
 export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
-  ["setup", setupCommand, "set up the Company or a User Email"],
-  ["discover", discoverCommand, "find the settings for an address"],
-  ["connect-gmail", connectGmailCommand, "connect Gmail with a Google sign-in"],
-  ["connect-microsoft", connectMicrosoftCommand, "connect Microsoft 365 with OAuth"],
+  setup,
+  discover,
+  connectGmail,
+  connectMicrosoft,
   validate,
   status,
   remove,
@@ -45,7 +45,7 @@ export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
   route,
   send,
   queue,
-  ["diagnose", diagnoseCommand, "find out why sending fails"],
+  diagnose,
   explain,
   config,
   sandbox,

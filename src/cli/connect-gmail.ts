@@ -1,20 +1,23 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import type { Done } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { jsonFlag, targetArgs } from "./flags.js";
 
-export function connectGmailCommand(ctx: Context, done: Done): Command {
-  return new Command("connect-gmail")
-    .description("connect a Gmail account (Email Services) with a Google sign-in; a test mail is sent before saving")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--client-id <id>", "the organisation's Google OAuth client id (Desktop app); default: the google-client-id setting")
-    .option("--client-secret-stdin", "read the OAuth client secret from the first line of standard input")
-    .option("--no-browser", "open no browser: print the sign-in address and paste back the address the browser lands on")
-    .option("--timeout <seconds>", "how long to wait for the sign-in (default 300)")
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
+const flags = {
+  clientId: flag.text("--client-id <id>", "the organisation's Google OAuth client id (Desktop app); default: the google-client-id setting"),
+  clientSecretStdin: flag.on("--client-secret-stdin", "read the OAuth client secret from the first line of standard input"),
+  browser: flag.off("--no-browser", "open no browser: print the sign-in address and paste back the address the browser lands on"),
+  timeout: flag.text("--timeout <seconds>", "how long to wait for the sign-in (default 300)"),
+  ...jsonFlag,
+};
+
+export type ConnectGmailInput = Input<typeof targetArgs, typeof flags>;
+
+export const connectGmail = defineCommand({
+  name: "connect-gmail",
+  summary: "connect Gmail with a Google sign-in",
+  description: "connect a Gmail account (Email Services) with a Google sign-in; a test mail is sent before saving",
+  args: targetArgs,
+  flags,
+  help: `
 The sign-in answers on http://127.0.0.1:<random port> with PKCE. Without a desktop (over
 SSH, or no DISPLAY) or with --no-browser, the address is printed: open it on any computer,
 click Allow, and paste back the whole address the browser lands on (the page itself may
@@ -31,9 +34,5 @@ Examples:
   $ MAILCFG_GOOGLE_CLIENT_SECRET=... mailcfg connect-gmail company
   $ mailcfg connect-gmail user jdoe --no-browser          # over SSH
   $ printf '%s\\n' "$SECRET" | mailcfg connect-gmail company --client-secret-stdin --json`,
-    )
-    .action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-      const { runConnectGmail, toConnectGmailOptions } = await import("../commands/connect-gmail.js");
-      done(await runConnectGmail(ctx, toConnectGmailOptions(target, id, raw)));
-    });
-}
+  load: async () => (await import("../commands/connect-gmail.js")).runConnectGmail,
+});

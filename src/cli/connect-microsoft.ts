@@ -1,24 +1,27 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import { collect, type Done } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { jsonFlag, targetArgs } from "./flags.js";
 
-export function connectMicrosoftCommand(ctx: Context, done: Done): Command {
-  return new Command("connect-microsoft")
-    .description("connect a Microsoft 365 mailbox with a Microsoft sign-in (SMTP or Microsoft Graph with OAuth); a test mail is sent before saving")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--tenant <tenant>", "the Entra tenant: Directory (tenant) ID, a domain, or organizations (default; or the microsoft-tenant setting)")
-    .option("--client-id <id>", "the Application (client) ID of the organisation's Entra app registration; default: the microsoft-client-id setting")
-    .option("--via <transport>", "smtp (XOAUTH2 to smtp.office365.com; the default) or graph (Microsoft Graph sendMail); default when connecting again: as before")
-    .option("--send-only", "with --via graph: ask for Mail.Send alone (then messages over about 3 MB cannot be sent)")
-    .option("--device-code", "sign in with a code on any other device (https://microsoft.com/devicelogin): for SSH and CI")
-    .option("--no-browser", "open no browser: print the sign-in address and paste back the address the browser lands on")
-    .option("--timeout <seconds>", "how long to wait for the sign-in (default 300)")
-    .option("--ca <file>", "trust this CA certificate (PEM) too for the SMTP server; repeatable", collect)
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
+const flags = {
+  tenant: flag.text("--tenant <tenant>", "the Entra tenant: Directory (tenant) ID, a domain, or organizations (default; or the microsoft-tenant setting)"),
+  clientId: flag.text("--client-id <id>", "the Application (client) ID of the organisation's Entra app registration; default: the microsoft-client-id setting"),
+  via: flag.text("--via <transport>", "smtp (XOAUTH2 to smtp.office365.com; the default) or graph (Microsoft Graph sendMail); default when connecting again: as before"),
+  sendOnly: flag.on("--send-only", "with --via graph: ask for Mail.Send alone (then messages over about 3 MB cannot be sent)"),
+  deviceCode: flag.on("--device-code", "sign in with a code on any other device (https://microsoft.com/devicelogin): for SSH and CI"),
+  browser: flag.off("--no-browser", "open no browser: print the sign-in address and paste back the address the browser lands on"),
+  timeout: flag.text("--timeout <seconds>", "how long to wait for the sign-in (default 300)"),
+  ca: flag.list("--ca <file>", "trust this CA certificate (PEM) too for the SMTP server; repeatable"),
+  ...jsonFlag,
+};
+
+export type ConnectMicrosoftInput = Input<typeof targetArgs, typeof flags>;
+
+export const connectMicrosoft = defineCommand({
+  name: "connect-microsoft",
+  summary: "connect Microsoft 365 with OAuth",
+  description: "connect a Microsoft 365 mailbox with a Microsoft sign-in (SMTP or Microsoft Graph with OAuth); a test mail is sent before saving",
+  args: targetArgs,
+  flags,
+  help: `
 The sign-in answers on http://localhost:<random port> with PKCE (listening on loopback
 only). Without a desktop (over SSH, or no DISPLAY) or with --no-browser, the address is
 printed: open it on any computer, sign in, and paste back the whole address the browser
@@ -58,9 +61,5 @@ Examples:
   $ mailcfg connect-microsoft company --tenant contoso.onmicrosoft.com
   $ mailcfg connect-microsoft user jdoe --no-browser           # over SSH
   $ mailcfg connect-microsoft company --client-id 11111111-2222-3333-4444-555555555555 --json`,
-    )
-    .action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-      const { runConnectMicrosoft, toConnectMicrosoftOptions } = await import("../commands/connect-microsoft.js");
-      done(await runConnectMicrosoft(ctx, toConnectMicrosoftOptions(target, id, raw)));
-    });
-}
+  load: async () => (await import("../commands/connect-microsoft.js")).runConnectMicrosoft,
+});

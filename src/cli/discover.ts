@@ -1,17 +1,24 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import { collect, type Done } from "./flags.js";
+import { arg, defineCommand, flag, type Input } from "./definition.js";
+import { jsonFlag } from "./flags.js";
 
-export function discoverCommand(ctx: Context, done: Done): Command {
-  return new Command("discover")
-    .description("find the outgoing mail settings for an address: built-in providers, Thunderbird's ISP database, the domain's autoconfig, MX and SRV records, the Microsoft tenant")
-    .argument("<address>", "the sender's email address")
-    .option("--timeout <seconds>", "answer within this many seconds (default 5)")
-    .option("--ca <file>", "trust this CA certificate (PEM) for autoconfig look-ups too; repeatable", collect)
-    .option("--json", "print one JSON document on stdout")
-    .addHelpText(
-      "after",
-      `
+const args = { address: arg.required("<address>", "the sender's email address") };
+
+const flags = {
+  timeout: flag.text("--timeout <seconds>", "answer within this many seconds (default 5)"),
+  ca: flag.list("--ca <file>", "trust this CA certificate (PEM) for autoconfig look-ups too; repeatable"),
+  ...jsonFlag,
+};
+
+export type DiscoverInput = Input<typeof args, typeof flags>;
+
+export const discover = defineCommand({
+  name: "discover",
+  summary: "find the settings for an address",
+  description:
+    "find the outgoing mail settings for an address: built-in providers, Thunderbird's ISP database, the domain's autoconfig, MX and SRV records, the Microsoft tenant",
+  args,
+  flags,
+  help: `
 Look-ups run at once; the first in this order that finds something wins: built-in
 providers, Thunderbird's ISP database (both without network), https autoconfig
 (autoconfig.<domain>, then <domain>/.well-known), MX records, SRV records
@@ -23,9 +30,5 @@ Exit 0 when settings were found, 7 when none were.
 Examples:
   $ mailcfg discover sales@acme.com
   $ mailcfg discover jdoe@example.org --json --timeout 3`,
-    )
-    .action(async (address: string, raw: Record<string, unknown>) => {
-      const { runDiscover, toDiscoverOptions } = await import("../commands/discover.js");
-      done(await runDiscover(ctx, toDiscoverOptions(address, raw)));
-    });
-}
+  load: async () => (await import("../commands/discover.js")).runDiscover,
+});

@@ -1,8 +1,14 @@
-import { flag, required } from "./definition.js";
+import { arg, flag, required } from "./definition.js";
 
 /** The flags several commands share, declared once; a command spreads the groups it takes. */
 
 export const jsonFlag = { json: flag.on("--json", "print one JSON document on stdout") };
+
+/** The profile a command works on: `company`, or `user <id>` (checked by parseOwner in the run). */
+export const targetArgs = {
+  target: arg.optional("[target]", "company, or user"),
+  id: arg.optional("[id]", "the user id, with user"),
+};
 
 /** Commands that connect to a server. */
 export const connectFlags = {

@@ -1,23 +1,30 @@
-import { Command } from "commander";
-import type { Context } from "../context.js";
-import { addConnectFlags, addIdentityFlags, addProviderFlags, type Done } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { connectFlags, identityFlags, jsonFlag, providerFlags, targetArgs } from "./flags.js";
 
-export function setupCommand(ctx: Context, done: Done): Command {
-  const cmd = new Command("setup")
-    .description("set up the Company Email or a User Email: enter, validate (test mail), then save")
-    .argument("[target]", "company, or user")
-    .argument("[id]", "the user id, with user")
-    .option("--to <address>", "send the test mail here instead of the profile's own address")
-    .option("--no-validate", "save without validating (not recommended)")
-    .option("--discover", "look up the server settings from --email (without a terminal: only trusted results fill missing flags)")
-    .option("--no-discover", "do not look up the settings from the address; ask for them")
-    .option("--json", "print one JSON document on stdout");
-  addProviderFlags(cmd);
-  addIdentityFlags(cmd);
-  addConnectFlags(cmd);
-  cmd.addHelpText(
-    "after",
-    `
+const flags = {
+  to: flag.text("--to <address>", "send the test mail here instead of the profile's own address"),
+  validate: flag.off("--no-validate", "save without validating (not recommended)"),
+  discover: flag.pair(
+    "--discover",
+    "look up the server settings from --email (without a terminal: only trusted results fill missing flags)",
+    "--no-discover",
+    "do not look up the settings from the address; ask for them",
+  ),
+  ...jsonFlag,
+  ...providerFlags,
+  ...identityFlags,
+  ...connectFlags,
+};
+
+export type SetupInput = Input<typeof targetArgs, typeof flags>;
+
+export const setup = defineCommand({
+  name: "setup",
+  summary: "set up the Company or a User Email",
+  description: "set up the Company Email or a User Email: enter, validate (test mail), then save",
+  args: targetArgs,
+  flags,
+  help: `
 The password is never a flag value: it comes from --password-stdin, MAILCFG_PASSWORD,
 or a hidden prompt on a terminal. Nothing is saved unless validation passes.
 On a terminal the wizard asks for the address first and looks up its settings (as
@@ -37,9 +44,5 @@ Examples:
       --security starttls --email sales@acme.com --password-stdin --json
   $ printf %s "$PW" | mailcfg setup user jdoe --type exchange --domain acme.com --username jdoe \\
       --ews-url https://mail.acme.com/EWS/Exchange.asmx --email jdoe@acme.com --password-stdin`,
-  );
-  return cmd.action(async (target: string | undefined, id: string | undefined, raw: Record<string, unknown>) => {
-    const { runSetup, toSetupOptions } = await import("../commands/setup.js");
-    done(await runSetup(ctx, toSetupOptions(target, id, raw)));
-  });
-}
+  load: async () => (await import("../commands/setup.js")).runSetup,
+});

@@ -1,55 +1,40 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
+import type { ConnectMicrosoftInput } from "../cli/connect-microsoft.js";
 import { ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { MailError, UsageError } from "../errors.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
-import type { MicrosoftTransport } from "../oauth/microsoft.js";
 import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../senders/microsoft.js";
 import { connectAndSave } from "./connect-flow.js";
 import { describeSettings } from "../senders/describe.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
 
-export interface ConnectMicrosoftOptions {
-  owner: Owner;
-  clientId?: string;
-  tenant?: string;
-  browser: boolean;
-  consentTimeoutMs: number;
-  json: boolean;
-  ca?: string[];
-  /** Unset: the transport of the existing connection, else SMTP. */
-  via?: MicrosoftTransport;
-  sendOnly: boolean;
-  deviceCode: boolean;
-}
-
 const USAGE =
   "mailcfg connect-microsoft company|user <id> [--via smtp|graph] [--send-only] [--device-code] [--tenant <t>] [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";
 
-/** Arguments and flags as commander gives them, checked; a usage error names the problem. */
-export function toConnectMicrosoftOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): ConnectMicrosoftOptions {
-  const opts: ConnectMicrosoftOptions = {
-    owner: parseOwner(target, id, USAGE),
-    browser: raw.browser !== false,
-    consentTimeoutMs: parseTimeoutSeconds(typeof raw.timeout === "string" ? raw.timeout : undefined, DEFAULT_CONSENT_TIMEOUT_MS / 1000),
-    json: raw.json === true,
-    sendOnly: raw.sendOnly === true,
-    deviceCode: raw.deviceCode === true,
-  };
-  if (typeof raw.via === "string") {
-    if (raw.via !== "smtp" && raw.via !== "graph") throw new UsageError(`--via: "${raw.via}" is not smtp or graph.`, `Usage: ${USAGE}`);
-    opts.via = raw.via;
-  }
-  if (opts.sendOnly && opts.via !== "graph") {
+/** The owner, and the sign-in flags checked together: a usage error names the problem. */
+function checkInput(input: ConnectMicrosoftInput): { owner: Owner; flags: MicrosoftFlags } {
+  const owner = parseOwner(input.target, input.id, USAGE);
+  const consentTimeoutMs = parseTimeoutSeconds(input.timeout, DEFAULT_CONSENT_TIMEOUT_MS / 1000);
+  const via = input.via;
+  if (via !== undefined && via !== "smtp" && via !== "graph") throw new UsageError(`--via: "${via}" is not smtp or graph.`, `Usage: ${USAGE}`);
+  if (input.sendOnly && via !== "graph") {
     throw new UsageError("--send-only goes with --via graph (it asks Microsoft Graph for Mail.Send alone).", `Usage: ${USAGE}`);
   }
-  if (opts.deviceCode && raw.browser === false) {
+  if (input.deviceCode && !input.browser) {
     throw new UsageError("--device-code and --no-browser are two different sign-ins: give one of them.", `Usage: ${USAGE}`);
   }
-  if (typeof raw.clientId === "string") opts.clientId = raw.clientId;
-  if (typeof raw.tenant === "string") opts.tenant = raw.tenant;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  return opts;
+  const flags: MicrosoftFlags = {
+    type: "webmail",
+    browser: input.browser,
+    consentTimeoutMs,
+    sendOnly: input.sendOnly,
+    deviceCode: input.deviceCode,
+    ...(via ? { via } : {}),
+    ...(input.clientId ? { clientId: input.clientId } : {}),
+    ...(input.tenant ? { tenant: input.tenant } : {}),
+  };
+  return { owner, flags };
 }
 
 /**
@@ -58,31 +43,22 @@ export function toConnectMicrosoftOptions(target: string | undefined, id: string
  * Microsoft 365 SMTP with a password) keeps its owner and address: the new sign-in must
  * be the same mailbox, and the old profile and password stay until the new one validated.
  */
-export async function runConnectMicrosoft(ctx: Context, opts: ConnectMicrosoftOptions): Promise<CommandResult> {
-  const ca = readCaFiles(opts.ca);
-  const flags: MicrosoftFlags = {
-    type: "webmail",
-    browser: opts.browser,
-    consentTimeoutMs: opts.consentTimeoutMs,
-    sendOnly: opts.sendOnly,
-    deviceCode: opts.deviceCode,
-    ...(opts.via ? { via: opts.via } : {}),
-    ...(opts.clientId ? { clientId: opts.clientId } : {}),
-    ...(opts.tenant ? { tenant: opts.tenant } : {}),
-  };
-  const existing = (await ctx.config()).getProfile(opts.owner);
+export async function runConnectMicrosoft(ctx: Context, input: ConnectMicrosoftInput): Promise<CommandResult> {
+  const { owner, flags } = checkInput(input);
+  const ca = readCaFiles(input.ca);
+  const existing = (await ctx.config()).getProfile(owner);
   const moving = existing && secretKindFor(existing) === "password" ? existing : undefined;
-  const via = opts.via ?? (existing?.type === "webmail" && existing.transport === "graph" ? "graph" : "smtp");
-  const reconnect = connectMicrosoftCommandFor(opts.owner, via, { sendOnly: opts.sendOnly, deviceCode: opts.deviceCode });
+  const via = flags.via ?? (existing?.type === "webmail" && existing.transport === "graph" ? "graph" : "smtp");
+  const reconnect = connectMicrosoftCommandFor(owner, via, { sendOnly: input.sendOnly, deviceCode: input.deviceCode });
 
   const result = await connectAndSave(ctx, {
-    owner: opts.owner,
-    json: opts.json,
+    owner,
+    json: input.json,
     heading: moving ? `Moving ${moving.email} to a Microsoft sign-in` : "Connecting a Microsoft 365 mailbox",
     reconnect,
     signIn: async (prev) => {
-      const collected = await collectMicrosoftOAuth(ctx, flags, prev?.type === "webmail" ? { settings: prev } : undefined, opts.owner);
-      if (moving && collected.settings.email.toLowerCase() !== moving.email.toLowerCase()) throw otherMailbox(opts.owner, moving, collected.settings.email, reconnect);
+      const collected = await collectMicrosoftOAuth(ctx, flags, prev?.type === "webmail" ? { settings: prev } : undefined, owner);
+      if (moving && collected.settings.email.toLowerCase() !== moving.email.toLowerCase()) throw otherMailbox(owner, moving, collected.settings.email, reconnect);
       return collected;
     },
     ...(ca ? { ca } : {}),
@@ -95,15 +71,15 @@ export async function runConnectMicrosoft(ctx: Context, opts: ConnectMicrosoftOp
     const from = describeSettings(moving);
     let removed = true;
     try {
-      await (await ctx.secrets()).delete(secretKey(opts.owner, "password"));
+      await (await ctx.secrets()).delete(secretKey(owner, "password"));
     } catch {
       // The move itself is done and saved; a password left behind is unused.
       removed = false;
     }
     if (result.data) result.data.movedFrom = from;
-    if (!opts.json) {
+    if (!input.json) {
       const what = removed ? "its password was removed from the secret store" : "its old password could not be removed from the secret store (it is no longer used)";
-      ctx.io.out.write(`${ctx.theme.ok("✓")} Moved the ${ownerLabel(opts.owner)} off ${from}; ${what}.\n`);
+      ctx.io.out.write(`${ctx.theme.ok("✓")} Moved the ${ownerLabel(owner)} off ${from}; ${what}.\n`);
     }
   }
   return result;

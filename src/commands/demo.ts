@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContext, type Context } from "../context.js";
 import { startSandbox } from "./sandbox.js";
-import { runSetup } from "./setup.js";
 import { runWith } from "../cli/definition.js";
 import { validate } from "../cli/validate.js";
+import { setup } from "../cli/setup.js";
 import { status } from "../cli/status.js";
 import { route } from "../cli/route.js";
 import { send } from "../cli/send.js";
@@ -36,7 +36,7 @@ export async function runDemo(ctx: Context, opts: DemoInput): Promise<CommandRes
       host: sb.server.host,
       port: String(sb.server.port),
       security: "starttls",
-      type: "webmail",
+      type: "webmail" as const,
     };
     const sub = (password: string) =>
       createContext({
@@ -46,22 +46,10 @@ export async function runDemo(ctx: Context, opts: DemoInput): Promise<CommandRes
       });
 
     step(`mailcfg setup company --host ${common.host} --port ${common.port} --security starttls --email ${COMPANY} --ca <sandbox CA>`);
-    await runSetup(sub(PASSWORDS[COMPANY]), {
-      owner: { kind: "company" },
-      flags: { ...common, email: COMPANY },
-      validate: true,
-      json: false,
-      ca: [sb.caFile],
-    });
+    await runWith(setup, sub(PASSWORDS[COMPANY]), { ...common, target: "company", email: COMPANY, ca: [sb.caFile] });
 
     step(`mailcfg setup user jdoe ... --email ${USER}`);
-    await runSetup(sub(PASSWORDS[USER]), {
-      owner: { kind: "user", id: "jdoe" },
-      flags: { ...common, email: USER },
-      validate: true,
-      json: false,
-      ca: [sb.caFile],
-    });
+    await runWith(setup, sub(PASSWORDS[USER]), { ...common, target: "user", id: "jdoe", email: USER, ca: [sb.caFile] });
 
     step("mailcfg validate --all --no-send");
     await runWith(validate, sub(""), { all: true, send: false, ca: [sb.caFile] });

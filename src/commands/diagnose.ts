@@ -1,37 +1,25 @@
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
-import type { ExchangeSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
+import type { ExchangeSettings, GmailSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
 import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
-import { EXIT_CODES, NotConfiguredError, UsageError } from "../errors.js";
+import { NotConfiguredError, UsageError } from "../errors.js";
 import { checkEmail, checkHost, checkPort, checkSecurity } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort } from "../providers/presets.js";
 import { OWNER_PLACEHOLDER } from "../diagnosis/classify.js";
 import { followUpCommand } from "../failures/follow-up.js";
 import { redact, redactDeep } from "../diagnosis/redact.js";
 import { Transcript } from "../diagnosis/transcript.js";
-import type { FailureReport, StageName, StageResult } from "../diagnosis/stages.js";
+import type { StageName } from "../diagnosis/stages.js";
 import type { ProviderFlags } from "../senders/flow.js";
+import type { HttpProbeOptions, ProviderCheck } from "../diagnosis/probe-http.js";
+import type { DiagnoseInput } from "../cli/diagnose.js";
 import { ownerJson } from "./setup.js";
 import { describeSettings } from "../senders/describe.js";
 import { parseOwner, parseTimeoutSeconds, progress, readCaFiles, readPassword, type CommandResult } from "./shared.js";
 import { checkDnsServer, dnsServersFromEnv } from "../discovery/env.js";
-import { printable } from "../ui/printable.js";
+import { renderDiagnosis, type DiagnosisReport } from "../ui/diagnose-report.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
-
-export interface DiagnoseOptions {
-  owner?: Owner;
-  adHoc?: ProviderFlags;
-  stopAfter?: string;
-  send: boolean;
-  to?: string;
-  /** true: include the transcript in the output; a string: write it to that file. */
-  transcript?: boolean | string;
-  json: boolean;
-  timeout?: string;
-  ca?: string[];
-  dnsServers?: string[];
-}
 
 const USAGE = "mailcfg diagnose company | user <id> | --type webmail|exchange [flags]";
 
@@ -47,24 +35,27 @@ const STAGES: Record<ProviderSettings["type"], (s: ProviderSettings) => StageNam
   gmail: () => ["dns", "tcp", "tls", "api"],
 };
 
-export function toDiagnoseOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): DiagnoseOptions {
-  const adHoc = typeof raw.type === "string" || typeof raw.host === "string" || typeof raw.preset === "string" || typeof raw.ewsUrl === "string";
-  if (adHoc === (target !== undefined)) {
-    throw new UsageError("Say what to diagnose: company, user <id>, or settings with --type.", `Usage: ${USAGE}`);
-  }
-  const opts: DiagnoseOptions = { send: raw.send === true, json: raw.json === true };
-  if (target !== undefined) opts.owner = parseOwner(target, id, USAGE);
-  else opts.adHoc = raw as ProviderFlags;
-  if (typeof raw.stopAfter === "string") opts.stopAfter = raw.stopAfter;
-  if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
-  if (raw.transcript === true || typeof raw.transcript === "string") opts.transcript = raw.transcript;
-  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  if (Array.isArray(raw.dnsServer)) opts.dnsServers = (raw.dnsServer as string[]).map((v) => checkDnsServer(v));
-  return opts;
+/** The target and the flags diagnose checks itself, at once, before any connection (the provider flags are checked as the settings are read). */
+interface Checked {
+  /** A saved profile's owner; undefined: ad hoc settings from the provider flags. */
+  owner?: Owner;
+  to?: string;
+  dnsServers?: string[];
 }
 
-/** An IP address, optionally with a port: 1.1.1.1, 127.0.0.1:5353, [2001:db8::1]:53. */
+function checkInput(input: DiagnoseInput): Checked {
+  const adHoc = input.type !== undefined || input.host !== undefined || input.preset !== undefined || input.ewsUrl !== undefined;
+  if (adHoc === (input.target !== undefined)) {
+    throw new UsageError("Say what to diagnose: company, user <id>, or settings with --type.", `Usage: ${USAGE}`);
+  }
+  return {
+    ...(input.target !== undefined ? { owner: parseOwner(input.target, input.id, USAGE) } : {}),
+    ...(input.to !== undefined ? { to: checkEmail(input.to, "--to") } : {}),
+    ...(input.dnsServer ? { dnsServers: input.dnsServer.map((v) => checkDnsServer(v)) } : {}),
+  };
+}
+
+/** What is diagnosed: a saved profile or ad hoc settings, with its secret if known. */
 interface Subject {
   settings: ProviderSettings;
   secret?: string;
@@ -73,98 +64,95 @@ interface Subject {
   args: string;
 }
 
-export async function runDiagnose(ctx: Context, opts: DiagnoseOptions): Promise<CommandResult> {
+export async function runDiagnose(ctx: Context, input: DiagnoseInput): Promise<CommandResult> {
+  const { owner, to, dnsServers } = checkInput(input);
   const config = await ctx.config();
-  const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
-  const subject = opts.owner ? await savedSubject(ctx, opts.owner) : await adHocSubject(ctx, opts.adHoc ?? {});
+  const timeoutMs = parseTimeoutSeconds(input.timeout, config.settings()["connect-timeout-seconds"]);
+  const subject = owner ? await savedSubject(ctx, owner) : await adHocSubject(ctx, input);
   const s = subject.settings;
   // --ca given now, else the CA files saved with the profile at setup.
-  const ca = withExtraCa(readCaFiles(opts.ca ?? s.caFiles), ctx.env);
+  const ca = withExtraCa(readCaFiles(input.ca ?? s.caFiles), ctx.env);
   const order = STAGES[s.type](s);
-  const stopAfter = checkStopAfter(opts, order);
-  const secrets = [subject.secret];
-  const transcript = new Transcript(secrets, `mailcfg diagnose ${subject.args}: ${describeSettings(s)} at ${ctx.now().toISOString()}`);
+  const stopAfter = checkStopAfter(input, order);
+  const transcript = new Transcript([subject.secret], `mailcfg diagnose ${subject.args}: ${describeSettings(s)} at ${ctx.now().toISOString()}`);
   progress(ctx, `diagnosing the ${subject.label}: ${describeSettings(s)}`);
 
-  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), ...dnsOption(opts.dnsServers ?? dnsServersFromEnv(ctx.env)), transcript, now: () => ctx.now() };
-  let report: { stages: StageResult[]; failure?: FailureReport; findings: string[]; sent: boolean };
-  switch (s.type) {
-    case "webmail": {
-      if (s.transport === "graph") {
-        // Graph: the network path to the Microsoft token endpoint, then the provider's token refresh.
-        const { probeGmail } = await import("../diagnosis/probe-http.js");
-        const { microsoftEndpoints } = await import("../oauth/microsoft.js");
-        const { tokenUrl } = microsoftEndpoints(ctx.env, s.tenant ?? "organizations");
-        report = await probeGmail(common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca), { tokenUrl });
-        break;
-      }
-      const { probeSmtp } = await import("../diagnosis/probe-smtp.js");
-      report = await probeSmtp(
-        {
-          host: s.host,
-          port: s.port,
-          security: s.security,
-          email: s.email,
-          ...(s.username ? { username: s.username } : {}),
-          ...(s.servername ? { servername: s.servername } : {}),
-          ...(subject.secret !== undefined && s.auth !== "oauth2-microsoft" ? { password: subject.secret } : {}),
-          ...(opts.to ? { to: opts.to } : {}),
-          ...(s.auth === "oauth2-microsoft" ? { oauth: true } : {}),
-        },
-        { ...common, send: opts.send },
-      );
-      break;
-    }
-    case "exchange": {
-      const { probeExchange } = await import("../diagnosis/probe-http.js");
-      report = await probeExchange(s, subject.secret, common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca));
-      break;
-    }
-    case "gmail": {
-      const { probeGmail } = await import("../diagnosis/probe-http.js");
-      // The token endpoint the provider will really use, MAILCFG_GOOGLE_TOKEN_URL included.
-      const { googleEndpoints } = await import("../oauth/google.js");
-      const { tokenUrl } = googleEndpoints(ctx.env);
-      report = await probeGmail(common, () => providerVerify(ctx, s, subject.secret, timeoutMs, ca), { tokenUrl });
-      break;
-    }
-  }
-
+  const common = { timeoutMs, ...(ca ? { ca } : {}), ...(stopAfter ? { stopAfter } : {}), ...dnsOption(dnsServers ?? dnsServersFromEnv(ctx.env)), transcript, now: () => ctx.now() };
+  const verify = () => providerVerify(ctx, s, subject.secret, timeoutMs, ca);
+  const report = await probe(ctx, subject, common, { send: input.send, ...(to ? { to } : {}) }, verify);
   if (report.failure) {
     // Check again with exactly what was given: the settings (ad hoc), --ca and --timeout.
-    const given = { ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
-    const again = followUpCommand("diagnose", opts.owner ? { owner: opts.owner, ...given } : { settings: s, ...given });
+    const given = { ...(input.ca ? { caFiles: input.ca } : {}), ...(input.timeout ? { timeout: input.timeout } : {}) };
+    const again = followUpCommand("diagnose", owner ? { owner, ...given } : { settings: s, ...given });
     report.failure.check = report.failure.check.replace(`mailcfg diagnose ${OWNER_PLACEHOLDER}`, again).replace(OWNER_PLACEHOLDER, subject.args);
   }
-  let transcriptFile: string | undefined;
-  if (typeof opts.transcript === "string") {
-    transcriptFile = opts.transcript;
-    writeTranscript(transcriptFile, transcript.text());
-  }
+  if (typeof input.transcript === "string") writeTranscript(input.transcript, transcript.text());
+  return present(ctx, input, owner, subject, report, order, transcript);
+}
 
+/** Runs the stages of the subject's service type. */
+async function probe(ctx: Context, subject: Subject, common: HttpProbeOptions, smtp: { send: boolean; to?: string }, verify: ProviderCheck): Promise<DiagnosisReport> {
+  const s = subject.settings;
+  if (s.type === "exchange") {
+    const { probeExchange } = await import("../diagnosis/probe-http.js");
+    return probeExchange(s, subject.secret, common, verify);
+  }
+  if (s.type === "gmail" || s.transport === "graph") {
+    // Gmail and Graph: the network path to the token endpoint the provider will really use
+    // (MAILCFG_GOOGLE_TOKEN_URL and the like included), then the provider's token refresh.
+    const { probeGmail } = await import("../diagnosis/probe-http.js");
+    return probeGmail(common, verify, { tokenUrl: await tokenUrlOf(ctx, s) });
+  }
+  const { probeSmtp } = await import("../diagnosis/probe-smtp.js");
+  const oauth = s.auth === "oauth2-microsoft";
+  return probeSmtp(
+    {
+      host: s.host,
+      port: s.port,
+      security: s.security,
+      email: s.email,
+      ...(s.username ? { username: s.username } : {}),
+      ...(s.servername ? { servername: s.servername } : {}),
+      ...(subject.secret !== undefined && !oauth ? { password: subject.secret } : {}),
+      ...(smtp.to ? { to: smtp.to } : {}),
+      ...(oauth ? { oauth: true } : {}),
+    },
+    { ...common, send: smtp.send },
+  );
+}
+
+/** The token endpoint of a Gmail or Microsoft Graph connection. */
+async function tokenUrlOf(ctx: Context, s: GmailSettings | WebmailSettings): Promise<string> {
+  if (s.type === "gmail") return (await import("../oauth/google.js")).googleEndpoints(ctx.env).tokenUrl;
+  return (await import("../oauth/microsoft.js")).microsoftEndpoints(ctx.env, s.tenant ?? "organizations").tokenUrl;
+}
+
+/** The report as data (secrets masked) and, without --json, as text. */
+function present(ctx: Context, input: DiagnoseInput, owner: Owner | undefined, subject: Subject, report: DiagnosisReport, order: StageName[], transcript: Transcript): CommandResult {
+  const s = subject.settings;
+  const secrets = [subject.secret];
+  const transcriptFile = typeof input.transcript === "string" ? input.transcript : undefined;
   // A Microsoft 365 profile on a password works today but not for long: say so and name the move.
-  const basicAuth = opts.owner ? basicAuthNote(opts.owner, s) : undefined;
+  const basicAuth = owner ? basicAuthNote(owner, s) : undefined;
   const notes = basicAuth ? [basicAuth.note] : [];
-  const move = basicAuth ? { move: basicAuth.command } : {};
   const data: Record<string, unknown> = {
-    ...(opts.owner ? { owner: ownerJson(opts.owner) } : { adHoc: true }),
+    ...(owner ? { owner: ownerJson(owner) } : { adHoc: true }),
     type: s.type,
     profile: describeSettings(s),
     stages: report.stages,
     failure: report.failure ?? null,
     findings: report.findings,
     notes,
-    ...move,
+    ...(basicAuth ? { move: basicAuth.command } : {}),
     sent: report.sent,
     ...(transcriptFile ? { transcriptFile } : {}),
-    ...(opts.transcript === true ? { transcript: transcript.lines() } : {}),
+    ...(input.transcript === true ? { transcript: transcript.lines() } : {}),
   };
-  const safe = redactDeep(data, secrets);
-  if (!opts.json) {
-    const text = renderReport(ctx, subject, report, order, transcriptFile, opts.transcript === true ? transcript.text() : undefined, notes);
+  if (!input.json) {
+    const text = renderDiagnosis(ctx.theme, subject, report, order, transcriptFile, input.transcript === true ? transcript.text() : undefined, notes);
     ctx.io.out.write(redact(text, secrets));
   }
-  return { data: safe, ...(report.failure ? { failed: report.failure.category } : {}) };
+  return { data: redactDeep(data, secrets), ...(report.failure ? { failed: report.failure.category } : {}) };
 }
 
 async function savedSubject(ctx: Context, owner: Owner): Promise<Subject> {
@@ -225,13 +213,13 @@ function requireFlag(value: string | undefined, flag: string, what: string): str
   return value;
 }
 
-function checkStopAfter(opts: DiagnoseOptions, order: StageName[]): StageName | undefined {
-  const stop = opts.stopAfter;
+function checkStopAfter(input: DiagnoseInput, order: StageName[]): StageName | undefined {
+  const stop = input.stopAfter;
   if (stop === undefined) return undefined;
   if (!(order as string[]).includes(stop)) {
     throw new UsageError(`--stop-after: "${stop}" is not a stage here; the stages are ${order.join(", ")}.`);
   }
-  if (stop === "data" && !opts.send) throw new UsageError("--stop-after data sends a test message: add --send to say so.");
+  if (stop === "data" && !input.send) throw new UsageError("--stop-after data sends a test message: add --send to say so.");
   return stop as StageName;
 }
 
@@ -271,49 +259,4 @@ function writeTranscript(file: string, text: string): void {
   } catch (err) {
     throw new UsageError(`--transcript ${file}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
   }
-}
-
-const MARK = { passed: "✓", failed: "✗", skipped: "-" } as const;
-
-function renderReport(
-  ctx: Context,
-  subject: Subject,
-  report: { stages: StageResult[]; failure?: FailureReport; findings: string[]; sent: boolean },
-  order: StageName[],
-  transcriptFile: string | undefined,
-  transcriptText: string | undefined,
-  notes: string[],
-): string {
-  const t = ctx.theme;
-  const lines: string[] = [];
-  lines.push(t.bold(`Diagnosing the ${subject.label}: ${describeSettings(subject.settings)}`));
-  const width = Math.max(...order.map((n) => n.length));
-  for (const r of report.stages) {
-    const mark = r.status === "passed" ? t.ok(MARK.passed) : r.status === "failed" ? t.bad(MARK.failed) : t.dim(MARK.skipped);
-    const time = r.status === "skipped" ? "" : `${r.ms} ms`;
-    lines.push(`  ${mark} ${r.stage.padEnd(width)} ${time.padStart(8)}  ${r.status === "skipped" ? t.dim(printable(r.summary)) : printable(r.summary)}`);
-    for (const w of r.warnings ?? []) lines.push(`  ${" ".repeat(width + 12)}${t.warn("warning")}: ${printable(w)}`);
-  }
-  lines.push("");
-  const f = report.failure;
-  if (f) {
-    if (f.productMessage) lines.push(t.dim(`The product shows: "${f.productMessage}"`));
-    lines.push(`${t.bad("✗")} The ${f.stage} stage failed [${f.category}, exit code ${EXIT_CODES[f.category]}]${f.provider ? ` (${f.provider})` : ""}`);
-    // The server's own words (a greeting, a reply) are shown, never obeyed by the terminal.
-    lines.push(`  cause: ${printable(f.cause)}`);
-    lines.push(`  evidence: ${printable(f.evidence.replace(/\n/g, " | "))}`);
-    if (f.code) lines.push(`  code: ${f.code}${f.meanings.find((m) => m.code === f.code) ? ` (${f.meanings.find((m) => m.code === f.code)?.meaning})` : ""}`);
-    for (const finding of report.findings) lines.push(`  found: ${printable(finding)}`);
-    lines.push("  fix:");
-    f.fix.forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
-    lines.push(`  check again: ${t.cmd(f.check)}`);
-  } else {
-    const last = [...report.stages].reverse().find((r) => r.status === "passed");
-    lines.push(`${t.ok("✓")} Every stage that ran passed${last ? ` (up to ${last.stage})` : ""}.` + (report.sent ? " A test message was sent." : " No mail was sent" + (subject.settings.type === "webmail" && subject.settings.transport !== "graph" ? " (add --send to send a test message)." : ".")));
-    for (const finding of report.findings) lines.push(`  found: ${finding}`);
-  }
-  for (const n of notes) lines.push(`${t.warn("note")}: ${n}`);
-  if (transcriptFile) lines.push(t.dim(`Transcript (secrets masked) written to ${transcriptFile}.`));
-  if (transcriptText) lines.push("", t.bold("Transcript (secrets masked):"), transcriptText.trimEnd());
-  return lines.join("\n") + "\n";
 }

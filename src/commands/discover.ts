@@ -3,30 +3,18 @@ import { checkEmail } from "../config/fields.js";
 import { discover } from "../discovery/discover.js";
 import { passwordNote, serverWords, setupCommandFor } from "../discovery/describe.js";
 import type { Discovery } from "../discovery/types.js";
+import type { DiscoverInput } from "../cli/discover.js";
 import { parseTimeoutSeconds, progress, type CommandResult } from "./shared.js";
 import { DEFAULT_DISCOVERY_SECONDS, discoveryOptions } from "../discovery/options.js";
 import { sourceWords, untrustedWhy } from "../discovery/describe.js";
 
-export interface DiscoverCommandOptions {
-  address: string;
-  timeout?: string;
-  ca?: string[];
-  json: boolean;
-}
-
-export function toDiscoverOptions(address: string, raw: Record<string, unknown>): DiscoverCommandOptions {
-  const opts: DiscoverCommandOptions = { address: checkEmail(address, "address"), json: raw.json === true };
-  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  return opts;
-}
-
-export async function runDiscover(ctx: Context, opts: DiscoverCommandOptions): Promise<CommandResult> {
-  const timeoutMs = parseTimeoutSeconds(opts.timeout, DEFAULT_DISCOVERY_SECONDS);
-  const options = discoveryOptions(ctx, timeoutMs, opts.ca);
-  progress(ctx, `looking up the settings for ${opts.address}`);
-  const found = await discover(opts.address, options);
-  if (!opts.json) printDiscovery(ctx, found);
+export async function runDiscover(ctx: Context, input: DiscoverInput): Promise<CommandResult> {
+  const address = checkEmail(input.address, "address");
+  const timeoutMs = parseTimeoutSeconds(input.timeout, DEFAULT_DISCOVERY_SECONDS);
+  const options = discoveryOptions(ctx, timeoutMs, input.ca);
+  progress(ctx, `looking up the settings for ${address}`);
+  const found = await discover(address, options);
+  if (!input.json) printDiscovery(ctx, found);
   return { data: { ...found }, ...(found.settings ? {} : { failed: "not-configured" as const }) };
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Context } from "../context.js";
 import type { Owner, Profile, ProviderSettings, SenderIdentity, ServiceType, Signature } from "../config/types.js";
-import { checkDisplayName, defaultDisplayName, identityFromFlags, type IdentityFlags } from "../config/identity.js";
+import { checkDisplayName, defaultDisplayName, identityFromFlags } from "../config/identity.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
@@ -9,135 +9,136 @@ import { renderError } from "../ui/render.js";
 import { SERVICE_LABELS, flowFor, parseServiceType } from "../senders/flows.js";
 import type { Collected, ProviderFlags } from "../senders/flow.js";
 import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
-import {
-  parseOwner,
-  parseTimeoutSeconds,
-  readCaFiles,
-  warn,
-  type CommandResult,
-} from "./shared.js";
+import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "../senders/describe.js";
 import { withFollowUps } from "../failures/follow-up.js";
 import { discoverForSetup } from "../senders/discover-step.js";
-import { chooseRecovery } from "../senders/recovery.js";
-
-export interface SetupOptions {
-  owner: Owner;
-  flags: ProviderFlags;
-  to?: string;
-  validate: boolean;
-  json: boolean;
-  timeout?: string;
-  ca?: string[];
-  /** --discover (true), --no-discover (false), or neither: look up the address's settings on a terminal. */
-  discover?: boolean;
-}
+import { chooseRecovery, type Recovery } from "../senders/recovery.js";
+import type { SetupInput } from "../cli/setup.js";
 
 const USAGE = "mailcfg setup company|user <id> [--type webmail|exchange|gmail] [flags]";
 
-/** Arguments and flags as commander gives them, checked; a usage error names the problem. */
-export function toSetupOptions(target: string | undefined, id: string | undefined, raw: Record<string, unknown>): SetupOptions {
-  const opts: SetupOptions = {
-    owner: parseOwner(target, id, USAGE),
-    flags: raw as ProviderFlags,
-    validate: raw.validate !== false,
-    json: raw.json === true,
-  };
-  if (typeof raw.to === "string") opts.to = checkEmail(raw.to, "--to");
-  if (typeof raw.timeout === "string") opts.timeout = raw.timeout;
-  if (Array.isArray(raw.ca)) opts.ca = raw.ca as string[];
-  if (typeof raw.discover === "boolean") opts.discover = raw.discover;
-  return opts;
+/** One setup run: the input and what was checked or read from it before any question. */
+interface SetupRun {
+  input: SetupInput;
+  owner: Owner;
+  label: string;
+  /** The profile set up now, if any: an edit starts from it. */
+  existing: Profile | undefined;
+  /** --to, checked. */
+  to: string | undefined;
+  timeoutMs: number;
 }
 
-export async function runSetup(ctx: Context, opts: SetupOptions): Promise<CommandResult> {
+/** Collected settings that passed validation (or were not validated, with --no-validate). */
+interface Settled {
+  collected: Collected;
+  identity: SenderIdentity;
+  outcome?: ValidationOutcome;
+}
+
+export async function runSetup(ctx: Context, input: SetupInput): Promise<CommandResult> {
+  const owner = parseOwner(input.target, input.id, USAGE);
+  const to = input.to === undefined ? undefined : checkEmail(input.to, "--to");
   const config = await ctx.config();
-  const existing = config.getProfile(opts.owner);
-  const settings = config.settings();
-  const timeoutMs = parseTimeoutSeconds(opts.timeout, settings["connect-timeout-seconds"]);
-  readCaFiles(opts.ca); // an unreadable --ca file is a usage error before any question
-  // --ca is remembered with the profile, so later validate/send trust the same server.
-  let caFiles = opts.ca ? opts.ca.map((f) => resolve(f)) : existing?.caFiles;
-  const label = ownerLabel(opts.owner);
-  if (ctx.io.canPrompt && !opts.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${label}`) + "\n");
+  const existing = config.getProfile(owner);
+  const timeoutMs = parseTimeoutSeconds(input.timeout, config.settings()["connect-timeout-seconds"]);
+  readCaFiles(input.ca); // an unreadable --ca file is a usage error before any question
+  const run: SetupRun = { input, owner, label: ownerLabel(owner), existing, to, timeoutMs };
+  if (ctx.io.canPrompt && !input.json) ctx.io.err.write(ctx.theme.bold(`Setting up the ${run.label}`) + "\n");
   // The address first, and its settings looked up: they fill the first round of questions
   // only, so after a failed validation every value can be changed again.
-  let flags = await discoverForSetup(ctx, opts.flags, { discover: opts.discover, json: opts.json, ...(opts.ca ? { ca: opts.ca } : {}) }, opts.owner, existing !== undefined);
-  const given = identityFromFlags(opts.flags as IdentityFlags);
+  const flags = await discoverForSetup(ctx, input, { discover: input.discover, json: input.json, ...(input.ca ? { ca: input.ca } : {}) }, owner, existing !== undefined);
+  const given = identityFromFlags(input);
   const type = await chooseType(ctx, flags, existing);
-  const flow = flowFor(type);
-  if (existing && !opts.json) {
+  if (existing && !input.json) {
     ctx.io.err.write(
-      `${ctx.theme.warn("note")}: this replaces the ${label} set up now (${describeSettings(existing)}) once validation passes; ` +
+      `${ctx.theme.warn("note")}: this replaces the ${run.label} set up now (${describeSettings(existing)}) once validation passes; ` +
         "what you do not change is kept.\n",
     );
   }
+  return saveAndReport(ctx, run, await collectAndValidate(ctx, run, type, flags, given));
+}
 
+/**
+ * Collects the settings (flags first, then questions) and validates them; on a terminal a
+ * failed validation offers the verdict's remedy and collects again, the typed values kept.
+ */
+async function collectAndValidate(ctx: Context, run: SetupRun, type: ServiceType, firstFlags: ProviderFlags, given: SenderIdentity): Promise<Settled> {
+  const { input, owner, existing } = run;
+  const flow = flowFor(type);
+  let flags = firstFlags;
+  // --ca is remembered with the profile, so later validate/send trust the same server.
+  let caFiles = input.ca ? input.ca.map((f) => resolve(f)) : existing?.caFiles;
   // An edit starts from the saved values and the saved secret (kept for the same server).
-  let previous: Partial<Collected> | undefined =
-    existing?.type === type ? { settings: existing, ...(await savedSecretOf(ctx, opts.owner, existing)) } : undefined;
+  let previous: Partial<Collected> | undefined = existing?.type === type ? { settings: existing, ...(await savedSecretOf(ctx, owner, existing)) } : undefined;
   let identity: SenderIdentity | undefined;
   for (;;) {
-    const collected = await flow.collect(ctx, flags, previous, opts.owner);
+    const collected = await flow.collect(ctx, flags, previous, owner);
     if (caFiles) collected.settings = { ...collected.settings, caFiles };
-    identity ??= await askIdentity(ctx, opts, given, existing, collected.settings.email);
+    identity ??= await askIdentity(ctx, run, given, collected.settings.email);
     for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
-
-    let outcome: ValidationOutcome | undefined;
-    if (opts.validate) {
-      try {
-        outcome = await validateSettings(ctx, {
-          settings: collected.settings,
-          ...(collected.secret === undefined ? {} : { secret: collected.secret }),
-          ...(opts.to ? { to: opts.to } : {}),
-          send: true,
-          timeoutMs,
-          label,
-        });
-      } catch (err) {
-        followUpsOfSetup(err, opts, collected.settings);
-        if (!isMailError(err) || !ctx.io.canPrompt || opts.json) throw withNext(err, opts.owner);
-        ctx.io.err.write(renderError(err, ctx.theme));
-        // The verdict's remedy as a one-key choice, or edit every field, or stop.
-        const next = await chooseRecovery(ctx, err, collected.settings, caFiles);
-        if (next.kind === "stop") throw withNext(err, opts.owner);
-        previous = collected;
-        flags = next.flags;
-        if (next.caFiles) caFiles = next.caFiles;
-        continue;
-      }
+    if (!input.validate) return { collected, identity };
+    try {
+      const outcome = await validateSettings(ctx, {
+        settings: collected.settings,
+        ...(collected.secret === undefined ? {} : { secret: collected.secret }),
+        ...(run.to ? { to: run.to } : {}),
+        send: true,
+        timeoutMs: run.timeoutMs,
+        label: run.label,
+      });
+      return { collected, identity, outcome };
+    } catch (err) {
+      const next = await recover(ctx, run, err, collected.settings, caFiles);
+      previous = collected;
+      flags = next.flags;
+      if (next.caFiles) caFiles = next.caFiles;
     }
-
-    const now = ctx.now().toISOString();
-    const profile = {
-      ...collected.settings,
-      ...identity,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-      ...(outcome ? { validation: outcome.record } : {}),
-      // A validated OAuth connection has just refreshed its token.
-      ...(outcome && secretKindFor(collected.settings) === "refresh-token" ? { tokenRefreshedAt: now } : {}),
-    } as Profile;
-    await saveProfileAndSecret(ctx, opts.owner, profile, outcome?.rotatedSecret ?? collected.secret);
-
-    const data: Record<string, unknown> = {
-      owner: ownerJson(opts.owner),
-      profile: publicProfile(profile),
-      validated: outcome !== undefined,
-    };
-    if (outcome?.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
-    if (!opts.json) {
-      const out = ctx.io.out;
-      if (outcome) {
-        out.write(`${ctx.theme.ok("✓")} ${outcome.evidence.summary}\n`);
-        if (outcome.sent) out.write(`${ctx.theme.ok("✓")} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
-      } else {
-        warn(ctx, "saved without validation; run: mailcfg validate " + ownerArgs(opts.owner));
-      }
-      out.write(`${ctx.theme.ok("✓")} Saved the ${label}: ${describeSettings(profile)}.\n`);
-    }
-    return { data };
   }
+}
+
+/** A failed validation: on a terminal, the verdict's remedy as a one-key choice, or edit every field; else (or to stop) the error. */
+async function recover(ctx: Context, run: SetupRun, err: unknown, settings: ProviderSettings, caFiles: string[] | undefined): Promise<Extract<Recovery, { kind: "retry" }>> {
+  followUpsOfSetup(err, run, settings);
+  if (!isMailError(err) || !ctx.io.canPrompt || run.input.json) throw withNext(err, run.owner);
+  ctx.io.err.write(renderError(err, ctx.theme));
+  const next = await chooseRecovery(ctx, err, settings, caFiles);
+  if (next.kind === "stop") throw withNext(err, run.owner);
+  return next;
+}
+
+/** Saves the profile (with its identity and the verdict) and its secret, and says so. */
+async function saveAndReport(ctx: Context, run: SetupRun, { collected, identity, outcome }: Settled): Promise<CommandResult> {
+  const now = ctx.now().toISOString();
+  const profile = {
+    ...collected.settings,
+    ...identity,
+    createdAt: run.existing?.createdAt ?? now,
+    updatedAt: now,
+    ...(outcome ? { validation: outcome.record } : {}),
+    // A validated OAuth connection has just refreshed its token.
+    ...(outcome && secretKindFor(collected.settings) === "refresh-token" ? { tokenRefreshedAt: now } : {}),
+  } as Profile;
+  await saveProfileAndSecret(ctx, run.owner, profile, outcome?.rotatedSecret ?? collected.secret);
+
+  const data: Record<string, unknown> = {
+    owner: ownerJson(run.owner),
+    profile: publicProfile(profile),
+    validated: outcome !== undefined,
+  };
+  if (outcome?.sent) data.testMail = { to: outcome.record.to, messageId: outcome.sent.messageId, response: outcome.sent.response };
+  if (!run.input.json) {
+    const out = ctx.io.out;
+    if (outcome) {
+      out.write(`${ctx.theme.ok("✓")} ${outcome.evidence.summary}\n`);
+      if (outcome.sent) out.write(`${ctx.theme.ok("✓")} Test mail sent to ${outcome.record.to} (${outcome.sent.response}).\n`);
+    } else {
+      warn(ctx, "saved without validation; run: mailcfg validate " + ownerArgs(run.owner));
+    }
+    out.write(`${ctx.theme.ok("✓")} Saved the ${run.label}: ${describeSettings(profile)}.\n`);
+  }
+  return { data };
 }
 
 /** The saved secret of the profile being edited, if the store has it. */
@@ -150,11 +151,12 @@ async function savedSecretOf(ctx: Context, owner: Owner, existing: Profile): Pro
  * The display name and signature: the flags, else (on a terminal) a question for the
  * name with the saved one or a default from the id or address; the rest as saved.
  */
-async function askIdentity(ctx: Context, opts: SetupOptions, given: SenderIdentity, existing: Profile | undefined, email: string): Promise<SenderIdentity> {
-  const fallback = existing?.name ?? defaultDisplayName(opts.owner, email);
+async function askIdentity(ctx: Context, run: SetupRun, given: SenderIdentity, email: string): Promise<SenderIdentity> {
+  const { existing, input } = run;
+  const fallback = existing?.name ?? defaultDisplayName(run.owner, email);
   const name =
     given.name ??
-    (ctx.io.canPrompt && !opts.json
+    (ctx.io.canPrompt && !input.json
       ? checkDisplayName(
           await ctx.prompt.text({
             message: "Display name (shown with the address in From)",
@@ -164,7 +166,7 @@ async function askIdentity(ctx: Context, opts: SetupOptions, given: SenderIdenti
           "display name",
         )
       : fallback);
-  const signature = given.signature ?? (ctx.io.canPrompt && !opts.json ? await askSignature(ctx, existing?.signature) : existing?.signature);
+  const signature = given.signature ?? (ctx.io.canPrompt && !input.json ? await askSignature(ctx, existing?.signature) : existing?.signature);
   return { name, ...(signature ? { signature } : {}) };
 }
 
@@ -224,9 +226,10 @@ export async function saveProfileAndSecret(ctx: Context, owner: Owner, profile: 
  * After a failed validation: check again with exactly the settings given (diagnose takes
  * them as flags), and the setup command that applies the verdict's remedy.
  */
-function followUpsOfSetup(err: unknown, opts: SetupOptions, settings: ProviderSettings): void {
-  const given = { ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
-  const fix = { verb: "setup" as const, owner: opts.owner, settings, ...given };
+function followUpsOfSetup(err: unknown, run: SetupRun, settings: ProviderSettings): void {
+  const { ca, timeout } = run.input;
+  const given = { ...(ca ? { caFiles: ca } : {}), ...(timeout ? { timeout } : {}) };
+  const fix = { verb: "setup" as const, owner: run.owner, settings, ...given };
   if (settings.type === "gmail") withFollowUps(err, fix, fix);
   else withFollowUps(err, { verb: "diagnose", settings, ...given }, fix);
 }
