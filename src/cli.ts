@@ -32,8 +32,7 @@ export const VERSION = "0.1.0";
  * the same text on any wider terminal: the build relies on that). Each command's own
  * --help gives its full description.
  */
-type Legacy = readonly [name: string, define: (ctx: Context, done: Done) => Command, summary: string];
-export const COMMANDS: ReadonlyArray<Legacy | CommandDefinition> = [
+export const COMMANDS: readonly CommandDefinition[] = [
   setup,
   discover,
   connectGmail,
@@ -78,11 +77,8 @@ export function buildProgram(ctx: Context, done: Done, argv: readonly string[] =
 
   // A run that names its command first defines only that one (its flags, its help):
   // defining all of them is needed only for the command list, `help` and suggestions.
-  const nameOf = (c: Legacy | CommandDefinition) => ("name" in c ? c.name : c[0]);
-  const named = COMMANDS.find((c) => nameOf(c) === argv[0]);
-  for (const c of named ? [named] : COMMANDS) {
-    program.addCommand("name" in c ? register(c, ctx, done) : c[1](ctx, done).summary(c[2]));
-  }
+  const named = COMMANDS.find((c) => c.name === argv[0]);
+  for (const definition of named ? [named] : COMMANDS) program.addCommand(register(definition, ctx, done));
   // Commands built on their own do not inherit these from the program: set them on every
   // level, so help and errors go through ctx.io and only main() decides the exit.
   const everywhere = (c: Command) => {

@@ -68,9 +68,13 @@ export interface CommandDefinition<A extends Args = Args, F extends Flags = Flag
   readonly subcommands?: readonly CommandDefinition<Args, Flags>[];
 }
 
-/** Infers a definition's argument and flag types; the definition itself is returned unchanged. */
+/**
+ * Infers a definition's argument and flag types; the definition itself is returned
+ * unchanged. Here the run function is checked strictly: it must take exactly what its
+ * definition gives (the registry's own type compares inputs both ways).
+ */
 export function defineCommand<A extends Args = Record<never, never>, F extends Flags = Record<never, never>>(
-  definition: CommandDefinition<A, F>,
+  definition: Omit<CommandDefinition<A, F>, "load"> & { load?: () => Promise<(ctx: Context, input: Input<A, F>) => Promise<CommandResult>> },
 ): CommandDefinition<A, F> {
   return definition;
 }

@@ -63,16 +63,3 @@ export const messageFlags = { doc: required(doc), to: required(to), ...messageDe
 /** The message of `queue add`: --doc and --to checked by the command (they may come from --from). */
 export const optionalMessageFlags = { doc, to, ...messageDetails };
 
-// --- Until every command is a definition: the old way of adding the groups. ---
-import type { Command } from "commander";
-import { collect, toOption, type Flags } from "./definition.js";
-export { collect };
-export type { Done } from "./definition.js";
-function addFlags(cmd: Command, flags: Flags): Command {
-  for (const [key, f] of Object.entries(flags)) for (const spec of f.options) cmd.addOption(toOption(key, spec, cmd.name()));
-  return cmd;
-}
-export const addConnectFlags = (cmd: Command) => addFlags(cmd, connectFlags);
-export const addProviderFlags = (cmd: Command) => addFlags(cmd, providerFlags);
-export const addIdentityFlags = (cmd: Command) => addFlags(cmd, identityFlags);
-export const addMessageFlags = (cmd: Command, req = true) => addFlags(cmd, req ? messageFlags : optionalMessageFlags);
