@@ -1,8 +1,9 @@
 /**
- * The one module that talks to ews-javascript-api (CommonJS, pinned to 0.15 and lightly
- * maintained). Everything else in mailcfg sees only the small EwsClient interface below,
- * so the library can be replaced, and it is loaded with `await import()` on first use,
- * so commands that never reach Exchange never pay for it.
+ * The one module (with ews-session.ts and ews-facts.ts beside it) that talks to
+ * ews-javascript-api (CommonJS, pinned to 0.15 and lightly maintained). Everything else
+ * in mailcfg sees only the small EwsClient interface below, so the library can be
+ * replaced, and it is loaded with `await import()` on first use, so commands that never
+ * reach Exchange never pay for it.
  *
  * What this module covers for the library:
  * - It does not XML-escape text it writes into the SOAP body: subject, body, names and
@@ -11,9 +12,9 @@
  *   @ewsjs/xhr, re-exported by ews-javascript-api) as the axios `timeout`.
  * - Its transport drops the body of a non-200 answer and its error paths can throw
  *   inside promise callbacks (a SOAP fault that is not XML never settles). So the
- *   transport is wrapped: every HTTP answer is recorded as it arrives, and a failed
- *   exchange is reported to the caller from those recorded facts (status, SOAP
- *   ResponseCode, MessageText, socket error code) instead of through the library.
+ *   transport is wrapped (ews-session.ts): every HTTP answer is recorded as it arrives,
+ *   and a failed exchange is reported to the caller from those recorded facts (status,
+ *   SOAP ResponseCode, MessageText, socket error code) instead of through the library.
  */
 import https from "node:https";
 import type { EmailMessage, ExchangeService } from "ews-javascript-api";
@@ -22,7 +23,7 @@ import { redact } from "../diagnosis/redact.js";
 import { escapeXmlText } from "./ews-facts.js";
 import { EwsSession, type EwsModule } from "./ews-session.js";
 
-// The facts of a failure live in ews-facts.ts; importers know them from here.
+// The rest of mailcfg imports EWS from this module alone, the facts of a failure included.
 export { EwsCallError, escapeXmlText, soapErrorOf, type EwsFailureFacts } from "./ews-facts.js";
 
 /** Where and how to reach EWS. The password is used for the Authorization header only. */

@@ -151,7 +151,7 @@ class SmtpProvider implements MailProvider {
     return undefined;
   }
 
-  // The one secret this connection carries, masked in every error it gives.
+  /** A classified failure; the one secret this connection carries is masked in it. */
   private fail(err: unknown, startedAt: number): Promise<MailError> {
     return smtpFailureProbed(err, this.s, this.accessToken ?? this.password, this.o.timeoutMs, startedAt);
   }
