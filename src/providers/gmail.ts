@@ -1,4 +1,5 @@
-import { gmail as gmailApi } from "@googleapis/gmail";
+import { gmail as gmailApi, type gmail_v1 } from "@googleapis/gmail";
+import type { OAuth2Client } from "google-auth-library";
 import type { GmailSettings } from "../config/types.js";
 import { MailError, NotConfiguredError } from "../errors.js";
 import { errorText } from "../diagnosis/classify.js";
@@ -42,85 +43,115 @@ export async function createGmailProvider(
     timeoutMs: o.timeoutMs,
     refreshToken: credential.refreshToken,
   });
-  const masked = [credential.refreshToken, clientSecret];
   const rootUrl = new URL(endpoints.gmailApiUrl).origin + "/";
   // The auth client is google-auth-library's; @googleapis/gmail types it against its own copy.
   const api = gmailApi({ version: "v1", auth: auth as never, rootUrl, timeout: o.timeoutMs });
-  const tokenFailure = (err: unknown) => googleTokenFailure(err, "refresh", endpoints.tokenUrl, [...masked, accessTokenOf(auth)]);
-  const log = (line: string) => o.onLog?.(redact(line, [...masked, accessTokenOf(auth)]));
-
+  const c: GmailConnection = { s, auth, api, rootUrl, tokenUrl: endpoints.tokenUrl, saved: [credential.refreshToken, clientSecret], onLog: o.onLog };
   return {
     type: "gmail",
-    async verify(): Promise<Evidence> {
-      log(`POST ${endpoints.tokenUrl} grant_type=refresh_token`);
-      try {
-        await auth.refreshAccessToken();
-      } catch (err) {
-        throw tokenFailure(err);
-      }
-      const c = auth.credentials;
-      const scopes = (c.scope ?? "").split(/\s+/).filter(Boolean);
-      if (scopes.length > 0 && !scopes.includes(GMAIL_SEND_SCOPE)) {
-        throw new MailError("oauth", `The Gmail connection of ${s.email} lacks the permission to send email (gmail.send).`, {
-          hint: 'Connect the account again and tick "Send email on your behalf" on the Google consent page.',
-          evidence: `granted scopes: ${scopes.join(" ")}`,
-          provider: "Google",
-          code: "scope_not_granted",
-        });
-      }
-      const account = emailFromIdToken(c.id_token) ?? s.email;
-      log(`token refreshed for ${account}`);
-      const other = account.toLowerCase() !== s.email.toLowerCase() ? ` (the profile says ${s.email})` : "";
-      return {
-        summary: `Refreshed the Google access token of ${account}${other}; it may send with the Gmail API.`,
-        facts: { account, api: rootUrl, scope: scopes.join(" ") || GMAIL_SEND_SCOPE },
-      };
-    },
-    async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
-      const composed = await composeRaw(mail, s.email);
-      log(`POST ${rootUrl}gmail/v1/users/me/messages/send (${composed.raw.length} bytes base64url)`);
-      let id: string | undefined;
-      let requested = false;
-      try {
-        // The token first, so a failure to get one is never taken for a send that may have happened.
-        await auth.getAccessToken();
-        await hooks?.beforeBody?.();
-        requested = true;
-        // { raw } as JSON: the media upload path would ignore rootUrl (and needs nothing we lack).
-        const res = await api.users.messages.send({ userId: "me", requestBody: { raw: composed.raw } });
-        id = res.data.id ?? undefined;
-      } catch (err) {
-        const e = gmailFailure(err, s, rootUrl, tokenFailure, [...masked, accessTokenOf(auth)]);
-        if (requested && requestMaybeDelivered(err)) e.details.facts = { ...e.details.facts, maybeDelivered: true };
-        throw e;
-      }
-      log(`accepted: Gmail message id ${id ?? "?"}`);
-      return {
-        messageId: composed.messageId,
-        accepted: composed.recipients,
-        rejected: [],
-        response: `Gmail API accepted it as message ${id ?? "(no id)"}`,
-      };
-    },
-    /** Looks in the sender's own mailbox (a read scope is needed; gmail.send alone cannot). */
-    async findSent(messageId: string): Promise<DeliveryCheck> {
-      const q = `rfc822msgid:${messageId.replace(/^<|>$/g, "")}`;
-      log(`GET ${rootUrl}gmail/v1/users/me/messages?q=${q}`);
-      try {
-        const res = await api.users.messages.list({ userId: "me", q, maxResults: 1, includeSpamTrash: true });
-        return { found: (res.data.messages ?? []).length > 0 };
-      } catch (err) {
-        const status = (err as { response?: { status?: number } }).response?.status;
-        if (status === 403) {
-          return { unknown: `the Gmail connection of ${s.email} may send but not read its mailbox (no gmail.readonly permission); connect it again with a read permission to have this checked` };
-        }
-        return { unknown: redact(`looking for it in ${s.email}'s mailbox failed: ${errorText(err)}`, [...masked, accessTokenOf(auth)]) };
-      }
-    },
+    verify: () => verifyGmail(c),
+    send: (mail, hooks) => sendGmail(c, mail, hooks),
+    findSent: (messageId) => findSentGmail(c, messageId),
     async close() {
       // Nothing to close: each call is one HTTPS request.
     },
   };
+}
+
+/** One Gmail account's API client and what its errors and log must mask. */
+interface GmailConnection {
+  s: GmailSettings;
+  auth: OAuth2Client;
+  api: gmail_v1.Gmail;
+  rootUrl: string;
+  tokenUrl: string;
+  /** The saved secrets: refresh token and client secret. */
+  saved: Array<string | undefined>;
+  onLog: ConnectOptions["onLog"];
+}
+
+/** Every secret the connection holds now: the saved ones and the current access token. */
+function secretsOf(c: GmailConnection): Array<string | undefined> {
+  return [...c.saved, accessTokenOf(c.auth)];
+}
+
+function log(c: GmailConnection, line: string): void {
+  c.onLog?.(redact(line, secretsOf(c)));
+}
+
+function tokenFailure(c: GmailConnection, err: unknown): MailError {
+  return googleTokenFailure(err, "refresh", c.tokenUrl, secretsOf(c));
+}
+
+/** Refreshes the access token: proves the connection, names the account and checks gmail.send. */
+async function verifyGmail(c: GmailConnection): Promise<Evidence> {
+  const { s, auth } = c;
+  log(c, `POST ${c.tokenUrl} grant_type=refresh_token`);
+  try {
+    await auth.refreshAccessToken();
+  } catch (err) {
+    throw tokenFailure(c, err);
+  }
+  const cred = auth.credentials;
+  const scopes = (cred.scope ?? "").split(/\s+/).filter(Boolean);
+  if (scopes.length > 0 && !scopes.includes(GMAIL_SEND_SCOPE)) {
+    throw new MailError("oauth", `The Gmail connection of ${s.email} lacks the permission to send email (gmail.send).`, {
+      hint: 'Connect the account again and tick "Send email on your behalf" on the Google consent page.',
+      evidence: `granted scopes: ${scopes.join(" ")}`,
+      provider: "Google",
+      code: "scope_not_granted",
+    });
+  }
+  const account = emailFromIdToken(cred.id_token) ?? s.email;
+  log(c, `token refreshed for ${account}`);
+  const other = account.toLowerCase() !== s.email.toLowerCase() ? ` (the profile says ${s.email})` : "";
+  return {
+    summary: `Refreshed the Google access token of ${account}${other}; it may send with the Gmail API.`,
+    facts: { account, api: c.rootUrl, scope: scopes.join(" ") || GMAIL_SEND_SCOPE },
+  };
+}
+
+async function sendGmail(c: GmailConnection, mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
+  const composed = await composeRaw(mail, c.s.email);
+  log(c, `POST ${c.rootUrl}gmail/v1/users/me/messages/send (${composed.raw.length} bytes base64url)`);
+  let id: string | undefined;
+  let requested = false;
+  try {
+    // The token first, so a failure to get one is never taken for a send that may have happened.
+    await c.auth.getAccessToken();
+    await hooks?.beforeBody?.();
+    requested = true;
+    // { raw } as JSON: the media upload path would ignore rootUrl (and needs nothing we lack).
+    const res = await c.api.users.messages.send({ userId: "me", requestBody: { raw: composed.raw } });
+    id = res.data.id ?? undefined;
+  } catch (err) {
+    const e = gmailFailure(err, c.s, c.rootUrl, (cause) => tokenFailure(c, cause), secretsOf(c));
+    if (requested && requestMaybeDelivered(err)) e.details.facts = { ...e.details.facts, maybeDelivered: true };
+    throw e;
+  }
+  log(c, `accepted: Gmail message id ${id ?? "?"}`);
+  return {
+    messageId: composed.messageId,
+    accepted: composed.recipients,
+    rejected: [],
+    response: `Gmail API accepted it as message ${id ?? "(no id)"}`,
+  };
+}
+
+/** Looks in the sender's own mailbox (a read scope is needed; gmail.send alone cannot). */
+async function findSentGmail(c: GmailConnection, messageId: string): Promise<DeliveryCheck> {
+  const q = `rfc822msgid:${messageId.replace(/^<|>$/g, "")}`;
+  log(c, `GET ${c.rootUrl}gmail/v1/users/me/messages?q=${q}`);
+  try {
+    const res = await c.api.users.messages.list({ userId: "me", q, maxResults: 1, includeSpamTrash: true });
+    return { found: (res.data.messages ?? []).length > 0 };
+  } catch (err) {
+    const status = (err as { response?: { status?: number } }).response?.status;
+    if (status === 403) {
+      return { unknown: `the Gmail connection of ${c.s.email} may send but not read its mailbox (no gmail.readonly permission); connect it again with a read permission to have this checked` };
+    }
+    return { unknown: redact(`looking for it in ${c.s.email}'s mailbox failed: ${errorText(err)}`, secretsOf(c)) };
+  }
 }
 
 function accessTokenOf(auth: { credentials: { access_token?: string | null } }): string | undefined {

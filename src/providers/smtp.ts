@@ -62,75 +62,99 @@ export function createSmtpProvider(
   accessToken?: string,
   early?: EarlyConnection,
 ): MailProvider {
-  const options = smtpTransportOptions(s, password, o, accessToken);
+  return new SmtpProvider(s, password, o, accessToken, early);
+}
+
+class SmtpProvider implements MailProvider {
+  readonly type = "webmail";
+  private readonly options: SMTPTransport.Options;
   // nodemailer's transport (the whole library: pooling, every transport kind) is loaded
   // only when a send cannot use the verified session, or to log in with XOAUTH2. A
   // validation needs just the connection and the composer, half as much code to load.
   // One transport (and so one connection pool) however many sends ask at once.
-  let loading: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
-  const theTransport = () => (loading ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(options)));
-  // The one secret this connection carries, masked in every error it gives.
-  const fail = async (err: unknown, startedAt: number) => {
-    return smtpFailureProbed(err, s, accessToken ?? password, o.timeoutMs, startedAt);
-  };
+  private loading: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
   // Pooled password logins (queue runs) go over sessions, which tell whether a failure
   // came after the final "." of DATA. XOAUTH2 logins use nodemailer's pooled transport.
-  const pool = o.pool && accessToken === undefined ? sessionPool(() => openSmtpSession(options)) : undefined;
-  const how = accessToken !== undefined ? " with an OAuth token (XOAUTH2)" : "";
+  private readonly pool: ReturnType<typeof sessionPool> | undefined;
   // The connection verify() logged in on, for the first send() to use (see smtp-session.ts).
-  let verified: SmtpSession | undefined;
-  const takeVerified = () => {
-    const v = verified;
-    verified = undefined;
+  private verified: SmtpSession | undefined;
+
+  constructor(
+    private readonly s: WebmailSettings,
+    private readonly password: string | undefined,
+    private readonly o: ConnectOptions,
+    private readonly accessToken: string | undefined,
+    private readonly early: EarlyConnection | undefined,
+  ) {
+    const options = smtpTransportOptions(s, password, o, accessToken);
+    this.options = options;
+    this.pool = o.pool && accessToken === undefined ? sessionPool(() => openSmtpSession(options)) : undefined;
+  }
+
+  async verify(): Promise<Evidence> {
+    const s = this.s;
+    this.takeVerified()?.quit();
+    const startedAt = Date.now();
+    try {
+      // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
+      if (this.accessToken === undefined) this.verified = await openSmtpSession(this.options, this.early);
+      else await (await this.transport()).verify();
+    } catch (err) {
+      throw await this.fail(err, startedAt);
+    }
+    const how = this.accessToken !== undefined ? " with an OAuth token (XOAUTH2)" : "";
+    return {
+      summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}${how}.`,
+      facts: { host: s.host, port: String(s.port), security: s.security },
+    };
+  }
+
+  async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
+    const message = nodemailerMessage(mail, this.s.email);
+    let info: SMTPTransport.SentMessageInfo;
+    const session = this.takeVerified();
+    const startedAt = Date.now();
+    try {
+      if (session) info = await session.send(message, hooks);
+      else if (this.pool) info = await this.pool.send(message, hooks);
+      else info = await (await this.transport()).sendMail(message);
+    } catch (err) {
+      throw await this.fail(err, startedAt);
+    } finally {
+      session?.quit();
+    }
+    return {
+      messageId: info.messageId,
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+      response: info.response,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.early?.discard();
+    this.takeVerified()?.quit();
+    this.pool?.close();
+    (await this.loading?.catch(() => undefined))?.close();
+  }
+
+  private transport(): Promise<Transporter<SMTPTransport.SentMessageInfo>> {
+    return (this.loading ??= import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(this.options)));
+  }
+
+  /** The verified session if it can still carry a send; otherwise it is closed. */
+  private takeVerified(): SmtpSession | undefined {
+    const v = this.verified;
+    this.verified = undefined;
     if (v?.usable()) return v;
     v?.quit();
     return undefined;
-  };
-  return {
-    type: "webmail",
-    async verify(): Promise<Evidence> {
-      takeVerified()?.quit();
-      const startedAt = Date.now();
-      try {
-        // XOAUTH2 logins go through nodemailer's transport, which builds the token exchange.
-        if (accessToken === undefined) verified = await openSmtpSession(options, early);
-        else await (await theTransport()).verify();
-      } catch (err) {
-        throw await fail(err, startedAt);
-      }
-      return {
-        summary: `Connected to ${s.host}:${s.port} (${securityWords(s)}) and logged in as ${s.username ?? s.email}${how}.`,
-        facts: { host: s.host, port: String(s.port), security: s.security },
-      };
-    },
-    async send(mail: OutgoingMail, hooks?: SendHooks): Promise<Sent> {
-      const message = nodemailerMessage(mail, s.email);
-      let info: SMTPTransport.SentMessageInfo;
-      const session = takeVerified();
-      const startedAt = Date.now();
-      try {
-        if (session) info = await session.send(message, hooks);
-        else if (pool) info = await pool.send(message, hooks);
-        else info = await (await theTransport()).sendMail(message);
-      } catch (err) {
-        throw await fail(err, startedAt);
-      } finally {
-        session?.quit();
-      }
-      return {
-        messageId: info.messageId,
-        accepted: info.accepted.map(String),
-        rejected: info.rejected.map(String),
-        response: info.response,
-      };
-    },
-    async close() {
-      early?.discard();
-      takeVerified()?.quit();
-      pool?.close();
-      (await loading?.catch(() => undefined))?.close();
-    },
-  };
+  }
+
+  /** A classified failure; the one secret this connection carries is masked in it. */
+  private fail(err: unknown, startedAt: number): Promise<MailError> {
+    return smtpFailureProbed(err, this.s, this.accessToken ?? this.password, this.o.timeoutMs, startedAt);
+  }
 }
 
 export function securityWords(s: Pick<WebmailSettings, "security" | "port">): string {

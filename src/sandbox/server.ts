@@ -56,14 +56,39 @@ export interface RunningSmtpServer {
  */
 export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmtpServer> {
   const host = cfg.host ?? "127.0.0.1";
-  const messages: ReceivedMessage[] = [];
+  if (cfg.mailDir) mkdirSync(cfg.mailDir, { recursive: true });
+  const state: ServerState = { messages: [], connections: 0, saved: 0 };
+  const server = new SMTPServer(serverOptions(cfg, state));
+  server.on("error", () => {
+    // client errors (bad TLS, dropped sockets) are the client's story, not the server's
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.port ?? 0, host, () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    host,
+    port,
+    messages: state.messages,
+    connections: () => state.connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What the server has seen so far. */
+interface ServerState {
+  messages: ReceivedMessage[];
+  /** Connections opened by clients. */
+  connections: number;
+  /** Messages written to mailDir, for the file names. */
+  saved: number;
+}
+
+function serverOptions(cfg: SmtpServerConfig, state: ServerState): SMTPServerOptions {
   const passwordAuth = Object.keys(cfg.users).length > 0;
   const authEnabled = passwordAuth || cfg.xoauth2 !== undefined;
-  if (cfg.mailDir) mkdirSync(cfg.mailDir, { recursive: true });
-  let counter = 0;
-  let connections = 0;
-
-  const options: SMTPServerOptions = {
+  return {
     secure: cfg.secure ?? false,
     key: cfg.tls.key,
     cert: cfg.tls.cert,
@@ -78,80 +103,68 @@ export async function startSmtpServer(cfg: SmtpServerConfig): Promise<RunningSmt
     // Clients are on loopback: a reverse DNS lookup only delays the greeting.
     disableReverseLookup: true,
     onConnect(_session, cb) {
-      connections += 1;
+      state.connections += 1;
       cb();
     },
-    onAuth(auth, _session, cb) {
-      if (auth.method === "XOAUTH2" && cfg.xoauth2) {
-        const verdict = cfg.xoauth2({ user: auth.username ?? "", accessToken: auth.accessToken ?? "" });
-        if (verdict === true) return cb(null, { user: auth.username });
-        return cb(Object.assign(new Error(verdict.message), { responseCode: verdict.responseCode }));
-      }
-      const expected = cfg.users[auth.username ?? ""];
-      if (expected !== undefined && auth.password === expected) return cb(null, { user: auth.username });
-      const err = new Error("5.7.8 Authentication credentials invalid") as Error & { responseCode: number };
-      err.responseCode = 535;
-      return cb(err);
-    },
+    onAuth: authHandler(cfg),
     onMailFrom(address, session, cb) {
       if (cfg.enforceSendAs && session.user && address.address.toLowerCase() !== String(session.user).toLowerCase()) {
-        const err = new Error(
-          `5.7.60 SMTP; Client does not have permissions to send as this sender (${address.address})`,
-        ) as Error & { responseCode: number };
-        err.responseCode = 550;
-        return cb(err);
+        return cb(refusal(550, `5.7.60 SMTP; Client does not have permissions to send as this sender (${address.address})`));
       }
       cb();
     },
     onRcptTo(address, _session, cb) {
       if (cfg.rejectRecipients?.includes(address.address.toLowerCase())) {
-        const err = new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`) as Error & {
-          responseCode: number;
-        };
-        err.responseCode = 550;
-        return cb(err);
+        return cb(refusal(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`));
       }
       cb();
     },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        const raw = Buffer.concat(chunks);
-        const m: ReceivedMessage = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((r) => r.address),
-          secure: session.secure,
-          raw,
-        };
-        if (session.user) m.user = String(session.user);
-        if (cfg.mailDir) {
-          counter += 1;
-          const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-          m.file = join(cfg.mailDir, `${stamp}-${String(counter).padStart(4, "0")}.eml`);
-          writeFileSync(m.file, raw);
-        }
-        messages.push(m);
-        cfg.onMessage?.(m);
-        cb(null, "2.0.0 Message accepted by mailcfg sandbox");
-      });
-    },
+    onData: dataHandler(cfg, state),
   };
+}
 
-  const server = new SMTPServer(options);
-  server.on("error", () => {
-    // client errors (bad TLS, dropped sockets) are the client's story, not the server's
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(cfg.port ?? 0, host, () => resolve());
-  });
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    host,
-    port,
-    messages,
-    connections: () => connections,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+/** XOAUTH2 logins go to cfg.xoauth2; passwords are checked against the user table. */
+function authHandler(cfg: SmtpServerConfig): NonNullable<SMTPServerOptions["onAuth"]> {
+  return (auth, _session, cb) => {
+    if (auth.method === "XOAUTH2" && cfg.xoauth2) {
+      const verdict = cfg.xoauth2({ user: auth.username ?? "", accessToken: auth.accessToken ?? "" });
+      if (verdict === true) return cb(null, { user: auth.username });
+      return cb(refusal(verdict.responseCode, verdict.message));
+    }
+    const expected = cfg.users[auth.username ?? ""];
+    if (expected !== undefined && auth.password === expected) return cb(null, { user: auth.username });
+    return cb(refusal(535, "5.7.8 Authentication credentials invalid"));
   };
+}
+
+/** Keeps each message (and writes it to mailDir as an .eml file) before accepting it. */
+function dataHandler(cfg: SmtpServerConfig, state: ServerState): NonNullable<SMTPServerOptions["onData"]> {
+  return (stream, session, cb) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const m: ReceivedMessage = {
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+        to: session.envelope.rcptTo.map((r) => r.address),
+        secure: session.secure,
+        raw,
+      };
+      if (session.user) m.user = String(session.user);
+      if (cfg.mailDir) {
+        state.saved += 1;
+        const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+        m.file = join(cfg.mailDir, `${stamp}-${String(state.saved).padStart(4, "0")}.eml`);
+        writeFileSync(m.file, raw);
+      }
+      state.messages.push(m);
+      cfg.onMessage?.(m);
+      cb(null, "2.0.0 Message accepted by mailcfg sandbox");
+    });
+  };
+}
+
+/** An SMTP refusal as smtp-server sends it: the reply code and its text. */
+function refusal(responseCode: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode });
 }
