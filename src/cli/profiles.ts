@@ -1,10 +1,7 @@
 import { arg, defineCommand, flag, type Input } from "./definition.js";
-import { jsonFlag } from "./flags.js";
+import { jsonFlag, targetArgs } from "./flags.js";
 
-const removeArgs = {
-  target: arg.optional("[target]", "company, or user"),
-  id: arg.optional("[id]", "the user id, with user"),
-};
+const removeArgs = targetArgs;
 const removeFlags = {
   yes: flag.on("-y, --yes", "do not ask for confirmation (needed without a terminal)"),
   force: flag.on("--force", "remove even though queued entries still need this sender"),

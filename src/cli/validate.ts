@@ -1,10 +1,7 @@
-import { arg, defineCommand, flag, type Input } from "./definition.js";
-import { connectFlags, jsonFlag, providerFlags } from "./flags.js";
+import { defineCommand, flag, type Input } from "./definition.js";
+import { connectFlags, jsonFlag, providerFlags, targetArgs } from "./flags.js";
 
-const args = {
-  target: arg.optional("[target]", "company, or user"),
-  id: arg.optional("[id]", "the user id, with user"),
-};
+const args = targetArgs;
 
 const flags = {
   all: flag.on("--all", "validate every saved profile"),
