@@ -9,7 +9,7 @@ import { readLine } from "../../src/oauth/lines.js";
 import { emailFromIdToken } from "../../src/oauth/jwt.js";
 import { MailError, UsageError } from "../../src/errors.js";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, GMAIL_SEND, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
-import { Capture } from "../helpers/cli-run.js";
+import { TextSink } from "../helpers/cli.js";
 
 let fake: FakeGoogle;
 
@@ -35,10 +35,10 @@ function genericClient(over: Partial<OAuthClientConfig> = {}): OAuthClientConfig
   };
 }
 
-function ctxWith(openUrl: (url: string) => Promise<void>, stdin = new PassThrough()): { ctx: Context; err: Capture } {
-  const err = new Capture();
+function ctxWith(openUrl: (url: string) => Promise<void>, stdin = new PassThrough()): { ctx: Context; err: TextSink } {
+  const err = new TextSink();
   const ctx = createContext({
-    io: { out: new Capture(), err, stdin, stdinIsTTY: false, errIsTTY: false, canPrompt: false },
+    io: { out: new TextSink(), err, stdin, stdinIsTTY: false, errIsTTY: false, canPrompt: false },
     env: { DISPLAY: ":0" },
     openUrl,
   });
