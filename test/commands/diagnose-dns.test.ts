@@ -3,8 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { runCli, tempDir } from "../helpers/cli.js";
-import { createContext } from "../../src/context.js";
+import { runCli, tempDir, testContext } from "../helpers/cli.js";
 import { secretKey } from "../../src/config/types.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
 
@@ -61,7 +60,7 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
   it("marks a saved Microsoft 365 profile still on a password, with the command that moves it to OAuth", async () => {
     const configDir = tempDir();
     const now = new Date().toISOString();
-    const ctx = createContext({ env: { MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file" } });
+    const ctx = testContext({ dir: configDir }).ctx;
     (await ctx.config()).saveProfile(
       { kind: "user", id: "jdoe" },
       { type: "webmail", host: "smtp.office365.com", port: smtp.port, security: "starttls", auth: "password", email: "sales@acme.test", createdAt: now, updatedAt: now },

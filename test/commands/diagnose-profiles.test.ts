@@ -5,12 +5,11 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { createContext } from "../../src/context.js";
 import { secretKey, type Profile } from "../../src/config/types.js";
 import { MailError } from "../../src/errors.js";
 import { probeExchange, probeGmail } from "../../src/diagnosis/probe-http.js";
 import { Transcript } from "../../src/diagnosis/transcript.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, testContext } from "../helpers/cli.js";
 
 const PASSWORD = "fake-password-123";
 const ca = new ThrowawayCa();
@@ -19,7 +18,7 @@ const caFile = join(dir, "ca.pem");
 writeFileSync(caFile, ca.cert);
 
 async function saveProfile(configDir: string, owner: { kind: "company" } | { kind: "user"; id: string }, profile: Profile, secret: string) {
-  const ctx = createContext({ env: { MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file" } });
+  const ctx = testContext({ dir: configDir }).ctx;
   (await ctx.config()).saveProfile(owner, profile);
   await (await ctx.secrets()).set(secretKey(owner, "password"), secret);
 }

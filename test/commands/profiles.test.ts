@@ -3,14 +3,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigStore } from "../../src/config/store.js";
 import { FileSecretStore, type SecretStore } from "../../src/config/secrets.js";
-import { PassThrough } from "node:stream";
-import { createContext } from "../../src/context.js";
-import { main } from "../../src/cli.js";
 import { secretKey, type Owner } from "../../src/config/types.js";
 import { encodeGoogleCredential } from "../../src/oauth/google.js";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
 import { saveWebmail, setSetting } from "../helpers/profiles.js";
-import { removeTempDirs, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 
 let google: FakeGoogle;
@@ -19,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await google.close();
-  removeTempDirs();
 });
 
 const jdoe: Owner = { kind: "user", id: "jdoe" };
@@ -153,15 +149,9 @@ describe("mailcfg remove", () => {
       set: async (k, v) => void keyring.set(k, v),
       delete: async (k) => void keyring.delete(k),
     };
-    const out = new PassThrough();
-    let text = "";
-    out.on("data", (c: Buffer) => (text += c.toString()));
-    const ctx = createContext({
-      io: { out, err: new PassThrough(), stdin: new PassThrough(), stdinIsTTY: false, errIsTTY: false, canPrompt: false },
-      env: { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "keyring", NO_COLOR: "1" },
-      openKeyring: async () => memoryKeyring,
-    });
-    expect(await main(["remove", "user", "jdoe", "--yes"], ctx)).toBe(0);
+    const r = await runCli(["remove", "user", "jdoe", "--yes"], { dir, env: { MAILCFG_SECRET_STORE: "keyring" }, openKeyring: async () => memoryKeyring });
+    const text = r.stdout;
+    expect(r.code).toBe(0);
     expect(keyring.size).toBe(0);
     expect(secretsOf(dir)[secretKey(jdoe, "password")]).toBeUndefined();
     expect(text).toMatch(/Deleted its password from the OS keyring/);
