@@ -9,7 +9,7 @@ import {
   startFakeGoogle,
   type FakeGoogle,
 } from "../helpers/fake-google.js";
-import { runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
+import { type CliRun, runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
 import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 import { setSetting } from "../helpers/profiles.js";
 
@@ -183,7 +183,7 @@ describe("connect-gmail: the paste-the-address path", () => {
 
   it("over SSH on a terminal it asks for the address, and asks again when the pasted one is from another attempt", async () => {
     let asked = 0;
-    const started: { run?: ReturnType<typeof runCli> } = {};
+    const started: { run?: CliRun } = {};
     const prompt = scriptedPrompter([
       [
         /Paste the address/,
@@ -408,7 +408,7 @@ describe("after connecting: refresh and revocation", () => {
 
   it("no token, code, verifier or client secret reaches config.json or any output, human or JSON", async () => {
     const outputs: string[] = [];
-    const collect = async (run: ReturnType<typeof runCli>) => {
+    const collect = async (run: CliRun) => {
       await run;
       outputs.push(run.stdout, run.stderr);
     };

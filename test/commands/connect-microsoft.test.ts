@@ -13,7 +13,7 @@ import {
   startFakeMicrosoft,
   type FakeMicrosoft,
 } from "../helpers/fake-microsoft.js";
-import { runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
+import { type CliRun, runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
 import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 
 const ACCOUNT = "sales@contoso-fake.example";
@@ -415,7 +415,7 @@ describe("after connecting: refresh, rotation and revocation", () => {
   it("no code, verifier or token reaches config.json or any output, human or JSON", async () => {
     fake.strictRotation = true;
     const outputs: string[] = [];
-    const keep = async (run: ReturnType<typeof runCli>) => {
+    const keep = async (run: CliRun) => {
       await run;
       outputs.push(run.stdout, run.stderr);
     };

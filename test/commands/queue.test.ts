@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { setSetting } from "../helpers/profiles.js";
 import { COMPANY_EMAIL, JDOE_EMAIL, saveSenders, startScriptedServer, type ScriptedServer, type ScriptOptions } from "../helpers/mail-server.js";
 import { attachmentNamed, parseMime } from "../helpers/mime.js";
@@ -21,7 +21,7 @@ interface EntryJson {
 
 // The same behaviour whichever queue holds the entries: the file beside the config, or PostgreSQL.
 describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: ScriptedServer | undefined;
   let ca: string;

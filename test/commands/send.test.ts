@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { setSetting } from "../helpers/profiles.js";
 import { COMPANY_EMAIL, JDOE_EMAIL, startMailWorld, type MailWorld } from "../helpers/mail-server.js";
 import { attachmentNamed, parseMime, partOfType } from "../helpers/mime.js";
 import { ConfigStore } from "../../src/config/store.js";
 
 describe("mailcfg send", () => {
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let world: MailWorld;
   beforeEach(async () => {

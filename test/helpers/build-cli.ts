@@ -14,11 +14,6 @@ export interface BuiltCli {
   remove(): void;
 }
 
-/** Bundles src/cli.ts into `outdir` exactly as `npm run build` does (scripts/bundle.mjs). */
-export async function bundleCliInto(outdir: string): Promise<void> {
-  await bundleCli({ root: ROOT, outdir, sourcemap: false });
-}
-
 /**
  * Bundles the CLI the way scripts/build.mjs does, into a temporary folder (with a link
  * to node_modules), so tests can run it as a real child process without touching dist/.
@@ -27,7 +22,8 @@ export async function bundleCliInto(outdir: string): Promise<void> {
 export async function buildCli(): Promise<BuiltCli> {
   const dir = mkdtempSync(join(tmpdir(), "mailcfg-cli-"));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  await bundleCliInto(join(dir, "dist"));
+  // Exactly as `npm run build` does (scripts/bundle.mjs).
+  await bundleCli({ root: ROOT, outdir: join(dir, "dist"), sourcemap: false });
   const entry = join(dir, "mailcfg.mjs");
   writeFileSync(entry, 'import { main } from "./dist/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
   if (RUNNING_AS_ROOT) {

@@ -8,7 +8,7 @@ import { chownSync } from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 
 export const RUNNING_AS_ROOT = process.getuid?.() === 0;
-export const NOBODY = 65534;
+const NOBODY = 65534;
 
 export interface NodeOptions {
   /** Added to PATH, HOME and NO_COLOR=1 (or replacing them). */

@@ -94,7 +94,7 @@ export interface CliOptions {
 }
 
 /** Collects what a stream is given, as text, as it is written. */
-export class TextSink extends Writable {
+class TextSink extends Writable {
   text = "";
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
     this.text += chunk.toString();

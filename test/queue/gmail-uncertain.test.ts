@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { ConfigStore } from "../../src/config/store.js";
 import { FileSecretStore } from "../../src/config/secrets.js";
 import { secretKey, type Profile } from "../../src/config/types.js";
@@ -19,7 +19,7 @@ async function saveGmail(dir: string, fake: FakeGoogle, scope: string): Promise<
 }
 
 describe("queue with the Gmail API: an uncertain entry is looked for before any resend", () => {
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let fake: FakeGoogle;
   beforeEach(async () => {

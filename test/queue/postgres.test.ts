@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import net, { type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { runNode, startNode } from "../helpers/child.js";
 import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { PG_PASSWORD, startPostgres, type TestPostgres } from "../helpers/postgres.js";
@@ -18,7 +18,7 @@ const bare = (url: string) => url.replace(`:${PG_PASSWORD}@`, "@");
 
 describe("the shared queue on PostgreSQL", () => {
   let server: TestPostgres;
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let url: string;
   beforeAll(async () => {
@@ -135,7 +135,7 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
   let server: TestPostgres;
   let cli: BuiltCli;
   let smtp: RawServer;
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     [server, cli] = await Promise.all([startPostgres(), buildCli()]);
     tmp = tempConfig();
@@ -214,7 +214,7 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
 
 describe("the shared queue when PostgreSQL goes away mid-run", () => {
   let server: TestPostgres;
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     server = await startPostgres();
     tmp = tempConfig();

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { QueueStore } from "../../src/queue/store.js";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { runNode, startNode } from "../helpers/child.js";
 import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { COMPANY_EMAIL, saveSenders, startScriptedServer, type ScriptedServer } from "../helpers/mail-server.js";
@@ -50,7 +50,7 @@ async function states(configDir: string) {
 
 describe("queue run in separate processes", () => {
   let cli: BuiltCli;
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: ScriptedServer;
   let ca: string;

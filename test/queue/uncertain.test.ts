@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
-import { runCli, tempConfig } from "../helpers/cli.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { startRawSmtp, type RawServer, type RawServerOptions } from "../helpers/misbehaving-servers.js";
 import { COMPANY_EMAIL } from "../helpers/mail-server.js";
@@ -20,7 +20,7 @@ interface EntryJson {
  * a failure before it is retried, one after it leaves the entry uncertain, sent once.
  */
 describe.each(queueBackends())("queue ($name): may the message have reached the server?", (backend) => {
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: RawServer | undefined;
   let h: QueueHarness;
@@ -179,7 +179,7 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
 });
 
 describe("timeouts are seconds from 0.1 to 600", () => {
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   beforeEach(() => (tmp = tempConfig()));
   afterEach(() => tmp.remove());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempConfig } from "../helpers/cli.js";
+import { tempConfig, type TempConfig } from "../helpers/cli.js";
 import { runNode } from "../helpers/child.js";
 import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
@@ -22,7 +22,7 @@ const REGISTER = `import { register } from "node:module";\nregister(new URL("./h
 
 describe("commands that must stay light", () => {
   let cli: BuiltCli;
-  let tmp: ReturnType<typeof tempConfig>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     cli = await buildCli();
     tmp = tempConfig();
