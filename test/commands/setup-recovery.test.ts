@@ -13,7 +13,7 @@ import type { Profile } from "../../src/config/types.js";
  */
 const rig = useRig();
 const pressEnter = (q: Asked) => q.default;
-/** Enter on a select: its default, the first choice (the fake prompter answers selects by name). */
+/** Enter on a select: its default, the first choice (the scripted prompter takes a name for a select). */
 const firstChoice = (q: Asked) => q.choices?.[0];
 const identity: Array<[string, (q: Asked) => unknown]> = [
   ["Display name", pressEnter],

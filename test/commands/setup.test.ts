@@ -51,7 +51,7 @@ describe("the setup wizard on a terminal", () => {
 
   it("offers the product's three service types, in its order", async () => {
     const prompt = scriptedPrompter([["Email Service Type", "Webmail"]]);
-    // Only the type question is answered: the next question fails the fake prompter,
+    // Only the type question is answered: the next question fails the scripted prompter,
     // which is enough to see what the first one offered.
     await runCli(["setup", "company", "--no-discover"], { terminal: true, prompt });
     const typeQuestion = prompt.asked[0]!;
