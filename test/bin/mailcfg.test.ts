@@ -2,12 +2,13 @@
  * The built CLI as users run it: `node bin/mailcfg.js` in a child process. The bundle is
  * rebuilt first when it is missing or older than the sources.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawn } from "node:child_process";
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { runNode, startNode, type NodeResult } from "../helpers/child.js";
 import { packagesBundledIn, packagesLoaded } from "../helpers/loaded-packages.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -29,28 +30,12 @@ beforeAll(() => {
     execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "inherit" });
   }
 }, 60_000);
-afterAll(() => cleanupTempDirs());
 
-interface Ran {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function mailcfg(args: string[], opts: { env?: Record<string, string>; input?: string; nodeArgs?: string[]; noBin?: boolean } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.noBin ? [] : [BIN]), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: tempDir(), MAILCFG_CONFIG_DIR: tempDir(), MAILCFG_SECRET_STORE: "file", ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-    child.stdin.end(opts.input ?? "");
+function mailcfg(args: string[], opts: { env?: Record<string, string>; input?: string; nodeArgs?: string[]; noBin?: boolean } = {}): Promise<NodeResult> {
+  return runNode([...(opts.nodeArgs ?? []), ...(opts.noBin ? [] : [BIN]), ...args], {
+    cwd: ROOT,
+    env: { HOME: tempDir(), MAILCFG_CONFIG_DIR: tempDir(), MAILCFG_SECRET_STORE: "file", ...opts.env },
+    stdin: opts.input ?? "",
   });
 }
 
@@ -68,7 +53,7 @@ function startupFiles(): Set<string> {
 }
 
 /** What a run of mailcfg loaded: npm packages by name (bundled or not), and our own dist files. */
-async function modulesLoaded(args: string[]): Promise<{ ran: Ran; packages: Set<string>; dist: Set<string> }> {
+async function modulesLoaded(args: string[]): Promise<{ ran: NodeResult; packages: Set<string>; dist: Set<string> }> {
   const traceFile = join(tempDir(), "trace.txt");
   const ran = await mailcfg(args, { env: { MAILCFG_TRACE_FILE: traceFile }, nodeArgs: ["--import", TRACE] });
   const urls = existsSync(traceFile) ? readFileSync(traceFile, "utf8").split("\n") : [];
@@ -81,7 +66,7 @@ async function modulesLoaded(args: string[]): Promise<{ ran: Ran; packages: Set<
 }
 
 /** The program itself (dist/cli.js) answering, without the bin script's canned texts. */
-function program(args: string[]): Promise<Ran> {
+function program(args: string[]): Promise<NodeResult> {
   const script = `import { main } from ${JSON.stringify(join(ROOT, "dist", "cli.js"))}; process.exitCode = await main(process.argv.slice(1));`;
   return mailcfg(args, { nodeArgs: ["--input-type=module", "-e", script, "--"], noBin: true });
 }
@@ -94,17 +79,17 @@ describe("start-up stays lean", () => {
     // The build keeps the help only if it fits 80 columns (commander's width off a terminal).
     expect(typeof canned.help, "the top-level help must fit 80 columns; see COMMANDS in src/cli.ts").toBe("string");
     const expectedHelp = await program(["--help"]);
-    expect(expectedHelp.out).toMatch(/^Usage: mailcfg/);
+    expect(expectedHelp.stdout).toMatch(/^Usage: mailcfg/);
     for (const args of [["--help"], ["-h"], []]) {
       const { ran, dist, packages } = await modulesLoaded(args);
       expect(ran.code).toBe(0);
-      expect(ran.out, args.join(" ")).toBe(expectedHelp.out);
+      expect(ran.stdout, args.join(" ")).toBe(expectedHelp.stdout);
       expect([...dist]).toEqual([]);
       expect([...packages]).toEqual([]);
     }
     for (const flag of ["--version", "-v", "-V"]) {
       const version = await modulesLoaded([flag]);
-      expect(version.ran.out, flag).toBe((await program(["--version"])).out);
+      expect(version.ran.stdout, flag).toBe((await program(["--version"])).stdout);
       expect([...version.dist]).toEqual([]);
     }
   });
@@ -128,7 +113,7 @@ describe("start-up stays lean", () => {
   it("the program's own start (mailcfg help) loads no lazily imported chunk, and only the bundled commander and chalk", async () => {
     const { ran, packages, dist } = await modulesLoaded(["help"]);
     expect(ran.code).toBe(0);
-    expect(ran.out).toMatch(/^Usage: mailcfg/);
+    expect(ran.stdout).toMatch(/^Usage: mailcfg/);
     expect(dist.has("cli.js"), "the trace hook saw the CLI load").toBe(true);
     expect([...packages].filter((p) => p !== "commander" && p !== "chalk")).toEqual([]);
     expect([...dist].filter((f) => !startupFiles().has(f))).toEqual([]);
@@ -142,7 +127,7 @@ describe("start-up stays lean", () => {
   it("status reads the config but loads nothing that sends mail", async () => {
     const { ran, packages, dist } = await modulesLoaded(["status", "--json"]);
     expect(ran.code).toBe(0);
-    expect(JSON.parse(ran.out)).toMatchObject({ ok: true, profiles: [] });
+    expect(JSON.parse(ran.stdout)).toMatchObject({ ok: true, profiles: [] });
     expect(packages.has("commander"), "the trace sees bundled packages").toBe(true);
     for (const p of SENDING) expect(packages.has(p), `status loaded ${p}`).toBe(false);
     expect([...dist].filter((f) => /^(smtp|server|throwaway-ca)-/.test(f))).toEqual([]);
@@ -165,9 +150,9 @@ describe("the built command", () => {
     for (const f of ["mailcfg.js", "package.json"]) copyFileSync(join(ROOT, "bin", f), join(copy, "bin", f));
     const r = await mailcfg(["status"], { nodeArgs: [join(copy, "bin", "mailcfg.js")], noBin: true });
     expect(r.code).toBe(1);
-    expect(r.out).toBe("");
-    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(/^error: mailcfg could not start: .*Build it first: npm run build\n$/);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: mailcfg could not start: .*Build it first: npm run build\n$/);
   });
 
 
@@ -175,25 +160,21 @@ describe("the built command", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     const r = await mailcfg(["--version"]);
     expect(r.code).toBe(0);
-    expect(r.out.trim()).toBe(pkg.version);
+    expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it("sets the process exit code: usage 2", async () => {
     const r = await mailcfg(["status", "--bogus", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { category: "usage" } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { category: "usage" } });
   });
 
   it("sandbox --json: prints its connection details, receives a validated test mail, stores it, stops on SIGTERM", async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, "sandbox", "--json", "--port", "0", "--dir", dir], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", MAILCFG_CONFIG_DIR: dir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const { child, done } = startNode([BIN, "sandbox", "--json", "--port", "0", "--dir", dir], { cwd: ROOT, env: { MAILCFG_CONFIG_DIR: dir } });
+    const exited = done.then((r) => r.code);
     try {
-      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
       const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, string | number>;
       const ready = await next();
       expect(ready).toMatchObject({ event: "ready", host: "127.0.0.1", security: "starttls" });
@@ -202,12 +183,12 @@ describe("the built command", () => {
       // Ask the built CLI too, with the password on a real pipe (--password-stdin).
       const flags = ["--host", "127.0.0.1", "--port", String(ready.port), "--email", String(ready.user), "--ca", String(ready.caFile)];
       const v = await mailcfg(["validate", "--type", "webmail", ...flags, "--password-stdin", "--json"], { input: `${ready.password}\n` });
-      expect(v.code, v.err).toBe(0);
+      expect(v.code, v.stderr).toBe(0);
       const message = await next();
       expect(message).toMatchObject({ event: "message", from: ready.user, to: [ready.user] });
       expect(readFileSync(String(message.file), "utf8")).toMatch(/^Subject: mailcfg test mail/m);
 
-      const wrong = await run(["validate", "--type", "webmail", ...flags, "--json"], { env: { MAILCFG_PASSWORD: "fake-wrong-sandbox-password" } });
+      const wrong = await runCli(["validate", "--type", "webmail", ...flags, "--json"], { env: { MAILCFG_PASSWORD: "fake-wrong-sandbox-password" } });
       expect(wrong.code).toBe(3);
     } finally {
       child.kill("SIGTERM");

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
-import { PASSWORD, run, tempDir, USER, useRig, webmailFlags } from "../helpers/smtp-rig.js";
+import { PASSWORD, USER, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 import { VERSION } from "../../src/cli.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -40,8 +41,8 @@ describe("mailcfg completion", () => {
   beforeAll(async () => {
     dir = tempDir();
     for (const id of ["jdoe", "amy.lee"]) {
-      const r = await run(["setup", "user", id, "--host", "127.0.0.1", "--email", `${id}@acme.test`, "--no-validate"], { dir, env: { MAILCFG_PASSWORD: "fake-password-1" } });
-      expect(r.code, r.err).toBe(0);
+      const r = await runCli(["setup", "user", id, "--host", "127.0.0.1", "--email", `${id}@acme.test`, "--no-validate"], { dir, env: { MAILCFG_PASSWORD: "fake-password-1" } });
+      expect(r.code, r.stderr).toBe(0);
     }
   });
 
@@ -66,15 +67,15 @@ describe("mailcfg completion", () => {
   });
 
   it("prints zsh and fish scripts that call back into mailcfg; an unknown shell is a usage error", async () => {
-    const zsh = await run(["completion", "zsh"]);
-    expect(zsh.out).toMatch(/^#compdef mailcfg/);
-    expect(zsh.out).toContain("mailcfg __complete");
-    const fish = await run(["completion", "fish"]);
-    expect(fish.out).toContain("complete -c mailcfg -a '(__mailcfg_complete)'");
-    const bad = await run(["completion", "tcsh"]);
+    const zsh = await runCli(["completion", "zsh"]);
+    expect(zsh.stdout).toMatch(/^#compdef mailcfg/);
+    expect(zsh.stdout).toContain("mailcfg __complete");
+    const fish = await runCli(["completion", "fish"]);
+    expect(fish.stdout).toContain("complete -c mailcfg -a '(__mailcfg_complete)'");
+    const bad = await runCli(["completion", "tcsh"]);
     expect(bad.code).toBe(2);
-    const help = await run(["completion", "--help"]);
-    expect(help.out).toContain("echo 'source <(mailcfg completion bash)' >> ~/.bashrc");
+    const help = await runCli(["completion", "--help"]);
+    expect(help.stdout).toContain("echo 'source <(mailcfg completion bash)' >> ~/.bashrc");
   });
 });
 
@@ -90,12 +91,12 @@ describe("mailcfg help environment", () => {
       for (const m of readFileSync(f, "utf8").matchAll(/MAILCFG_[A-Z_]+/g)) if (!m[0].endsWith("_")) used.add(m[0]);
     }
     expect(used.size).toBeGreaterThan(10);
-    const r = await run(["help", "environment"]);
+    const r = await runCli(["help", "environment"]);
     expect(r.code).toBe(0);
-    const listed = new Set([...r.out.matchAll(/^ {2}([A-Z_]+)$/gm)].map((m) => m[1]));
+    const listed = new Set([...r.stdout.matchAll(/^ {2}([A-Z_]+)$/gm)].map((m) => m[1]));
     for (const name of [...used, "NODE_EXTRA_CA_CERTS", "XDG_CONFIG_HOME", "NO_COLOR"]) expect(listed, name).toContain(name);
-    expect(r.out).toMatch(/MAILCFG_GOOGLE_REVOKE_URL\n.*\n\s+default: https:\/\/oauth2\.googleapis\.com\/revoke/);
-    const j = await run(["help", "environment", "--json"]);
+    expect(r.stdout).toMatch(/MAILCFG_GOOGLE_REVOKE_URL\n.*\n\s+default: https:\/\/oauth2\.googleapis\.com\/revoke/);
+    const j = await runCli(["help", "environment", "--json"]);
     expect((j.json().variables as unknown[]).length).toBe(listed.size);
   });
 });
@@ -103,36 +104,36 @@ describe("mailcfg help environment", () => {
 describe("conventions: --debug, config path, -v", () => {
   it("--debug on any command shows the protocol log with the password masked", async () => {
     const dir = tempDir();
-    const setup = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    const setup = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(setup.code).toBe(0);
-    const quiet = await run(["validate", "company", "--no-send"], { dir });
-    expect(quiet.err).not.toMatch(/debug:/);
-    const r = await run(["validate", "company", "--no-send", "--debug"], { dir });
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/debug: .*EHLO/);
-    expect(r.err).toMatch(/debug: .*AUTH/);
-    expect(r.err).not.toContain(PASSWORD);
-    expect(r.err).not.toContain(Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64"));
+    const quiet = await runCli(["validate", "company", "--no-send"], { dir });
+    expect(quiet.stderr).not.toMatch(/debug:/);
+    const r = await runCli(["validate", "company", "--no-send", "--debug"], { dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/debug: .*EHLO/);
+    expect(r.stderr).toMatch(/debug: .*AUTH/);
+    expect(r.stderr).not.toContain(PASSWORD);
+    expect(r.stderr).not.toContain(Buffer.from(`\0${USER}\0${PASSWORD}`).toString("base64"));
   });
 
   it("--debug prints the stack trace of a failure; without it there is none", async () => {
     const dir = tempDir();
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "config.json"), "{ not json");
-    const plain = await run(["status"], { dir });
+    const plain = await runCli(["status"], { dir });
     expect(plain.code).toBe(2);
-    expect(plain.err).not.toMatch(/^\s+at /m);
-    const debug = await run(["status", "--debug"], { dir });
+    expect(plain.stderr).not.toMatch(/^\s+at /m);
+    const debug = await runCli(["status", "--debug"], { dir });
     expect(debug.code).toBe(2);
-    expect(debug.err).toMatch(/^\s+at /m);
+    expect(debug.stderr).toMatch(/^\s+at /m);
   });
 
   it("config path prints the config folder; -v and -V print the version", async () => {
     const dir = tempDir();
-    const r = await run(["config", "path"], { dir });
-    expect(r.out).toBe(`${dir}\n`);
-    expect((await run(["config", "path", "--json"], { dir })).json()).toMatchObject({ configDir: dir, configFile: join(dir, "config.json") });
-    expect((await run(["-v"])).out).toBe(`${VERSION}\n`);
-    expect((await run(["-V"])).out).toBe(`${VERSION}\n`);
+    const r = await runCli(["config", "path"], { dir });
+    expect(r.stdout).toBe(`${dir}\n`);
+    expect((await runCli(["config", "path", "--json"], { dir })).json()).toMatchObject({ configDir: dir, configFile: join(dir, "config.json") });
+    expect((await runCli(["-v"])).stdout).toBe(`${VERSION}\n`);
+    expect((await runCli(["-V"])).stdout).toBe(`${VERSION}\n`);
   });
 });

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
-import { runCli, tempConfigDir } from "../helpers/cli-run.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 /**
  * The checks a run makes of its typed input before it connects anywhere: the target,
@@ -27,19 +27,17 @@ const CASES: Array<[argv: string[], message: RegExp]> = [
 ];
 
 let dir: string;
-let cleanup: () => void;
-beforeEach(() => ({ dir, cleanup } = tempConfigDir()));
-afterEach(() => cleanup());
+beforeEach(() => (dir = tempDir()));
 
 describe("input checks of setup, diagnose, connect-gmail, connect-microsoft and discover", () => {
   it.each(CASES)("%j is a usage error naming the flag; nothing is saved", async (argv, message) => {
-    const run = runCli([...argv, "--json"], { dir, env: { MAILCFG_PASSWORD: "fake-password-not-real" } });
-    expect(await run.code).toBe(2);
-    const doc = JSON.parse(run.out.text) as { ok: boolean; error: { category: string; message: string } };
+    const run = await runCli([...argv, "--json"], { dir, env: { MAILCFG_PASSWORD: "fake-password-not-real" } });
+    expect(run.code).toBe(2);
+    const doc = run.json() as { ok: boolean; error: { category: string; message: string } };
     expect(doc.ok).toBe(false);
     expect(doc.error.category).toBe("usage");
     expect(doc.error.message).toMatch(message);
-    expect(run.err.text).toBe("");
+    expect(run.stderr).toBe("");
     expect(readdirSync(dir)).toEqual([]);
   });
 });

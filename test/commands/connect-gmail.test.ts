@@ -9,12 +9,13 @@ import {
   startFakeGoogle,
   type FakeGoogle,
 } from "../helpers/fake-google.js";
-import { readConfigFile, readSecretsFile, runCli, scriptedPrompter, tempConfigDir, waitFor } from "../helpers/cli-run.js";
+import { type CliRun, runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
+import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 import { setSetting } from "../helpers/profiles.js";
 
 let fake: FakeGoogle;
 let dir: string;
-let cleanup: () => void;
+let cfg: TempConfig;
 
 /** A desktop session (a browser can open) pointed at the fake Google, client secret in the environment. */
 function desktopEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -25,12 +26,13 @@ const AUTH_URL_IN_STDERR = /(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+
 
 beforeEach(async () => {
   fake = await startFakeGoogle({ account: "sales@acme-fake.example" });
-  ({ dir, cleanup } = tempConfigDir());
+  cfg = tempConfig();
+  dir = cfg.dir;
 });
 
 afterEach(async () => {
   await fake.close();
-  cleanup();
+  cfg.remove();
 });
 
 /** The parts of mailcfg's JSON documents these tests read. */
@@ -50,13 +52,13 @@ function parseJson(text: string): Doc {
 describe("connect-gmail: the whole flow", () => {
   it("signs in with PKCE, sends a test mail to the account, and saves the profile with the token in the secret store only", async () => {
     const browser = fakeBrowser();
-    const run = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], {
+    const run = await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], {
       dir,
       env: desktopEnv(),
       openUrl: browser.open,
     });
-    expect(await run.code).toBe(0);
-    const doc = parseJson(run.out.text);
+    expect(run.code).toBe(0);
+    const doc = parseJson(run.stdout);
     expect(doc.ok).toBe(true);
     expect(doc.profile).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", clientId: FAKE_CLIENT_ID });
     expect(Date.parse(doc.profile.connectedAt ?? "")).not.toBeNaN();
@@ -85,82 +87,76 @@ describe("connect-gmail: the whole flow", () => {
     expect(doc.testMail.to).toBe("sales@acme-fake.example");
 
     // Saved: the profile in config.json, the refresh token only in the secret store.
-    const config = parseJson(readConfigFile(dir));
+    const config = parseJson(cfg.configText());
     expect(config.company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", clientId: FAKE_CLIENT_ID });
-    const secrets = readSecretsFile(dir);
+    const secrets = cfg.secrets();
     const stored = JSON.parse(secrets["company/refresh-token"] ?? "{}") as { refreshToken?: string; clientSecret?: string };
     expect(stored.refreshToken).toMatch(/^1\/\/fake-refresh-/);
     expect(stored.clientSecret).toBe(FAKE_CLIENT_SECRET);
-    for (const s of fake.secretsSeen()) expect(readConfigFile(dir)).not.toContain(s);
+    for (const s of fake.secretsSeen()) expect(cfg.configText()).not.toContain(s);
   });
 
   it("status then shows when the Gmail profile was connected and last used", async () => {
     const browser = fakeBrowser();
-    expect(await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env: desktopEnv(), openUrl: browser.open }).code).toBe(0);
-    const status = runCli(["status"], { dir, env: desktopEnv() });
-    expect(await status.code).toBe(0);
-    expect(status.out.text).toMatch(/Company Email: gmail sales@acme-fake\.example via Gmail API/);
-    expect(status.out.text).toMatch(/connected \d{4}-\d\d-\d\dT/);
-    expect(status.out.text).toMatch(/last used \d{4}-\d\d-\d\dT/);
+    expect((await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env: desktopEnv(), openUrl: browser.open })).code).toBe(0);
+    const status = await runCli(["status"], { dir, env: desktopEnv() });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/Company Email: gmail sales@acme-fake\.example via Gmail API/);
+    expect(status.stdout).toMatch(/connected \d{4}-\d\d-\d\dT/);
+    expect(status.stdout).toMatch(/last used \d{4}-\d\d-\d\dT/);
   });
 
   it("setup --type gmail runs the same connect flow", async () => {
     const browser = fakeBrowser();
-    const run = runCli(["setup", "user", "jdoe", "--type", "gmail", "--client-id", FAKE_CLIENT_ID, "--json"], {
+    const run = await runCli(["setup", "user", "jdoe", "--type", "gmail", "--client-id", FAKE_CLIENT_ID, "--json"], {
       dir,
       env: desktopEnv(),
       openUrl: browser.open,
     });
-    expect(await run.code).toBe(0);
-    expect(parseJson(run.out.text).profile).toMatchObject({ type: "gmail", email: "sales@acme-fake.example" });
+    expect(run.code).toBe(0);
+    expect(parseJson(run.stdout).profile).toMatchObject({ type: "gmail", email: "sales@acme-fake.example" });
     expect(fake.sent).toHaveLength(1);
-    expect(readSecretsFile(dir)["user/jdoe/refresh-token"]).toBeDefined();
+    expect(cfg.secrets()["user/jdoe/refresh-token"]).toBeDefined();
   });
 
   it("the setup wizard on a terminal offers Gmail and runs the same connect flow", async () => {
     const browser = fakeBrowser();
-    const asked: string[] = [];
-    const prompt = scriptedPrompter({
-      select(message, values) {
-        asked.push(message);
-        expect(values).toContain("gmail");
-        return "gmail";
-      },
-      text(message) {
-        asked.push(message);
-        if (message.startsWith("Display name")) return "Acme Sales";
-        if (message.startsWith("Signature")) return "";
-        expect(message).toMatch(/client id/);
-        return FAKE_CLIENT_ID;
-      },
-      password(message) {
-        asked.push(message);
-        expect(message).toMatch(/client secret/);
-        return FAKE_CLIENT_SECRET;
-      },
-    });
-    const run = runCli(["setup", "company", "--no-discover"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, canPrompt: true, prompt, openUrl: browser.open });
-    expect(await run.code).toBe(0);
+    const prompt = scriptedPrompter([
+      [
+        "Email Service Type",
+        (q) => {
+          expect(q.values).toContain("gmail");
+          return "gmail";
+        },
+      ],
+      [/client id/, FAKE_CLIENT_ID],
+      [/client secret/, FAKE_CLIENT_SECRET],
+      ["Display name", "Acme Sales"],
+      ["Signature", ""],
+    ]);
+    const run = await runCli(["setup", "company", "--no-discover"], { dir, env: { ...fake.env(), DISPLAY: ":0" }, terminal: true, prompt, openUrl: browser.open });
+    expect(run.code).toBe(0);
+    const asked = prompt.asked.map((q) => q.message);
     expect(asked).toHaveLength(5);
     expect(asked.slice(-2)).toEqual([expect.stringMatching(/^Display name/), expect.stringMatching(/^Signature/)]);
-    expect(parseJson(readConfigFile(dir)).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", name: "Acme Sales" });
-    expect(run.out.text).toMatch(/Test mail sent to sales@acme-fake\.example/);
+    expect(parseJson(cfg.configText()).company).toMatchObject({ type: "gmail", email: "sales@acme-fake.example", name: "Acme Sales" });
+    expect(run.stdout).toMatch(/Test mail sent to sales@acme-fake\.example/);
   });
 
   it("ad hoc validation of a Gmail account is refused: it must be connected", async () => {
-    const run = runCli(["validate", "--type", "gmail", "--json"], { dir, env: desktopEnv() });
-    expect(await run.code).toBe(2);
-    expect(parseJson(run.out.text).error.hint).toMatch(/connect-gmail/);
+    const run = await runCli(["validate", "--type", "gmail", "--json"], { dir, env: desktopEnv() });
+    expect(run.code).toBe(2);
+    expect(parseJson(run.stdout).error.hint).toMatch(/connect-gmail/);
   });
 
   it("reuses the client id setting and the client secret saved with an earlier connection", async () => {
     const browser = fakeBrowser();
-    expect(await runCli(["config", "set", "google-client-id", FAKE_CLIENT_ID], { dir }).code).toBe(0);
-    expect(await runCli(["connect-gmail", "company"], { dir, env: desktopEnv(), openUrl: browser.open }).code).toBe(0);
+    expect((await runCli(["config", "set", "google-client-id", FAKE_CLIENT_ID], { dir })).code).toBe(0);
+    expect((await runCli(["connect-gmail", "company"], { dir, env: desktopEnv(), openUrl: browser.open })).code).toBe(0);
     // No secret in the environment this time: the saved one is used.
     const env = { ...fake.env(), DISPLAY: ":0" };
-    const second = runCli(["connect-gmail", "user", "jdoe", "--json"], { dir, env, openUrl: browser.open });
-    expect(await second.code).toBe(0);
+    const second = await runCli(["connect-gmail", "user", "jdoe", "--json"], { dir, env, openUrl: browser.open });
+    expect(second.code).toBe(0);
     expect(fake.grants.authorization_code).toBe(2);
   });
 });
@@ -175,42 +171,44 @@ describe("connect-gmail: the paste-the-address path", () => {
       env: { ...fake.env(), DISPLAY: ":0" },
       stdin,
     });
-    const [, url] = await waitFor(() => run.err.text, AUTH_URL_IN_STDERR);
+    const [, url] = await waitFor(() => run.stderr, AUTH_URL_IN_STDERR);
     // The user opens it on another computer; its browser lands on an address that will not load.
     const landed = await redirectAddressFor(url ?? "");
     stdin.write(`${landed}\n`);
-    expect(await run.code).toBe(0);
-    expect(parseJson(run.out.text).profile.email).toBe("sales@acme-fake.example");
-    expect(run.err.text).toMatch(/No browser is opened \(--no-browser\)/);
+    expect((await run).code).toBe(0);
+    expect(parseJson(run.stdout).profile.email).toBe("sales@acme-fake.example");
+    expect(run.stderr).toMatch(/No browser is opened \(--no-browser\)/);
     expect(fake.sent).toHaveLength(1);
   });
 
   it("over SSH on a terminal it asks for the address, and asks again when the pasted one is from another attempt", async () => {
     let asked = 0;
-    const started: { run?: ReturnType<typeof runCli> } = {};
-    const prompt = scriptedPrompter({
-      async text(message, validate) {
-        asked++;
-        expect(message).toMatch(/Paste the address/);
-        const [, url] = AUTH_URL_IN_STDERR.exec(started.run?.err.text ?? "") ?? [];
-        const landed = await redirectAddressFor(url ?? "");
-        const other = new URL(landed);
-        other.searchParams.set("state", "some-older-attempt");
-        expect(validate?.(other.href)).toMatch(/another sign-in attempt/);
-        expect(validate?.("not an address")).toMatch(/not an address/);
-        expect(validate?.(landed)).toBe(true);
-        return landed;
-      },
-    });
+    const started: { run?: CliRun } = {};
+    const prompt = scriptedPrompter([
+      [
+        /Paste the address/,
+        async (q) => {
+          asked++;
+          const [, url] = AUTH_URL_IN_STDERR.exec(started.run?.stderr ?? "") ?? [];
+          const landed = await redirectAddressFor(url ?? "");
+          const other = new URL(landed);
+          other.searchParams.set("state", "some-older-attempt");
+          expect(q.validate?.(other.href)).toMatch(/another sign-in attempt/);
+          expect(q.validate?.("not an address")).toMatch(/not an address/);
+          expect(q.validate?.(landed)).toBe(true);
+          return landed;
+        },
+      ],
+    ]);
     const run = (started.run = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], {
       dir,
       env: { ...fake.env(), SSH_CONNECTION: "10.0.0.1 5555 10.0.0.2 22", DISPLAY: ":0", MAILCFG_GOOGLE_CLIENT_SECRET: FAKE_CLIENT_SECRET },
-      canPrompt: true,
+      terminal: true,
       prompt,
     }));
-    expect(await run.code).toBe(0);
+    expect((await run).code).toBe(0);
     expect(asked).toBe(1);
-    expect(run.err.text).toMatch(/SSH session/);
+    expect(run.stderr).toMatch(/SSH session/);
   });
 
   it("a pasted address from another attempt is a usage error without a terminal, and nothing is saved", async () => {
@@ -220,26 +218,26 @@ describe("connect-gmail: the paste-the-address path", () => {
       env: desktopEnv(),
       stdin,
     });
-    const [, url] = await waitFor(() => run.err.text, AUTH_URL_IN_STDERR);
+    const [, url] = await waitFor(() => run.stderr, AUTH_URL_IN_STDERR);
     const landed = new URL(await redirectAddressFor(url ?? ""));
     landed.searchParams.set("state", "some-older-attempt");
     stdin.write(`${landed.href}\n`);
-    expect(await run.code).toBe(2);
-    expect(parseJson(run.out.text).error.category).toBe("usage");
+    expect((await run).code).toBe(2);
+    expect(parseJson(run.stdout).error.category).toBe("usage");
     expect(fake.grants.authorization_code).toBe(0);
-    expect(readConfigFile(dir)).not.toContain("gmail");
+    expect(cfg.configText()).not.toContain("gmail");
   });
 });
 
 describe("connect-gmail: failures, each explained, nothing saved", () => {
   async function failingConnect(env = desktopEnv(), extra: string[] = []) {
     const browser = fakeBrowser();
-    const run = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json", ...extra], { dir, env, openUrl: browser.open });
-    const code = await run.code;
-    const doc = parseJson(run.out.text);
+    const run = await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json", ...extra], { dir, env, openUrl: browser.open });
+    const code = run.code;
+    const doc = parseJson(run.stdout);
     expect(doc.ok).toBe(false);
-    expect(readConfigFile(dir)).not.toContain("gmail");
-    expect(readSecretsFile(dir)).toEqual({});
+    expect(cfg.configText()).not.toContain("gmail");
+    expect(cfg.secrets()).toEqual({});
     expect(fake.sent).toHaveLength(0);
     return { code, error: doc.error as Record<string, string>, browser, run };
   }
@@ -280,62 +278,62 @@ describe("connect-gmail: failures, each explained, nothing saved", () => {
 
   it("no answer before the timeout: oauth, exit 7, with what to check", async () => {
     const started = Date.now();
-    const run = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--timeout", "0.3", "--json"], {
+    const run = await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--timeout", "0.3", "--json"], {
       dir,
       env: desktopEnv(),
       openUrl: async () => undefined, // the browser opens, the user never finishes
     });
-    expect(await run.code).toBe(7);
+    expect(run.code).toBe(7);
     expect(Date.now() - started).toBeLessThan(5000);
-    const error = parseJson(run.out.text).error as Record<string, string>;
+    const error = parseJson(run.stdout).error as Record<string, string>;
     expect(error).toMatchObject({ category: "oauth", code: "timeout" });
     expect(error.evidence).toMatch(/300 ms/);
     expect(error.hint).toMatch(/--no-browser/);
-    expect(readConfigFile(dir)).not.toContain("gmail");
+    expect(cfg.configText()).not.toContain("gmail");
   });
 
   it("an http override on another machine is a usage error naming the variable; nothing is contacted", async () => {
-    const run = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], {
+    const run = await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], {
       dir,
       env: desktopEnv({ MAILCFG_GOOGLE_TOKEN_URL: "http://tokens.example.com/token" }),
       openUrl: async () => {
         throw new Error("must not get this far");
       },
     });
-    expect(await run.code).toBe(2);
-    const error = parseJson(run.out.text).error as Record<string, string>;
+    expect(run.code).toBe(2);
+    const error = parseJson(run.stdout).error as Record<string, string>;
     expect(error.category).toBe("usage");
     expect(error.message).toMatch(/MAILCFG_GOOGLE_TOKEN_URL/);
     expect(fake.authRequests).toHaveLength(0);
   });
 
   it("without a terminal, a missing client id or secret names the flag", async () => {
-    const noId = runCli(["connect-gmail", "company", "--json"], { dir, env: desktopEnv() });
-    expect(await noId.code).toBe(2);
-    expect(parseJson(noId.out.text).error.message).toMatch(/--client-id/);
+    const noId = await runCli(["connect-gmail", "company", "--json"], { dir, env: desktopEnv() });
+    expect(noId.code).toBe(2);
+    expect(parseJson(noId.stdout).error.message).toMatch(/--client-id/);
 
-    const noSecret = runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], { dir, env: { ...fake.env(), DISPLAY: ":0" } });
-    expect(await noSecret.code).toBe(2);
-    expect(parseJson(noSecret.out.text).error.hint).toMatch(/--client-secret-stdin|MAILCFG_GOOGLE_CLIENT_SECRET/);
+    const noSecret = await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID, "--json"], { dir, env: { ...fake.env(), DISPLAY: ":0" } });
+    expect(noSecret.code).toBe(2);
+    expect(parseJson(noSecret.stdout).error.hint).toMatch(/--client-secret-stdin|MAILCFG_GOOGLE_CLIENT_SECRET/);
 
-    const secretAsId = runCli(["connect-gmail", "company", "--client-id", "GOCSPX-oops-123", "--json"], { dir, env: desktopEnv() });
-    expect(await secretAsId.code).toBe(2);
-    expect(secretAsId.out.text).not.toContain("GOCSPX-oops-123");
+    const secretAsId = await runCli(["connect-gmail", "company", "--client-id", "GOCSPX-oops-123", "--json"], { dir, env: desktopEnv() });
+    expect(secretAsId.code).toBe(2);
+    expect(secretAsId.stdout).not.toContain("GOCSPX-oops-123");
   });
 });
 
 describe("after connecting: refresh and revocation", () => {
   async function connectCompany() {
     const browser = fakeBrowser();
-    expect(await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env: desktopEnv(), openUrl: browser.open }).code).toBe(0);
+    expect((await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env: desktopEnv(), openUrl: browser.open })).code).toBe(0);
   }
 
   it("validate refreshes the access token from the saved refresh token and sends", async () => {
     await connectCompany();
     const refreshesBefore = fake.grants.refresh_token;
     // A later run: no client secret in the environment, the saved one is used.
-    const run = runCli(["validate", "company", "--json"], { dir, env: fake.env() });
-    expect(await run.code).toBe(0);
+    const run = await runCli(["validate", "company", "--json"], { dir, env: fake.env() });
+    expect(run.code).toBe(0);
     expect(fake.grants.refresh_token).toBeGreaterThan(refreshesBefore);
     expect(fake.sent).toHaveLength(2);
   });
@@ -343,22 +341,22 @@ describe("after connecting: refresh and revocation", () => {
   it("a revoked token (invalid_grant) is oauth, exit 7, with the likely reasons and the reconnect command", async () => {
     await connectCompany();
     fake.revokeAll();
-    const json = runCli(["validate", "company", "--json"], { dir, env: fake.env() });
-    expect(await json.code).toBe(7);
-    const error = parseJson(json.out.text).error as Record<string, string>;
+    const json = await runCli(["validate", "company", "--json"], { dir, env: fake.env() });
+    expect(json.code).toBe(7);
+    const error = parseJson(json.stdout).error as Record<string, string>;
     expect(error).toMatchObject({ category: "oauth", code: "invalid_grant", next: "mailcfg connect-gmail company" });
     expect(error.hint).toMatch(/7 days/);
     expect(error.hint).toMatch(/six months/);
     expect(error.evidence).toMatch(/Token has been expired or revoked/);
 
-    const human = runCli(["validate", "company"], { dir, env: fake.env() });
-    expect(await human.code).toBe(7);
-    expect(human.err.text).toMatch(/\[oauth\]/);
-    expect(human.err.text).toMatch(/mailcfg connect-gmail company/);
+    const human = await runCli(["validate", "company"], { dir, env: fake.env() });
+    expect(human.code).toBe(7);
+    expect(human.stderr).toMatch(/\[oauth\]/);
+    expect(human.stderr).toMatch(/mailcfg connect-gmail company/);
 
-    const status = runCli(["status", "--json"], { dir, env: fake.env() });
-    expect(await status.code).toBe(7);
-    const profile = parseJson(status.out.text).profiles[0];
+    const status = await runCli(["status", "--json"], { dir, env: fake.env() });
+    expect(status.code).toBe(7);
+    const profile = parseJson(status.stdout).profiles[0];
     expect(profile?.validation).toMatchObject({ ok: false, category: "oauth" });
     expect(profile?.fix).toBe("mailcfg connect-gmail company");
   });
@@ -366,20 +364,19 @@ describe("after connecting: refresh and revocation", () => {
   it("send --doc and queue run go through the Gmail API; a revoked token stops the queue entry with the reconnect command", async () => {
     await connectCompany();
     const vars = ["--var", "number=INV-9", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
-    const sent = runCli(["send", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
-    expect(await sent.code, sent.out.text + sent.err.text).toBe(0);
+    const sent = await runCli(["send", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
     const message = fake.sent.at(-1)!;
     expect(message.headers["to"]).toBe("ap@customer.test");
     expect(message.headers["subject"]).toContain("INV-9");
-    expect(message.headers["message-id"]).toBe((JSON.parse(sent.out.text) as { messageId: string }).messageId);
+    expect(message.headers["message-id"]).toBe((JSON.parse(sent.stdout) as { messageId: string }).messageId);
 
-    expect(await runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars], { dir, env: fake.env() }).code).toBe(0);
+    expect((await runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars], { dir, env: fake.env() })).code).toBe(0);
     fake.revokeAll();
-    const run = runCli(["queue", "run", "--json"], { dir, env: fake.env() });
-    await run.code;
-    const list = runCli(["queue", "list", "--json"], { dir, env: fake.env() });
-    expect(await list.code).toBe(0);
-    const entry = (JSON.parse(list.out.text) as { entries: Array<Record<string, unknown>> }).entries[0]!;
+    await runCli(["queue", "run", "--json"], { dir, env: fake.env() });
+    const list = await runCli(["queue", "list", "--json"], { dir, env: fake.env() });
+    expect(list.code).toBe(0);
+    const entry = (JSON.parse(list.stdout) as { entries: Array<Record<string, unknown>> }).entries[0]!;
     expect(entry.state).toBe("failed");
     expect(JSON.stringify(entry)).toMatch(/oauth/);
     expect(JSON.stringify(entry)).toMatch(/mailcfg connect-gmail company/);
@@ -389,32 +386,31 @@ describe("after connecting: refresh and revocation", () => {
     await connectCompany();
     await setSetting(dir, "queue-retry-seconds", 0.05);
     const vars = ["--var", "number=INV-10", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
-    const added = runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
-    expect(await added.code, added.err.text).toBe(0);
+    const added = await runCli(["queue", "add", "--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", ...vars, "--json"], { dir, env: fake.env() });
+    expect(added.code, added.stderr).toBe(0);
     const sentBefore = fake.sent.length;
     fake.failNextSend(429, {
       error: { code: 429, message: "User-rate limit exceeded.", errors: [{ message: "User-rate limit exceeded.", domain: "usageLimits", reason: "userRateLimitExceeded" }], status: "RESOURCE_EXHAUSTED" },
     });
-    const first = runCli(["queue", "run", "--json"], { dir, env: fake.env() });
-    expect(await first.code).toBe(0);
-    expect(JSON.parse(first.out.text)).toMatchObject({ sent: 0, retrying: 1 });
-    const list = runCli(["queue", "list", "--json"], { dir, env: fake.env() });
-    await list.code;
-    const entry = (JSON.parse(list.out.text) as { entries: Array<Record<string, unknown>> }).entries[0]!;
+    const first = await runCli(["queue", "run", "--json"], { dir, env: fake.env() });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ sent: 0, retrying: 1 });
+    const list = await runCli(["queue", "list", "--json"], { dir, env: fake.env() });
+    const entry = (JSON.parse(list.stdout) as { entries: Array<Record<string, unknown>> }).entries[0]!;
     expect(entry).toMatchObject({ state: "queued", attempts: 1, lastError: { category: "rejected", code: "rate_limited", transient: true } });
 
-    const again = runCli(["queue", "run", "--wait", "--json"], { dir, env: fake.env() });
-    expect(await again.code).toBe(0);
-    expect(JSON.parse(again.out.text)).toMatchObject({ sent: 1 });
+    const again = await runCli(["queue", "run", "--wait", "--json"], { dir, env: fake.env() });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ sent: 1 });
     expect(fake.sent.length - sentBefore).toBe(1);
     expect(fake.sent.at(-1)!.headers["subject"]).toContain("INV-10");
   });
 
   it("no token, code, verifier or client secret reaches config.json or any output, human or JSON", async () => {
     const outputs: string[] = [];
-    const collect = async (run: ReturnType<typeof runCli>) => {
-      await run.code;
-      outputs.push(run.out.text, run.err.text);
+    const collect = async (run: CliRun) => {
+      await run;
+      outputs.push(run.stdout, run.stderr);
     };
     const browser = fakeBrowser();
     await collect(runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env: desktopEnv(), openUrl: browser.open }));
@@ -435,7 +431,7 @@ describe("after connecting: refresh and revocation", () => {
     expect(secrets.filter((s) => s.includes("fake-code-")).length).toBeGreaterThanOrEqual(2);
     expect(secrets.filter((s) => s.includes("fake-refresh-")).length).toBeGreaterThanOrEqual(2);
     expect(secrets.filter((s) => s.includes("fake-access-")).length).toBeGreaterThanOrEqual(2);
-    const everything = [...outputs, readConfigFile(dir), ...browser.pages.map((p) => p.body)].join("\n");
+    const everything = [...outputs, cfg.configText(), ...browser.pages.map((p) => p.body)].join("\n");
     expect(everything).toMatch(/sales@acme-fake\.example/);
     for (const s of secrets) expect(everything).not.toContain(s);
   });

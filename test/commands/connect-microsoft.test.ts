@@ -13,14 +13,15 @@ import {
   startFakeMicrosoft,
   type FakeMicrosoft,
 } from "../helpers/fake-microsoft.js";
-import { readConfigFile, readSecretsFile, runCli, scriptedPrompter, tempConfigDir, waitFor } from "../helpers/cli-run.js";
+import { type CliRun, runCli, tempConfig, type TempConfig, waitFor } from "../helpers/cli.js";
+import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 
 const ACCOUNT = "sales@contoso-fake.example";
 let ca: ThrowawayCa;
 let caFile: string;
 let fake: FakeMicrosoft;
 let dir: string;
-let cleanup: () => void;
+let cfg: TempConfig;
 
 beforeAll(() => {
   ca = new ThrowawayCa("mailcfg microsoft test CA");
@@ -29,14 +30,15 @@ beforeAll(() => {
 beforeEach(async () => {
   fake = await startFakeMicrosoft({ account: ACCOUNT });
   await fake.startSmtp(ca);
-  ({ dir, cleanup } = tempConfigDir());
+  cfg = tempConfig();
+  dir = cfg.dir;
   caFile = join(dir, "test-ca.pem");
   writeFileSync(caFile, ca.cert);
 });
 
 afterEach(async () => {
   await fake.close();
-  cleanup();
+  cfg.remove();
 });
 
 /** A desktop session (a browser can open), pointed at the fake identity platform and SMTP server. */
@@ -63,16 +65,16 @@ function connect(args: string[] = [], env = desktopEnv(), browser = msBrowser())
 }
 
 function storedToken(key = "company/refresh-token"): string | undefined {
-  return readSecretsFile(dir)[key];
+  return cfg.secrets()[key];
 }
 
 describe("connect-microsoft: the whole flow", () => {
   it("signs in with PKCE on http://localhost, sends a test mail over SMTP with XOAUTH2, saves the profile and only the newest refresh token", async () => {
     fake.strictRotation = true; // a replaced refresh token stops working, as it may at Microsoft
     const browser = msBrowser();
-    const run = connect(["--json"], desktopEnv(), browser);
-    expect(await run.code).toBe(0);
-    const doc = parse(run.out.text);
+    const run = await connect(["--json"], desktopEnv(), browser);
+    expect(run.code).toBe(0);
+    const doc = parse(run.stdout);
     expect(doc.profile).toMatchObject({
       type: "webmail",
       auth: "oauth2-microsoft",
@@ -112,34 +114,34 @@ describe("connect-microsoft: the whole flow", () => {
 
     // The saved token is the one Microsoft issued last (the refresh rotated it), in the secret store only.
     expect(fake.liveRefreshTokens()).toEqual([storedToken()]);
-    for (const s of fake.secretsSeen()) expect(readConfigFile(dir)).not.toContain(s);
+    for (const s of fake.secretsSeen()) expect(cfg.configText()).not.toContain(s);
   });
 
   it("status then shows the OAuth profile, when it was connected, and no password warning", async () => {
-    expect(await connect().code).toBe(0);
-    const status = runCli(["status", "--json"], { dir, env: fake.env() });
-    expect(await status.code).toBe(0);
-    const p = parse(status.out.text).profiles[0];
+    expect((await connect()).code).toBe(0);
+    const status = await runCli(["status", "--json"], { dir, env: fake.env() });
+    expect(status.code).toBe(0);
+    const p = parse(status.stdout).profiles[0];
     expect(p?.notes).toEqual([]);
-    const human = runCli(["status"], { dir, env: fake.env() });
-    expect(await human.code).toBe(0);
-    expect(human.out.text).toContain(`Company Email: webmail ${ACCOUNT} via 127.0.0.1:${fake.smtp?.port}`);
-    expect(human.out.text).toMatch(/connected \d{4}-\d\d-\d\dT/);
+    const human = await runCli(["status"], { dir, env: fake.env() });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`Company Email: webmail ${ACCOUNT} via 127.0.0.1:${fake.smtp?.port}`);
+    expect(human.stdout).toMatch(/connected \d{4}-\d\d-\d\dT/);
   });
 
   it("connecting again reuses the saved client id and tenant", async () => {
-    expect(await connect().code).toBe(0);
-    const again = runCli(["connect-microsoft", "company", "--ca", caFile, "--json"], { dir, env: desktopEnv(), openUrl: msBrowser().open });
-    expect(await again.code).toBe(0);
+    expect((await connect()).code).toBe(0);
+    const again = await runCli(["connect-microsoft", "company", "--ca", caFile, "--json"], { dir, env: desktopEnv(), openUrl: msBrowser().open });
+    expect(again.code).toBe(0);
     expect(fake.authRequests.map((a) => a.tenant)).toEqual(["organizations", FAKE_TENANT_ID]);
     expect(fake.smtp?.messages).toHaveLength(2);
   });
 
   it("takes the client id and tenant from the settings", async () => {
-    expect(await runCli(["config", "set", "microsoft-client-id", FAKE_MS_CLIENT_ID.toUpperCase()], { dir }).code).toBe(0);
-    expect(await runCli(["config", "set", "microsoft-tenant", "Contoso-Fake.onmicrosoft.com"], { dir }).code).toBe(0);
-    const run = runCli(["connect-microsoft", "user", "jdoe", "--ca", caFile, "--json"], { dir, env: desktopEnv(), openUrl: msBrowser().open });
-    expect(await run.code).toBe(0);
+    expect((await runCli(["config", "set", "microsoft-client-id", FAKE_MS_CLIENT_ID.toUpperCase()], { dir })).code).toBe(0);
+    expect((await runCli(["config", "set", "microsoft-tenant", "Contoso-Fake.onmicrosoft.com"], { dir })).code).toBe(0);
+    const run = await runCli(["connect-microsoft", "user", "jdoe", "--ca", caFile, "--json"], { dir, env: desktopEnv(), openUrl: msBrowser().open });
+    expect(run.code).toBe(0);
     expect(fake.authRequests[0]?.tenant).toBe("contoso-fake.onmicrosoft.com");
     expect(fake.authRequests[0]?.params.client_id).toBe(FAKE_MS_CLIENT_ID);
     expect(storedToken("user/jdoe/refresh-token")).toBeDefined();
@@ -147,37 +149,35 @@ describe("connect-microsoft: the whole flow", () => {
 
   it("setup --preset microsoft-oauth runs the same connect flow without a terminal", async () => {
     fake.strictRotation = true;
-    const run = runCli(
+    const run = await runCli(
       ["setup", "company", "--preset", "microsoft-oauth", "--client-id", FAKE_MS_CLIENT_ID, "--tenant", FAKE_TENANT_ID, "--ca", caFile, "--json"],
       { dir, env: desktopEnv(), openUrl: msBrowser().open },
     );
-    expect(await run.code).toBe(0);
-    expect(parse(run.out.text).profile).toMatchObject({ type: "webmail", auth: "oauth2-microsoft", email: ACCOUNT });
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout).profile).toMatchObject({ type: "webmail", auth: "oauth2-microsoft", email: ACCOUNT });
     expect(fake.authRequests[0]?.tenant).toBe(FAKE_TENANT_ID);
     expect(fake.liveRefreshTokens()).toEqual([storedToken()]);
   });
 
   it('the setup wizard offers "Microsoft 365 (OAuth)" under Webmail and runs the sign-in', async () => {
-    const asked: string[] = [];
-    const prompt = scriptedPrompter({
-      select(message, values) {
-        asked.push(message);
-        if (message === "Email Service Type") return "webmail";
-        const oauth = values.find((v) => (v as { id?: string }).id === "microsoft-oauth") as { name: string } | undefined;
-        expect(oauth?.name).toMatch(/Microsoft 365 \(OAuth\)/);
-        return oauth;
-      },
-      text(message) {
-        asked.push(message);
-        if (/client\) ID/.test(message)) return FAKE_MS_CLIENT_ID;
-        if (message.startsWith("Display name")) return "Contoso Sales";
-        if (message.startsWith("Signature")) return "Contoso Sales\\n+1 555 0100";
-        expect(message).toMatch(/tenant/);
-        return FAKE_TENANT_ID;
-      },
-    });
-    const run = runCli(["setup", "company", "--ca", caFile, "--no-discover"], { dir, env: desktopEnv(), canPrompt: true, prompt, openUrl: msBrowser().open });
-    expect(await run.code).toBe(0);
+    const prompt = scriptedPrompter([
+      ["Email Service Type", "webmail"],
+      [
+        "Outgoing mail server",
+        (q) => {
+          const oauth = q.values?.find((v) => (v as { id?: string }).id === "microsoft-oauth") as { name: string } | undefined;
+          expect(oauth?.name).toMatch(/Microsoft 365 \(OAuth\)/);
+          return oauth;
+        },
+      ],
+      [/client\) ID/, FAKE_MS_CLIENT_ID],
+      [/tenant/, FAKE_TENANT_ID],
+      ["Display name", "Contoso Sales"],
+      ["Signature", "Contoso Sales\\n+1 555 0100"],
+    ]);
+    const run = await runCli(["setup", "company", "--ca", caFile, "--no-discover"], { dir, env: desktopEnv(), terminal: true, prompt, openUrl: msBrowser().open });
+    expect(run.code).toBe(0);
+    const asked = prompt.asked.map((q) => q.message);
     expect(asked).toEqual([
       "Email Service Type",
       "Outgoing mail server",
@@ -186,14 +186,14 @@ describe("connect-microsoft: the whole flow", () => {
       "Display name (shown with the address in From)",
       "Signature under each message (\\n for a new line; empty: the display name and address)",
     ]);
-    expect(parse(readConfigFile(dir)).company).toMatchObject({
+    expect(parse(cfg.configText()).company).toMatchObject({
       auth: "oauth2-microsoft",
       email: ACCOUNT,
       name: "Contoso Sales",
       signature: { text: "Contoso Sales\n+1 555 0100" },
     });
-    expect(run.out.text).toMatch(new RegExp(`Test mail sent to ${ACCOUNT.replace(/\./g, "\\.")}`));
-    expect(run.err.text).not.toMatch(/basic authentication/);
+    expect(run.stdout).toMatch(new RegExp(`Test mail sent to ${ACCOUNT.replace(/\./g, "\\.")}`));
+    expect(run.stderr).not.toMatch(/basic authentication/);
   });
 });
 
@@ -205,15 +205,15 @@ describe("connect-microsoft: the paste-the-address path", () => {
       env: desktopEnv(),
       stdin,
     });
-    const [, url] = await waitFor(() => run.err.text, AUTH_URL_IN_STDERR);
-    expect(run.err.text).toMatch(/No browser is opened \(--no-browser\)/);
+    const [, url] = await waitFor(() => run.stderr, AUTH_URL_IN_STDERR);
+    expect(run.stderr).toMatch(/No browser is opened \(--no-browser\)/);
     // Opened on another computer: the browser lands on http://localhost:<port>/?code=..., which does not load there.
     const signIn = await fetch(url ?? "", { redirect: "manual" });
     const landed = signIn.headers.get("location") ?? "";
     expect(landed).toMatch(/^http:\/\/localhost:\d+\/?\?code=/);
     stdin.write(`${landed}\n`);
-    expect(await run.code).toBe(0);
-    expect(parse(run.out.text).profile.email).toBe(ACCOUNT);
+    expect((await run).code).toBe(0);
+    expect(parse(run.stdout).profile.email).toBe(ACCOUNT);
     expect(fake.smtp?.messages).toHaveLength(1);
     expect(storedToken()).toBeDefined();
   });
@@ -222,12 +222,12 @@ describe("connect-microsoft: the paste-the-address path", () => {
 describe("connect-microsoft: failures, each explained, nothing saved", () => {
   async function failing(args: string[] = [], env = desktopEnv()) {
     const browser = msBrowser();
-    const run = connect(["--json", ...args], env, browser);
-    const code = await run.code;
-    const doc = parse(run.out.text);
+    const run = await connect(["--json", ...args], env, browser);
+    const code = run.code;
+    const doc = parse(run.stdout);
     expect(doc.ok).toBe(false);
-    expect(readConfigFile(dir)).not.toContain("oauth2-microsoft");
-    expect(readSecretsFile(dir)).toEqual({});
+    expect(cfg.configText()).not.toContain("oauth2-microsoft");
+    expect(cfg.secrets()).toEqual({});
     expect(fake.smtp?.messages).toHaveLength(0);
     return { code, error: doc.error, browser };
   }
@@ -293,50 +293,50 @@ describe("connect-microsoft: failures, each explained, nothing saved", () => {
   });
 
   it("bad input is a usage error naming the field, exit 2: client id, tenant, http override off loopback", async () => {
-    const noId = runCli(["connect-microsoft", "company", "--json"], { dir, env: desktopEnv() });
-    expect(await noId.code).toBe(2);
-    expect(parse(noId.out.text).error.message).toMatch(/--client-id/);
+    const noId = await runCli(["connect-microsoft", "company", "--json"], { dir, env: desktopEnv() });
+    expect(noId.code).toBe(2);
+    expect(parse(noId.stdout).error.message).toMatch(/--client-id/);
 
-    const secretAsId = runCli(["connect-microsoft", "company", "--client-id", "Abc8Q~fake-client-secret-value-123456", "--json"], { dir, env: desktopEnv() });
-    expect(await secretAsId.code).toBe(2);
-    expect(secretAsId.out.text).toMatch(/client secret/);
-    expect(secretAsId.out.text).not.toContain("Abc8Q~fake-client-secret-value-123456");
+    const secretAsId = await runCli(["connect-microsoft", "company", "--client-id", "Abc8Q~fake-client-secret-value-123456", "--json"], { dir, env: desktopEnv() });
+    expect(secretAsId.code).toBe(2);
+    expect(secretAsId.stdout).toMatch(/client secret/);
+    expect(secretAsId.stdout).not.toContain("Abc8Q~fake-client-secret-value-123456");
 
-    const consumers = runCli(["connect-microsoft", "company", "--client-id", FAKE_MS_CLIENT_ID, "--tenant", "consumers", "--json"], { dir, env: desktopEnv() });
-    expect(await consumers.code).toBe(2);
-    expect(parse(consumers.out.text).error.message).toMatch(/--tenant/);
+    const consumers = await runCli(["connect-microsoft", "company", "--client-id", FAKE_MS_CLIENT_ID, "--tenant", "consumers", "--json"], { dir, env: desktopEnv() });
+    expect(consumers.code).toBe(2);
+    expect(parse(consumers.stdout).error.message).toMatch(/--tenant/);
 
-    const badSetting = runCli(["config", "set", "microsoft-client-id", "not-a-guid"], { dir });
-    expect(await badSetting.code).toBe(2);
+    const badSetting = await runCli(["config", "set", "microsoft-client-id", "not-a-guid"], { dir });
+    expect(badSetting.code).toBe(2);
 
-    const http = runCli(["connect-microsoft", "company", "--client-id", FAKE_MS_CLIENT_ID, "--json"], {
+    const http = await runCli(["connect-microsoft", "company", "--client-id", FAKE_MS_CLIENT_ID, "--json"], {
       dir,
       env: desktopEnv({ MAILCFG_MICROSOFT_TOKEN_URL: "http://login.example.com/{tenant}/oauth2/v2.0/token" }),
       openUrl: async () => {
         throw new Error("must not get this far");
       },
     });
-    expect(await http.code).toBe(2);
-    expect(parse(http.out.text).error.message).toMatch(/MAILCFG_MICROSOFT_TOKEN_URL/);
+    expect(http.code).toBe(2);
+    expect(parse(http.stdout).error.message).toMatch(/MAILCFG_MICROSOFT_TOKEN_URL/);
     expect(fake.authRequests).toHaveLength(0);
-    expect(readConfigFile(dir)).not.toContain("oauth2-microsoft");
+    expect(cfg.configText()).not.toContain("oauth2-microsoft");
   });
 
   it("ad hoc validation of a Microsoft 365 OAuth mailbox is refused: it must be connected", async () => {
-    const run = runCli(["validate", "--type", "webmail", "--preset", "microsoft-oauth", "--json"], { dir, env: desktopEnv() });
-    expect(await run.code).toBe(2);
-    expect(parse(run.out.text).error.hint).toMatch(/connect-microsoft/);
+    const run = await runCli(["validate", "--type", "webmail", "--preset", "microsoft-oauth", "--json"], { dir, env: desktopEnv() });
+    expect(run.code).toBe(2);
+    expect(parse(run.stdout).error.hint).toMatch(/connect-microsoft/);
   });
 });
 
 describe("after connecting: refresh, rotation and revocation", () => {
   it("validate refreshes with the saved token and saves the rotated one, run after run", async () => {
     fake.strictRotation = true;
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     const tokens = [storedToken()];
     for (let i = 0; i < 2; i++) {
-      const run = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
-      expect(await run.code).toBe(0);
+      const run = await runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+      expect(run.code).toBe(0);
       tokens.push(storedToken());
     }
     expect(new Set(tokens).size).toBe(3);
@@ -346,18 +346,18 @@ describe("after connecting: refresh, rotation and revocation", () => {
 
   it("send --doc and queue run send with XOAUTH2 and keep each rotated token", async () => {
     fake.strictRotation = true;
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     const before = storedToken();
     const doc = ["--doc", "overdue-invoice-reminder", "--to", "buyer@customer.test", "--var", "number=INV-9", "--var", "customer=Acme", "--var", "amount=100 EUR", "--var", "due_date=2026-12-01"];
-    const sent = runCli(["send", ...doc, "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await sent.code, sent.out.text + sent.err.text).toBe(0);
+    const sent = await runCli(["send", ...doc, "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
     const afterSend = storedToken();
     expect(afterSend).not.toBe(before);
     expect(fake.liveRefreshTokens()).toEqual([afterSend]);
 
-    expect(await runCli(["queue", "add", ...doc], { dir, env: fake.env() }).code).toBe(0);
-    const ran = runCli(["queue", "run", "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await ran.code, ran.out.text + ran.err.text).toBe(0);
+    expect((await runCli(["queue", "add", ...doc], { dir, env: fake.env() })).code).toBe(0);
+    const ran = await runCli(["queue", "run", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     expect(storedToken()).not.toBe(afterSend);
     expect(fake.liveRefreshTokens()).toEqual([storedToken()]);
     expect(fake.smtp?.messages.map((m) => m.to)).toContainEqual(["buyer@customer.test"]);
@@ -365,59 +365,59 @@ describe("after connecting: refresh, rotation and revocation", () => {
 
   it("a rotated token is saved even when the test mail then fails", async () => {
     fake.strictRotation = true;
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     const before = storedToken();
     fake.smtpRefusal = { responseCode: 535, message: SMTP_535_573 };
-    const failed = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await failed.code).toBe(3);
+    const failed = await runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(failed.code).toBe(3);
     expect(storedToken()).not.toBe(before);
     fake.smtpRefusal = undefined;
-    expect(await runCli(["validate", "company", "--ca", caFile], { dir, env: fake.env() }).code).toBe(0);
+    expect((await runCli(["validate", "company", "--ca", caFile], { dir, env: fake.env() })).code).toBe(0);
   });
 
   it("a revoked token is oauth, exit 7, with the AADSTS reason and the reconnect command (validate and status)", async () => {
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     fake.revokeAll();
-    const json = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await json.code).toBe(7);
-    const error = parse(json.out.text).error;
+    const json = await runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(json.code).toBe(7);
+    const error = parse(json.stdout).error;
     expect(error).toMatchObject({ category: "oauth", code: "AADSTS50173", next: "mailcfg connect-microsoft company" });
     expect(error.message).toMatch(/password was changed or reset/);
 
-    const human = runCli(["validate", "company", "--ca", caFile], { dir, env: fake.env() });
-    expect(await human.code).toBe(7);
-    expect(human.err.text).toMatch(/\[oauth\]/);
-    expect(human.err.text).toMatch(/mailcfg connect-microsoft company/);
+    const human = await runCli(["validate", "company", "--ca", caFile], { dir, env: fake.env() });
+    expect(human.code).toBe(7);
+    expect(human.stderr).toMatch(/\[oauth\]/);
+    expect(human.stderr).toMatch(/mailcfg connect-microsoft company/);
 
-    const status = runCli(["status", "--json"], { dir, env: fake.env() });
-    expect(await status.code).toBe(7);
-    const p = parse(status.out.text).profiles[0];
+    const status = await runCli(["status", "--json"], { dir, env: fake.env() });
+    expect(status.code).toBe(7);
+    const p = parse(status.stdout).profiles[0];
     expect(p?.validation).toMatchObject({ ok: false, category: "oauth" });
     expect(p?.fix).toBe("mailcfg connect-microsoft company");
   });
 
   it("a refresh token expired from inactivity (AADSTS70008): oauth, exit 7, reconnect", async () => {
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     fake.failNextToken(AADSTS.expiredInactive as never);
-    const run = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await run.code).toBe(7);
-    expect(parse(run.out.text).error).toMatchObject({ category: "oauth", code: "AADSTS70008", next: "mailcfg connect-microsoft company" });
+    const run = await runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(run.code).toBe(7);
+    expect(parse(run.stdout).error).toMatchObject({ category: "oauth", code: "AADSTS70008", next: "mailcfg connect-microsoft company" });
   });
 
   it("a profile whose refresh token is gone from the secret store: not configured, exit 7, reconnect", async () => {
-    expect(await connect().code).toBe(0);
+    expect((await connect()).code).toBe(0);
     rmSync(join(dir, "secrets.json"));
-    const run = runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
-    expect(await run.code).toBe(7);
-    expect(parse(run.out.text).error).toMatchObject({ category: "not-configured", next: "mailcfg connect-microsoft company" });
+    const run = await runCli(["validate", "company", "--ca", caFile, "--json"], { dir, env: fake.env() });
+    expect(run.code).toBe(7);
+    expect(parse(run.stdout).error).toMatchObject({ category: "not-configured", next: "mailcfg connect-microsoft company" });
   });
 
   it("no code, verifier or token reaches config.json or any output, human or JSON", async () => {
     fake.strictRotation = true;
     const outputs: string[] = [];
-    const keep = async (run: ReturnType<typeof runCli>) => {
-      await run.code;
-      outputs.push(run.out.text, run.err.text);
+    const keep = async (run: CliRun) => {
+      await run;
+      outputs.push(run.stdout, run.stderr);
     };
     const browser = msBrowser();
     await keep(connect([], desktopEnv(), browser));
@@ -441,7 +441,7 @@ describe("after connecting: refresh, rotation and revocation", () => {
     expect(secrets.filter((s) => s.includes("fake-code-")).length).toBeGreaterThanOrEqual(3);
     expect(secrets.filter((s) => s.includes("fake-refresh-")).length).toBeGreaterThanOrEqual(4);
     expect(secrets.filter((s) => s.startsWith("eyJ")).length).toBeGreaterThanOrEqual(4);
-    const everything = [...outputs, readConfigFile(dir), ...browser.pages.map((p) => p.body)].join("\n");
+    const everything = [...outputs, cfg.configText(), ...browser.pages.map((p) => p.body)].join("\n");
     expect(everything).toContain(ACCOUNT);
     for (const s of secrets) expect(everything).not.toContain(s);
     // Not even the JWT payloads (each token's middle part) in any form.
@@ -452,7 +452,7 @@ describe("after connecting: refresh, rotation and revocation", () => {
 describe("status marks Microsoft 365 profiles still on a password", () => {
   it("webmail to office365/outlook with a password, and Exchange Online over EWS, each with the command that moves it", async () => {
     const env = { MAILCFG_PASSWORD: "fake-password-123" };
-    const saved = async (argv: string[]) => expect(await runCli([...argv, "--no-validate"], { dir, env }).code).toBe(0);
+    const saved = async (argv: string[]) => expect((await runCli([...argv, "--no-validate"], { dir, env })).code).toBe(0);
     await saved(["setup", "company", "--preset", "microsoft", "--email", "sales@contoso-fake.example"]);
     await saved(["setup", "user", "amy", "--host", "smtp-mail.outlook.com", "--email", "amy@contoso-fake.example"]);
     await saved([
@@ -461,11 +461,10 @@ describe("status marks Microsoft 365 profiles still on a password", () => {
     ]);
     await saved(["setup", "user", "other", "--host", "smtp.example.net", "--email", "other@contoso-fake.example"]);
     // And one already on OAuth.
-    expect(await runCli(["connect-microsoft", "user", "jdoe", "--client-id", FAKE_MS_CLIENT_ID, "--ca", caFile], { dir, env: desktopEnv(), openUrl: msBrowser().open }).code).toBe(0);
+    expect((await runCli(["connect-microsoft", "user", "jdoe", "--client-id", FAKE_MS_CLIENT_ID, "--ca", caFile], { dir, env: desktopEnv(), openUrl: msBrowser().open })).code).toBe(0);
 
-    const json = runCli(["status", "--json"], { dir });
-    await json.code;
-    const notes = Object.fromEntries(parse(json.out.text).profiles.map((p) => [p.owner.id ?? "company", p.notes.join(" | ")]));
+    const json = await runCli(["status", "--json"], { dir });
+    const notes = Object.fromEntries(parse(json.stdout).profiles.map((p) => [p.owner.id ?? "company", p.notes.join(" | ")]));
     expect(notes.company).toMatch(/basic authentication, disabled by default from the end of December 2026/);
     expect(notes.company).toMatch(/mailcfg connect-microsoft company --via graph \(or SMTP with OAuth: mailcfg connect-microsoft company --via smtp\)$/);
     expect(notes.amy).toMatch(/disabled by default from the end of December 2026.*mailcfg connect-microsoft user amy --via graph/);
@@ -473,9 +472,8 @@ describe("status marks Microsoft 365 profiles still on a password", () => {
     expect(notes.other).toBe("");
     expect(notes.jdoe).toBe("");
 
-    const human = runCli(["status"], { dir });
-    await human.code;
-    expect(human.out.text).toMatch(/note: Microsoft 365 with a password: basic authentication, disabled by default from the end of December 2026/);
-    expect(human.out.text).toContain("mailcfg connect-microsoft user amy");
+    const human = await runCli(["status"], { dir });
+    expect(human.stdout).toMatch(/note: Microsoft 365 with a password: basic authentication, disabled by default from the end of December 2026/);
+    expect(human.stdout).toContain("mailcfg connect-microsoft user amy");
   });
 });

@@ -1,33 +1,32 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startSandbox } from "../../src/commands/sandbox.js";
 import type { ReceivedMessage } from "../../src/sandbox/server.js";
-import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
-afterAll(() => cleanupTempDirs());
 
 describe("demo", () => {
   it("sets up and validates a company and a user against the sandbox, then routes and sends: exit 0, 4 messages received", async () => {
-    const r = await run(["demo"]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/Saved the Company Email: sales@demo\.mailcfg\.test/);
-    expect(r.out).toMatch(/Saved the User Email of jdoe: jdoe@demo\.mailcfg\.test/);
-    expect(r.out).toMatch(/The sandbox received 4 messages/);
-    expect(r.out).toMatch(/sales@demo\.mailcfg\.test -> sales@demo\.mailcfg\.test: mailcfg test mail/);
+    const r = await runCli(["demo"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Saved the Company Email: sales@demo\.mailcfg\.test/);
+    expect(r.stdout).toMatch(/Saved the User Email of jdoe: jdoe@demo\.mailcfg\.test/);
+    expect(r.stdout).toMatch(/The sandbox received 4 messages/);
+    expect(r.stdout).toMatch(/sales@demo\.mailcfg\.test -> sales@demo\.mailcfg\.test: mailcfg test mail/);
     // A user's sales order goes from the User Email; the automatic ship confirmation from the Company Email.
-    expect(r.out).toMatch(/jdoe@demo\.mailcfg\.test -> buyer@customer\.test: Sales Order SO-1001/);
-    expect(r.out).toMatch(/sales@demo\.mailcfg\.test -> buyer@customer\.test: Sales order SO-1001 has shipped/);
+    expect(r.stdout).toMatch(/jdoe@demo\.mailcfg\.test -> buyer@customer\.test: Sales Order SO-1001/);
+    expect(r.stdout).toMatch(/sales@demo\.mailcfg\.test -> buyer@customer\.test: Sales order SO-1001 has shipped/);
     // It works in its own temporary folder, which it removes, and leaves the user's config alone.
-    expect(readdirSync(r.t.dir)).toEqual([]);
-    const dir = /config folder (\S+)/.exec(r.out)?.[1];
+    expect(readdirSync(r.dir)).toEqual([]);
+    const dir = /config folder (\S+)/.exec(r.stdout)?.[1];
     expect(dir).toBeDefined();
     expect(existsSync(dir!)).toBe(false);
   });
 
   it("--keep --json: one JSON document on stdout; the folder keeps config, 0600 secrets and the .eml files", async () => {
-    const r = await run(["demo", "--keep", "--json"]);
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["demo", "--keep", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
     const doc = r.json() as { ok: boolean; dir: string; kept: boolean; received: Array<{ from: string; to: string[]; file: string }> };
     try {
       expect(doc.ok).toBe(true);
@@ -51,7 +50,7 @@ describe("demo", () => {
       expect(config.users.jdoe?.validation).toMatchObject({ ok: true, method: "login" });
       expect(statSync(join(doc.dir, "config", "secrets.json")).mode & 0o777).toBe(0o600);
       // The walk-through went to stderr.
-      expect(r.err).toMatch(/==> mailcfg status/);
+      expect(r.stderr).toMatch(/==> mailcfg status/);
     } finally {
       rmSync(doc.dir, { recursive: true, force: true });
     }
@@ -66,11 +65,11 @@ describe("sandbox", () => {
     try {
       const [[user, password]] = Object.entries(sb.users) as [[string, string]];
       expect(readFileSync(sb.caFile, "utf8")).toMatch(/BEGIN CERTIFICATE/);
-      const r = await run(
+      const r = await runCli(
         ["validate", "--type", "webmail", "--host", sb.server.host, "--port", String(sb.server.port), "--email", user, "--ca", sb.caFile],
         { env: { MAILCFG_PASSWORD: password } },
       );
-      expect(r.code, r.err).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(seen).toHaveLength(1);
       expect(seen[0]!.secure).toBe(true);
       const files = readdirSync(sb.mailDir);
@@ -78,7 +77,7 @@ describe("sandbox", () => {
       expect(files[0]).toMatch(/\.eml$/);
       expect(readFileSync(join(sb.mailDir, files[0]!), "utf8")).toMatch(/^From: .*sandbox@mailcfg\.test/m);
 
-      const wrong = await run(
+      const wrong = await runCli(
         ["validate", "--type", "webmail", "--host", sb.server.host, "--port", String(sb.server.port), "--email", user, "--ca", sb.caFile],
         { env: { MAILCFG_PASSWORD: "fake-not-the-sandbox-password" } },
       );
@@ -96,11 +95,11 @@ describe("sandbox on a busy port", () => {
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as { port: number }).port;
     try {
-      const r = await run(["sandbox", "--port", String(port), "--dir", tempDir()]);
+      const r = await runCli(["sandbox", "--port", String(port), "--dir", tempDir()]);
       expect(r.code).toBe(4);
-      expect(r.err).toContain(`port ${port} is in use; try --port 0`);
-      expect(r.err).not.toMatch(/bug/i);
-      const j = await run(["sandbox", "--port", String(port), "--dir", tempDir(), "--json"]);
+      expect(r.stderr).toContain(`port ${port} is in use; try --port 0`);
+      expect(r.stderr).not.toMatch(/bug/i);
+      const j = await runCli(["sandbox", "--port", String(port), "--dir", tempDir(), "--json"]);
       expect(j.code).toBe(4);
       expect(j.json()).toMatchObject({ ok: false, error: { category: "server", message: `port ${port} is in use; try --port 0` } });
     } finally {

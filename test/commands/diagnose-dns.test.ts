@@ -3,8 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { runCli, tempDir } from "../helpers/diagnosis-cli.js";
-import { createContext } from "../../src/context.js";
+import { runCli, tempDir, testContext } from "../helpers/cli.js";
 import { secretKey } from "../../src/config/types.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
 
@@ -37,7 +36,7 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
   it("resolves the host, reads the email domain's MX and SRV, and warns when the MX points elsewhere", async () => {
     const r = await runCli(argv("smtp.acme.test"), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    const stages = JSON.parse(r.out).stages;
+    const stages = JSON.parse(r.stdout).stages;
     const dnsStage = stages[0];
     expect(dnsStage).toMatchObject({ stage: "dns", status: "passed" });
     expect(dnsStage.summary).toBe("smtp.acme.test -> 127.0.0.1; MX of acme.test: acme-test.mail.protection.outlook.com; submission SRV: smtp.acme.test:587 (STARTTLS)");
@@ -52,7 +51,7 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
   it("a name that does not resolve fails at dns with category server, and suggests the likely host", async () => {
     const r = await runCli(argv("smtp.gmial.com"), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(4);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.stdout);
     expect(doc.failure).toMatchObject({ stage: "dns", category: "server", rowId: "dns-not-found", code: "ENOTFOUND" });
     expect(doc.findings).toEqual(["smtp.gmial.com does not resolve; did you mean smtp.gmail.com?"]);
     expect(doc.stages.slice(1).every((s: { status: string }) => s.status === "skipped")).toBe(true);
@@ -61,22 +60,22 @@ describe("the DNS stage, against a DNS server on 127.0.0.1", () => {
   it("marks a saved Microsoft 365 profile still on a password, with the command that moves it to OAuth", async () => {
     const configDir = tempDir();
     const now = new Date().toISOString();
-    const ctx = createContext({ env: { MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file" } });
+    const ctx = testContext({ dir: configDir }).ctx;
     (await ctx.config()).saveProfile(
       { kind: "user", id: "jdoe" },
       { type: "webmail", host: "smtp.office365.com", port: smtp.port, security: "starttls", auth: "password", email: "sales@acme.test", createdAt: now, updatedAt: now },
     );
     await (await ctx.secrets()).set(secretKey({ kind: "user", id: "jdoe" }, "password"), PASSWORD);
     const args = ["diagnose", "user", "jdoe", "--dns-server", dns.server, "--stop-after", "tcp"];
-    const json = await runCli([...args, "--json"], { configDir });
-    expect(JSON.parse(json.out).notes).toEqual([expect.stringMatching(/basic authentication, disabled by default from the end of December 2026.*mailcfg connect-microsoft user jdoe --via graph \(or SMTP with OAuth: mailcfg connect-microsoft user jdoe --via smtp\)$/)]);
-    const human = await runCli(args, { configDir });
-    expect(human.out).toMatch(/note: Microsoft 365 with a password: .*mailcfg connect-microsoft user jdoe/);
+    const json = await runCli([...args, "--json"], { dir: configDir });
+    expect(JSON.parse(json.stdout).notes).toEqual([expect.stringMatching(/basic authentication, disabled by default from the end of December 2026.*mailcfg connect-microsoft user jdoe --via graph \(or SMTP with OAuth: mailcfg connect-microsoft user jdoe --via smtp\)$/)]);
+    const human = await runCli(args, { dir: configDir });
+    expect(human.stdout).toMatch(/note: Microsoft 365 with a password: .*mailcfg connect-microsoft user jdoe/);
   });
 
   it("refuses a DNS server that is not an IP address (exit 2)", async () => {
     const r = await runCli(["diagnose", "--type", "webmail", "--host", "smtp.acme.test", "--email", "sales@acme.test", "--dns-server", "dns.example", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out).error.message).toMatch(/--dns-server: "dns.example" is not an IP address/);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/--dns-server: "dns.example" is not an IP address/);
   });
 });

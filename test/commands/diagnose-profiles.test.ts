@@ -5,12 +5,11 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { createContext } from "../../src/context.js";
 import { secretKey, type Profile } from "../../src/config/types.js";
 import { MailError } from "../../src/errors.js";
 import { probeExchange, probeGmail } from "../../src/diagnosis/probe-http.js";
 import { Transcript } from "../../src/diagnosis/transcript.js";
-import { runCli, tempDir } from "../helpers/diagnosis-cli.js";
+import { runCli, tempDir, testContext } from "../helpers/cli.js";
 
 const PASSWORD = "fake-password-123";
 const ca = new ThrowawayCa();
@@ -19,7 +18,7 @@ const caFile = join(dir, "ca.pem");
 writeFileSync(caFile, ca.cert);
 
 async function saveProfile(configDir: string, owner: { kind: "company" } | { kind: "user"; id: string }, profile: Profile, secret: string) {
-  const ctx = createContext({ env: { MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file" } });
+  const ctx = testContext({ dir: configDir }).ctx;
   (await ctx.config()).saveProfile(owner, profile);
   await (await ctx.secrets()).set(secretKey(owner, "password"), secret);
 }
@@ -37,25 +36,25 @@ describe("diagnose a saved profile", () => {
   afterAll(() => server.close());
 
   it("uses the saved settings and password", async () => {
-    const r = await runCli(["diagnose", "user", "jdoe", "--ca", caFile, "--json"], { configDir });
+    const r = await runCli(["diagnose", "user", "jdoe", "--ca", caFile, "--json"], { dir: configDir });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.stdout);
     expect(doc.owner).toEqual({ kind: "user", id: "jdoe" });
     expect(doc.profile).toBe(`jdoe@acme.test via 127.0.0.1:${server.port} (STARTTLS)`);
     expect(doc.stages.find((s: { stage: string }) => s.stage === "auth").status).toBe("passed");
   });
 
   it("names the sender in the command that checks again", async () => {
-    const r = await runCli(["diagnose", "company", "--ca", caFile, "--json"], { configDir });
+    const r = await runCli(["diagnose", "company", "--ca", caFile, "--json"], { dir: configDir });
     expect(r.code).toBe(3);
     // The --ca given on this run is kept in the command that checks again.
-    expect(JSON.parse(r.out).failure.check).toBe(`mailcfg diagnose company --ca ${caFile} --stop-after auth`);
+    expect(JSON.parse(r.stdout).failure.check).toBe(`mailcfg diagnose company --ca ${caFile} --stop-after auth`);
   });
 
   it("a sender that is not set up is 'not configured' (exit 7)", async () => {
-    const r = await runCli(["diagnose", "user", "nobody", "--json"], { configDir });
+    const r = await runCli(["diagnose", "user", "nobody", "--json"], { dir: configDir });
     expect(r.code).toBe(7);
-    expect(JSON.parse(r.out).error).toMatchObject({ category: "not-configured", next: "mailcfg setup user nobody" });
+    expect(JSON.parse(r.stdout).error).toMatchObject({ category: "not-configured", next: "mailcfg setup user nobody" });
   });
 });
 
@@ -85,7 +84,7 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
   it("good credentials: settings, TCP, TLS and the HTTP status pass", async () => {
     const r = await runCli(exchange(url(basic)), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.stdout);
     expect(doc.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`)).toEqual(["settings:passed", "dns:skipped", "tcp:passed", "tls:passed", "http:passed", "ews:skipped"]);
     expect(doc.stages[4].summary).toMatch(/^HTTP 200 OK: the EWS URL answers and accepts the login company\.com\\jdoe/);
   });
@@ -93,13 +92,13 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
   it("wrong password: HTTP 401 with Basic offered is an auth failure (exit 3)", async () => {
     const r = await runCli(exchange(url(basic)), { env: { MAILCFG_PASSWORD: "wrong-password-456" } });
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.out).failure).toMatchObject({ stage: "http", category: "auth", rowId: "ews-unauthorized", provider: "Exchange Server" });
+    expect(JSON.parse(r.stdout).failure).toMatchObject({ stage: "http", category: "auth", rowId: "ews-unauthorized", provider: "Exchange Server" });
   });
 
   it("a server that takes only NTLM/Negotiate: the HTTP stage passes with a warning, the login is left to the EWS check", async () => {
     const r = await runCli(exchange(url(ntlmOnly)), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    const http = JSON.parse(r.out).stages.find((s: { stage: string }) => s.stage === "http");
+    const http = JSON.parse(r.stdout).stages.find((s: { stage: string }) => s.stage === "http");
     expect(http.status).toBe("passed");
     expect(http.warnings[0]).toMatch(/Basic sign-in is not offered \(Negotiate, NTLM\)/);
   });
@@ -107,7 +106,7 @@ describe("diagnose an Exchange (EWS) endpoint", () => {
   it("a domain typed as DOMAIN\\user fails the settings stage with category domain (exit 2)", async () => {
     const r = await runCli(exchange(url(basic), "COMPANY\\jdoe"), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(2);
-    const doc = JSON.parse(r.out);
+    const doc = JSON.parse(r.stdout);
     expect(doc.failure).toMatchObject({ stage: "settings", category: "domain", rowId: "exchange-domain-format" });
     expect(doc.failure.productMessage).toMatch(/format of "company\.com"/);
     expect(doc.stages.filter((s: { status: string }) => s.status === "skipped").length).toBe(5);

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeEws, type FakeEws } from "../helpers/fake-ews.js";
-import { TempConfig } from "../helpers/ews-cli.js";
+import { runCli, TempConfig, tempConfig } from "../helpers/cli.js";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, fakeBrowser, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
-import { runCli, tempConfigDir } from "../helpers/cli-run.js";
 
 // diagnose runs the provider's own read-only check as its last stage: the EWS
 // GetFolder call for Exchange, the token refresh and account read for Gmail.
@@ -40,7 +39,7 @@ describe("diagnose an Exchange profile end to end", () => {
     const c = await setUp("fake-password-123");
     const r = await c.run(["diagnose", "user", "jdoe", "--json"]);
     expect(r.code, r.stdout).toBe(0);
-    const report = r.json as unknown as Report;
+    const report = r.json() as unknown as Report;
     expect(statusOf(report, "ews")).toBe("passed");
     expect(server?.received.map((q) => q.operation)).toContain("GetFolder");
     expect(server?.received.map((q) => q.operation)).not.toContain("CreateItem");
@@ -50,39 +49,38 @@ describe("diagnose an Exchange profile end to end", () => {
     const c = await setUp("fake-wrong-password");
     const r = await c.run(["diagnose", "user", "jdoe", "--json"]);
     expect(r.code).toBe(3);
-    expect((r.json as unknown as Report).failure?.category).toBe("auth");
+    expect((r.json() as unknown as Report).failure?.category).toBe("auth");
     expect(r.stdout + r.stderr).not.toContain("fake-wrong-password");
   });
 });
 
 describe("diagnose a Gmail profile end to end", () => {
   let fake: FakeGoogle | undefined;
-  let cleanup: (() => void) | undefined;
+  let temp: TempConfig | undefined;
   afterEach(async () => {
     await fake?.close();
-    cleanup?.();
+    temp?.remove();
   });
 
   it("the api stage refreshes the token; a revoked connection is oauth (exit 7)", async () => {
     fake = await startFakeGoogle({ account: "sales@acme-fake.example" });
-    const temp = tempConfigDir();
-    cleanup = temp.cleanup;
+    temp = tempConfig();
     const dir = temp.dir;
     const env = { ...fake.env(), DISPLAY: ":0", MAILCFG_GOOGLE_CLIENT_SECRET: FAKE_CLIENT_SECRET };
     const browser = fakeBrowser();
-    expect(await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env, openUrl: browser.open }).code).toBe(0);
+    expect((await runCli(["connect-gmail", "company", "--client-id", FAKE_CLIENT_ID], { dir, env, openUrl: browser.open })).code).toBe(0);
 
     const refreshes = fake.grants.refresh_token;
-    const ok = runCli(["diagnose", "company", "--json"], { dir, env: fake.env() });
-    expect(await ok.code, ok.out.text + ok.err.text).toBe(0);
-    expect(statusOf(JSON.parse(ok.out.text) as Report, "api")).toBe("passed");
+    const ok = await runCli(["diagnose", "company", "--json"], { dir, env: fake.env() });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(statusOf(JSON.parse(ok.stdout) as Report, "api")).toBe("passed");
     expect(fake.grants.refresh_token).toBeGreaterThan(refreshes);
 
     fake.revokeAll();
-    const bad = runCli(["diagnose", "company", "--json"], { dir, env: fake.env() });
-    expect(await bad.code).toBe(7);
-    const report = JSON.parse(bad.out.text) as Report;
+    const bad = await runCli(["diagnose", "company", "--json"], { dir, env: fake.env() });
+    expect(bad.code).toBe(7);
+    const report = JSON.parse(bad.stdout) as Report;
     expect(report.failure).toMatchObject({ stage: "api", category: "oauth" });
-    for (const secret of fake.secretsSeen()) expect(bad.out.text + bad.err.text).not.toContain(secret);
+    for (const secret of fake.secretsSeen()) expect(bad.stdout + bad.stderr).not.toContain(secret);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { runCli, tempDir } from "../helpers/diagnosis-cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { startRawSmtp, type RawServer } from "../helpers/misbehaving-servers.js";
 
 const USER = "sales@acme.test";
@@ -53,7 +53,7 @@ describe("diagnose never shows the password, in any output mode", () => {
       const file = join(dir, `${mode.replace(/\W+/g, "_")}-${sc.port}-${sc.security}.txt`);
       const argv = ["diagnose", "--type", "webmail", "--host", "127.0.0.1", "--port", String(sc.port), "--security", sc.security, "--email", USER, "--ca", caFile, "--timeout", "2", ...args(file)];
       const r = await runCli(argv, { env: { MAILCFG_PASSWORD: PASSWORD } });
-      const everything = [r.out, r.err, args(file).includes(file) ? readFileSync(file, "utf8") : ""].join("\n");
+      const everything = [r.stdout, r.stderr, args(file).includes(file) ? readFileSync(file, "utf8") : ""].join("\n");
       // The run really talked: an AUTH command went out (masked) in the transcript modes.
       if (mode.includes("transcript")) expect(everything).toMatch(/C: (AUTH PLAIN \*\*\*\*|AUTH LOGIN|\*\*\*\* \(password, base64\))/);
       for (const secret of FORBIDDEN) {

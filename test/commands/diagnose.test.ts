@@ -4,7 +4,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startSmtpServer, type RunningSmtpServer } from "../../src/sandbox/server.js";
-import { runCli, tempDir } from "../helpers/diagnosis-cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { startRawSmtp, type RawServer } from "../helpers/misbehaving-servers.js";
 
 const USER = "sales@acme.test";
@@ -28,7 +28,7 @@ function webmail(port: number, security: string, extra: string[] = []): string[]
 
 async function diagnose(argv: string[], password: string | undefined = PASSWORD) {
   const r = await runCli([...argv, "--json"], { env: password === undefined ? {} : { MAILCFG_PASSWORD: password } });
-  const doc = JSON.parse(r.out);
+  const doc = JSON.parse(r.stdout);
   const stages = doc.stages as Stage[];
   const status = Object.fromEntries(stages.map((s) => [s.stage, s.status]));
   return { ...r, doc, stages, status };
@@ -84,9 +84,9 @@ describe("diagnose against a real smtp-server", () => {
     );
     const human = await runCli(webmail(starttls.port, "starttls"), { env: { MAILCFG_PASSWORD: "wrong-password-456" } });
     expect(human.code).toBe(3);
-    expect(human.out).toMatch(/✗ auth +\d+ ms {2}refused at AUTH PLAIN: 535 5\.7\.8/);
-    expect(human.out).toContain("The product shows:");
-    expect(human.out).toMatch(/cause: The server did not accept the email address and password/);
+    expect(human.stdout).toMatch(/✗ auth +\d+ ms {2}refused at AUTH PLAIN: 535 5\.7\.8/);
+    expect(human.stdout).toContain("The product shows:");
+    expect(human.stdout).toMatch(/cause: The server did not accept the email address and password/);
   });
 
   it("STARTTLS required: with security none the login is refused, and it says STARTTLS works (exit 5)", async () => {
@@ -119,7 +119,7 @@ describe("diagnose against a real smtp-server", () => {
     const file = join(dir, "transcript.txt");
     const r = await runCli(webmail(starttls.port, "starttls", ["--transcript", file]), { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`Transcript (secrets masked) written to ${file}.`);
+    expect(r.stdout).toContain(`Transcript (secrets masked) written to ${file}.`);
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     expect(lines.every((l) => /^\+\d+\.\d{3}s (\[probe\] )?(C:|S:|\*|#) /.test(l))).toBe(true);
     const body = lines.map((l) => l.replace(/^\+\S+ /, ""));
@@ -151,10 +151,10 @@ describe("diagnose against a real smtp-server", () => {
   it("refuses a stage the service type does not have, and DATA without --send (exit 2)", async () => {
     const bad = await runCli([...webmail(starttls.port, "starttls", ["--stop-after", "http"]), "--json"]);
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.out).error.message).toMatch(/"http" is not a stage here; the stages are dns, tcp, greeting, ehlo, tls, auth, mail, rcpt, data/);
+    expect(JSON.parse(bad.stdout).error.message).toMatch(/"http" is not a stage here; the stages are dns, tcp, greeting, ehlo, tls, auth, mail, rcpt, data/);
     const data = await runCli([...webmail(starttls.port, "starttls", ["--stop-after", "data"]), "--json"]);
     expect(data.code).toBe(2);
-    expect(JSON.parse(data.out).error.message).toMatch(/add --send/);
+    expect(JSON.parse(data.stdout).error.message).toMatch(/add --send/);
   });
 });
 

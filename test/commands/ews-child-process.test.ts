@@ -5,36 +5,34 @@
  * The CLI is bundled as scripts/build.mjs does.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { tmpdir } from "node:os";
-import { pathToFileURL } from "node:url";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ConfigStore } from "../../src/config/store.js";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startFakeEws } from "../helpers/fake-ews.js";
-import { bundleCliInto } from "../helpers/build-cli.js";
+import { tempConfig } from "../helpers/cli.js";
+import { runNode } from "../helpers/child.js";
+import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 
-const root = resolve(import.meta.dirname, "../..");
-// Inside the project so the bundle resolves the project's node_modules (.tmp is ignored by git).
-const outdir = join(root, ".tmp", `lazy-${process.pid}`);
-let configDir: string;
+let cli: BuiltCli;
+let probeScript: string;
+const config = tempConfig("mailcfg-lazy-");
+const configDir = config.dir;
 
 beforeAll(async () => {
-  mkdirSync(outdir, { recursive: true });
-  await bundleCliInto(outdir);
+  cli = await buildCli();
+  probeScript = join(dirname(cli.entry), "probe.mjs");
   writeFileSync(
-    join(outdir, "probe.mjs"),
+    probeScript,
     `import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
-const { main } = await import(${JSON.stringify(pathToFileURL(join(outdir, "cli.js")).href)});
+const { main } = await import("./dist/cli.js");
 const codes = [];
 for (const argv of JSON.parse(process.env.PROBE_ARGVS)) codes.push(await main(argv));
 const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](ews-javascript-api|@ewsjs)[\\\\/]/.test(k));
 process.stderr.write("\\nPROBE " + JSON.stringify({ codes, loaded: loaded.length }) + "\\n");
 `,
   );
-  configDir = mkdtempSync(join(tmpdir(), "mailcfg-lazy-"));
   const now = new Date().toISOString();
   (await ConfigStore.open(configDir)).saveProfile(
     { kind: "company" },
@@ -43,8 +41,8 @@ process.stderr.write("\\nPROBE " + JSON.stringify({ codes, loaded: loaded.length
 }, 60_000);
 
 afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(configDir, { recursive: true, force: true });
+  cli?.remove();
+  config.remove();
 });
 
 interface ProbeResult {
@@ -55,24 +53,15 @@ interface ProbeResult {
 }
 
 /** Runs the CLI once per argv, in order, in one fresh Node process. */
-function probe(argvs: string[][], env: Record<string, string> = {}): Promise<ProbeResult> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      process.execPath,
-      [join(outdir, "probe.mjs")],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH, PROBE_ARGVS: JSON.stringify(argvs), MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: "fake-password-123", ...env },
-        timeout: 20_000,
-      },
-      (err, stdout, stderr) => {
-        const m = /PROBE (\{.*\})/.exec(stderr);
-        if (!m?.[1]) return reject(err ?? new Error(`no probe line: ${stderr}`));
-        const r = JSON.parse(m[1]) as { codes: number[]; loaded: number };
-        resolvePromise({ ...r, code: r.codes[0] ?? -1, stdout });
-      },
-    );
+async function probe(argvs: string[][], env: Record<string, string> = {}): Promise<ProbeResult> {
+  const r = await runNode([probeScript], {
+    env: { PROBE_ARGVS: JSON.stringify(argvs), MAILCFG_CONFIG_DIR: configDir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: "fake-password-123", ...env },
+    ms: 20_000,
   });
+  const m = /PROBE (\{.*\})/.exec(r.stderr);
+  if (!m?.[1]) throw new Error(`no probe line: ${r.stderr}`);
+  const p = JSON.parse(m[1]) as { codes: number[]; loaded: number };
+  return { ...p, code: p.codes[0] ?? -1, stdout: r.stdout };
 }
 
 describe("loading ews-javascript-api lazily", () => {

@@ -1,10 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { saveWebmail } from "../helpers/profiles.js";
-import { cleanupTempDirs, run, tempDir } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
-afterAll(cleanupTempDirs);
 
 async function folderWithSenders(): Promise<string> {
   const dir = tempDir();
@@ -18,7 +17,7 @@ const invoice = (n: number, extra: Record<string, unknown> = {}) =>
   line({ doc: "invoice", user: "jdoe", to: `ap${n}@customer.test`, var: { number: `INV-${n}`, customer: "Acme" }, ...extra });
 
 async function entries(dir: string): Promise<Array<Record<string, unknown>>> {
-  const r = await run(["queue", "list", "--json"], { dir });
+  const r = await runCli(["queue", "list", "--json"], { dir });
   return r.json().entries as Array<Record<string, unknown>>;
 }
 
@@ -37,8 +36,8 @@ describe("queue add --from <file.jsonl>", () => {
         line({ doc: "ship-confirmation", to: ["buyer@customer.test", "dock@customer.test"], var: { number: "SO-7", customer: "Acme", tracking: "1Z" } }),
       ].join("\n") + "\n",
     );
-    const r = await run(["queue", "add", "--from", file, "--json"], { dir });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["queue", "add", "--from", file, "--json"], { dir });
+    expect(r.code, r.stderr).toBe(0);
     const doc = r.json() as { count: number; entries: Array<{ id: number; line: number; from: string }> };
     expect(doc.count).toBe(3);
     expect(doc.entries.map((e) => [e.line, e.from])).toEqual([
@@ -59,11 +58,11 @@ describe("queue add --from <file.jsonl>", () => {
     const lines = Array.from({ length: 50 }, (_, i) => invoice(i + 1));
     lines[36] = invoice(37, { to: "not an address" });
     writeFileSync(file, lines.join("\n"));
-    const r = await run(["queue", "add", "--from", file], { dir });
+    const r = await runCli(["queue", "add", "--from", file], { dir });
     expect(r.code).toBe(2);
-    expect(r.err).toContain("line 37:");
-    expect(r.err).toContain('"not an address" is not a valid email address');
-    expect(r.err).toMatch(/Nothing was queued/);
+    expect(r.stderr).toContain("line 37:");
+    expect(r.stderr).toContain('"not an address" is not a valid email address');
+    expect(r.stderr).toMatch(/Nothing was queued/);
     expect(existsSync(join(dir, "queue.db")) ? await entries(dir) : []).toEqual([]);
   });
 
@@ -78,27 +77,27 @@ describe("queue add --from <file.jsonl>", () => {
     const dir = await folderWithSenders();
     const file = join(dir, "batch.jsonl");
     writeFileSync(file, [invoice(1), bad, invoice(3)].join("\n"));
-    const r = await run(["queue", "add", "--from", file], { dir });
+    const r = await runCli(["queue", "add", "--from", file], { dir });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(message);
+    expect(r.stderr).toMatch(message);
     expect(existsSync(join(dir, "queue.db")) ? await entries(dir) : []).toEqual([]);
   });
 
   it("reads standard input with --from -", async () => {
     const dir = await folderWithSenders();
-    const r = await run(["queue", "add", "--from", "-"], { dir, stdin: [invoice(1), invoice(2)].join("\n") + "\n" });
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/Queued 2 entries \(#1-#2\) from standard input: 2 from jdoe@acme\.test/);
+    const r = await runCli(["queue", "add", "--from", "-"], { dir, stdin: [invoice(1), invoice(2)].join("\n") + "\n" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Queued 2 entries \(#1-#2\) from standard input: 2 from jdoe@acme\.test/);
   });
 
   it("--from with a message flag is a usage error; without --from, --doc and --to are still required", async () => {
     const dir = await folderWithSenders();
-    const mixed = await run(["queue", "add", "--from", "-", "--doc", "invoice"], { dir, stdin: invoice(1) });
+    const mixed = await runCli(["queue", "add", "--from", "-", "--doc", "invoice"], { dir, stdin: invoice(1) });
     expect(mixed.code).toBe(2);
-    expect(mixed.err).toContain("--doc cannot be given with it");
-    const noDoc = await run(["queue", "add", "--to", "a@customer.test"], { dir });
+    expect(mixed.stderr).toContain("--doc cannot be given with it");
+    const noDoc = await runCli(["queue", "add", "--to", "a@customer.test"], { dir });
     expect(noDoc.code).toBe(2);
-    expect(noDoc.err).toContain("Missing --doc");
+    expect(noDoc.stderr).toContain("Missing --doc");
   });
 
   it("one process queues hundreds", async () => {
@@ -106,8 +105,8 @@ describe("queue add --from <file.jsonl>", () => {
     const file = join(dir, "batch.jsonl");
     writeFileSync(file, Array.from({ length: 300 }, (_, i) => invoice(i + 1)).join("\n"));
     const started = Date.now();
-    const r = await run(["queue", "add", "--from", file, "--json"], { dir });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["queue", "add", "--from", file, "--json"], { dir });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.json().count).toBe(300);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(await entries(dir)).toHaveLength(300);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { setSetting } from "../helpers/profiles.js";
 import { COMPANY_EMAIL, JDOE_EMAIL, saveSenders, startScriptedServer, type ScriptedServer, type ScriptOptions } from "../helpers/mail-server.js";
 import { attachmentNamed, parseMime } from "../helpers/mime.js";
@@ -21,13 +21,13 @@ interface EntryJson {
 
 // The same behaviour whichever queue holds the entries: the file beside the config, or PostgreSQL.
 describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: ScriptedServer | undefined;
   let ca: string;
   let h: QueueHarness;
   beforeEach(async () => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
     h = await backend.open(cfg);
@@ -43,10 +43,10 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     server = await startScriptedServer(opts);
     ca = await saveSenders(cfg, server.port, withJdoe);
   }
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(cfg, args, { ...h.env, ...env });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { dir: cfg, env: { ...h.env, ...env } });
   const add = async (args: string[]) => {
     const r = await cli(["queue", "add", "--var", "number=SO-1", "--var", "customer=Acme", ...args, "--json"]);
-    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     return r.json<{ id: number; messageId: string }>();
   };
   const show = async (id: number) => (await cli(["queue", "show", String(id), "--json"])).json<{ entry: EntryJson }>().entry;
@@ -68,10 +68,10 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
       [b.id, "queued", COMPANY_EMAIL],
     ]);
     const text = await cli(["queue", "list"]);
-    expect(text.out).toContain("sales-order");
+    expect(text.stdout).toContain("sales-order");
 
     const r = await run();
-    expect(r.code, r.out).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(r.json()).toMatchObject({ sent: 2, failed: 0, retrying: 0, remaining: { queued: 0 } });
     const byId = new Map(server!.accepted.map((m) => [m.messageId, m]));
     expect(byId.get(a.messageId)?.user).toBe(JDOE_EMAIL);
@@ -154,7 +154,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     expect(e).toMatchObject({ state: "failed", attempts: 1, lastError: { category: "rejected", transient: false } });
     expect(e.lastError?.evidence).toContain("5.7.1");
     const text = await cli(["queue", "show", String(a.id)]);
-    expect(text.out).toContain("mailcfg queue retry");
+    expect(text.stdout).toContain("mailcfg queue retry");
   });
 
   it("a wrong password is permanent (auth), not retried", async () => {
@@ -165,7 +165,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     const r = await run();
     expect(r.code).toBe(3);
     expect(await show(a.id)).toMatchObject({ state: "failed", attempts: 1, lastError: { category: "auth" } });
-    expect(r.out).not.toContain("fake-wrong-password-7");
+    expect(r.stdout).not.toContain("fake-wrong-password-7");
   });
 
   it("gives up after queue-max-attempts transient failures", async () => {
@@ -189,7 +189,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     expect((await show(a.id)).state).toBe("failed");
     await saveSenders(cfg, server!.port, true); // jdoe's User Email is set up now
     const r = await cli(["queue", "retry", String(a.id), "--json"]);
-    expect(r.code, r.out).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(await show(a.id)).toMatchObject({ state: "queued", attempts: 0, from: JDOE_EMAIL });
     await run();
     expect(server!.accepted.map((m) => [m.messageId, m.user])).toEqual([[a.messageId, JDOE_EMAIL]]);

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  PASSWORD,
-  run,
-  tempDir,
-  USER,
-  useRig,
-  webmailFlags,
-  WRONG_PASSWORD,
-} from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, USER, useRig, webmailFlags, WRONG_PASSWORD } from "../helpers/smtp-rig.js";
 
 const rig = useRig();
 
@@ -35,13 +28,13 @@ describe("no secret in output, errors or the config file", () => {
     ["ad hoc validate, wrong password", WRONG_PASSWORD, ["validate", "--type", "webmail"], 3],
   ] as const)("%s (human and --json)", async (_name, password, argv, code) => {
     for (const json of [false, true]) {
-      const r = await run([...argv, ...flags(), ...(json ? ["--json"] : [])], { env: { MAILCFG_PASSWORD: password } });
+      const r = await runCli([...argv, ...flags(), ...(json ? ["--json"] : [])], { env: { MAILCFG_PASSWORD: password } });
       expect(r.code).toBe(code);
-      expectNoSecret("stdout", r.out);
-      expectNoSecret("stderr", r.err);
+      expectNoSecret("stdout", r.stdout);
+      expectNoSecret("stderr", r.stderr);
       if (json) expect(() => r.json()).not.toThrow();
       if (code === 0 && argv[0] === "setup") {
-        expectNoSecret("config.json", readFileSync(join(r.t.dir, "config.json"), "utf8"));
+        expectNoSecret("config.json", readFileSync(join(r.dir, "config.json"), "utf8"));
       }
     }
   });
@@ -49,28 +42,28 @@ describe("no secret in output, errors or the config file", () => {
   it("validating a saved profile: neither the result nor the recorded failure holds the password", async () => {
     const dir = tempDir();
     // Saved without validation with the wrong password, so validate fails at AUTH.
-    const saved = await run(["setup", "company", ...flags(), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: WRONG_PASSWORD } });
+    const saved = await runCli(["setup", "company", ...flags(), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: WRONG_PASSWORD } });
     expect(saved.code).toBe(0);
     for (const json of [false, true]) {
-      const r = await run(["validate", "company", "--ca", rig.caFile, ...(json ? ["--json"] : [])], { dir });
+      const r = await runCli(["validate", "company", "--ca", rig.caFile, ...(json ? ["--json"] : [])], { dir });
       expect(r.code).toBe(3);
-      expectNoSecret("stdout", r.out);
-      expectNoSecret("stderr", r.err);
+      expectNoSecret("stdout", r.stdout);
+      expectNoSecret("stderr", r.stderr);
     }
     const config = readFileSync(join(dir, "config.json"), "utf8");
     expect(config).toMatch(/"ok": false/);
     expectNoSecret("config.json", config);
 
-    const status = await run(["status", "--json"], { dir });
-    expectNoSecret("status", status.out);
+    const status = await runCli(["status", "--json"], { dir });
+    expectNoSecret("status", status.stdout);
   });
 
   it("the secrets file and the config file are readable only by their owner (0600)", async () => {
-    const r = await run(["setup", "company", ...flags()], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    const r = await runCli(["setup", "company", ...flags()], { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    const secrets = join(r.t.dir, "secrets.json");
+    const secrets = join(r.dir, "secrets.json");
     expect(statSync(secrets).mode & 0o777).toBe(0o600);
-    expect(statSync(join(r.t.dir, "config.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(r.dir, "config.json")).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(secrets, "utf8"))).toEqual({ "company/password": PASSWORD });
   });
 });

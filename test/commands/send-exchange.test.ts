@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeEws, type FakeEws } from "../helpers/fake-ews.js";
-import { TempConfig } from "../helpers/ews-cli.js";
+import { TempConfig } from "../helpers/cli.js";
 
 // Exchange profiles send documents through the same provider interface as SMTP:
 // routing picks the sender, the EWS provider delivers (issue: Exchange service type).
@@ -51,7 +51,7 @@ describe("send --doc through Exchange profiles", () => {
     expect(m.subject).toContain("INV-1001");
     expect(m.attachments.map((a) => a.name)).toEqual(["INV-1001.pdf"]);
     expect(m.attachments[0]?.content.equals(pdf)).toBe(true);
-    expect(m.internetMessageId).toBe((r.json as { messageId?: string }).messageId);
+    expect(m.internetMessageId).toBe((r.json() as { messageId?: string }).messageId);
   });
 
   it("an automatic document goes from the company's Exchange mailbox; a queued one too", async () => {
@@ -72,7 +72,7 @@ describe("send --doc through Exchange profiles", () => {
     });
     const r = await cfg.run(["send", "--doc", "deposit-link", "--to", "buyer@customer.test", "--var", "number=SO-1", "--var", "customer=A", "--var", "amount=1", "--var", "link=https://pay.example/x", "--json"]);
     expect(r.code, r.stdout).toBe(3);
-    expect(r.json.error?.category).toBe("auth");
+    expect(r.json().error?.category).toBe("auth");
     expect(r.stdout + r.stderr).not.toContain("fake-wrong-password");
   });
 });

@@ -2,18 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { setSetting } from "../helpers/profiles.js";
 import { COMPANY_EMAIL, JDOE_EMAIL, startMailWorld, type MailWorld } from "../helpers/mail-server.js";
 import { attachmentNamed, parseMime, partOfType } from "../helpers/mime.js";
 import { ConfigStore } from "../../src/config/store.js";
 
 describe("mailcfg send", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let world: MailWorld;
   beforeEach(async () => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
     world = await startMailWorld(cfg);
@@ -23,7 +23,7 @@ describe("mailcfg send", () => {
     tmp.remove();
   });
 
-  const send = (args: string[], env: Record<string, string> = {}) => runCli(cfg, ["send", "--ca", world.caFile, ...args], env);
+  const send = (args: string[], env: Record<string, string> = {}) => runCli(["send", "--ca", world.caFile, ...args], { dir: cfg, env });
   const invoiceVars = ["--var", "number=INV-1001", "--var", "customer=Acme & Sons <Ltd>"];
 
   it("sends a user document from the acting user's User Email, attachments intact, headers right", async () => {
@@ -37,7 +37,7 @@ describe("mailcfg send", () => {
       "--to", "ap@customer.test,boss@customer.test", "--cc", "cc@customer.test", "--bcc", "audit@acme.test",
       "--attach", pdf, "--attach", notes, ...invoiceVars, "--json",
     ]);
-    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
     const j = r.json<{ messageId: string; from: string; response: string; route: { sender: string; fallback: boolean } }>();
     expect(j.from).toBe(JDOE_EMAIL);
     expect(j.route).toMatchObject({ sender: "user", fallback: false });
@@ -67,17 +67,17 @@ describe("mailcfg send", () => {
 
   it("sends a company document from the Company Email even when a user acts", async () => {
     const r = await send(["--doc", "overdue-invoice-reminder", "--user", "jdoe", "--to", "ap@customer.test", "--var", "customer=Acme", "--var", "number=INV-9", "--var", "amount=$10", "--var", "due_date=2026-11-01"]);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain(`from ${COMPANY_EMAIL}`);
-    expect(r.out).toMatch(/Message-ID: <.+@acme\.test>/);
-    expect(r.out).toContain("server:     250");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`from ${COMPANY_EMAIL}`);
+    expect(r.stdout).toMatch(/Message-ID: <.+@acme\.test>/);
+    expect(r.stdout).toContain("server:     250");
     expect(world.server.messages[0]?.user).toBe(COMPANY_EMAIL);
     expect(parseMime(world.server.messages[0]!.raw).headers.get("subject")).toBe("Reminder: invoice INV-9 is overdue");
   });
 
   it("falls back to the Company Email for a user without a User Email", async () => {
     const r = await send(["--doc", "sales-order", "--user", "amy", "--to", "buyer@customer.test", "--var", "number=SO-1", "--var", "customer=Acme", "--json"]);
-    expect(r.code, r.err).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ from: COMPANY_EMAIL, route: { sender: "company", fallback: true, user: "amy" } });
     expect(world.server.messages[0]?.user).toBe(COMPANY_EMAIL);
   });
@@ -85,7 +85,7 @@ describe("mailcfg send", () => {
   it("ship confirmation follows the app setting", async () => {
     await setSetting(cfg, "ship-confirmation-sender", "user");
     const r = await send(["--doc", "ship-confirmation", "--user", "jdoe", "--to", "b@customer.test", "--var", "number=SO-2", "--var", "customer=A", "--var", "tracking=1Z"]);
-    expect(r.code, r.err).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(world.server.messages[0]?.user).toBe(JDOE_EMAIL);
   });
 
@@ -95,7 +95,7 @@ describe("mailcfg send", () => {
     const bin = randomBytes(5000);
     writeFileSync(pdf, bin);
     const r = await send(["--doc", "invoice", "--user", "jdoe", "--to", "x@customer.test", "--bcc", "audit@acme.test", "--attach", pdf, ...invoiceVars, "--dry-run", "--eml", eml, "--json"]);
-    expect(r.code, r.err).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(world.server.messages).toHaveLength(0);
     const j = r.json<{ dryRun: boolean; messageId: string; route: { sender: string } }>();
     expect(j.dryRun).toBe(true);
@@ -116,9 +116,9 @@ describe("mailcfg send", () => {
     await setSetting(cfg, "templates-dir", dir);
     const missing = await send(["--doc", "invoice", "--to", "x@customer.test", ...invoiceVars]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toContain("po");
+    expect(missing.stderr).toContain("po");
     const r = await send(["--doc", "invoice", "--to", "x@customer.test", ...invoiceVars, "--var", "po=PO-5"]);
-    expect(r.code, r.err).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const mime = parseMime(world.server.messages[0]!.raw);
     expect(mime.headers.get("subject")).toBe(`Your bill INV-1001 from ${COMPANY_EMAIL}`);
     expect(partOfType(mime, "text/html")).toContain("<b>Hi Acme &amp; Sons &lt;Ltd&gt;</b>, ref PO-5.");
@@ -158,20 +158,20 @@ describe("mailcfg send", () => {
       writeFileSync(big, randomBytes(2048));
       const r = await send(["--doc", "invoice", "--to", "ok@customer.test", "--attach", big, ...invoiceVars]);
       expect(r.code).toBe(2);
-      expect(r.err).toContain("limit");
+      expect(r.stderr).toContain("limit");
       expect(world.server.messages).toHaveLength(0);
     });
 
     it("refuses an unknown kind with the closest match", async () => {
       const r = await send(["--doc", "invioce", "--to", "ok@customer.test"]);
       expect(r.code).toBe(2);
-      expect(r.err).toContain('"invoice"');
+      expect(r.stderr).toContain('"invoice"');
     });
 
     it("--eml into a folder that does not exist is a usage error", async () => {
       const r = await send(["--doc", "invoice", "--to", "ok@customer.test", ...invoiceVars, "--dry-run", "--eml", join(tmp.dir, "no", "x.eml")]);
       expect(r.code).toBe(2);
-      expect(r.err).toContain("--eml");
+      expect(r.stderr).toContain("--eml");
     });
 
     it("--eml without --dry-run is refused", async () => {
@@ -187,7 +187,7 @@ describe("mailcfg send", () => {
     const cfg2 = join(tmp.dir, "config2");
     mkdirSync(cfg2);
     world = await startMailWorld(cfg2, { rejectRecipients: ["nobody@customer.test"] });
-    const r = await runCli(cfg2, ["send", "--ca", world.caFile, "--doc", "deposit-link", "--to", "nobody@customer.test", "--var", "customer=A", "--var", "number=SO-1", "--var", "amount=5", "--var", "link=https://pay.test/x", "--json"]);
+    const r = await runCli(["send", "--ca", world.caFile, "--doc", "deposit-link", "--to", "nobody@customer.test", "--var", "customer=A", "--var", "number=SO-1", "--var", "amount=5", "--var", "link=https://pay.test/x", "--json"], { dir: cfg2 });
     expect(r.code).toBe(6);
     expect(r.json()).toMatchObject({ ok: false, error: { category: "rejected" } });
     expect(JSON.stringify(r.json())).toContain("5.1.1");
@@ -196,9 +196,9 @@ describe("mailcfg send", () => {
   it("no Company Email for a company document: not configured, exit 7, nothing sent", async () => {
     const cfg3 = join(tmp.dir, "config3");
     mkdirSync(cfg3);
-    const r = await runCli(cfg3, ["send", "--doc", "deposit-link", "--to", "a@customer.test", "--var", "customer=A", "--var", "number=1", "--var", "amount=5", "--var", "link=https://pay.test/x"]);
+    const r = await runCli(["send", "--doc", "deposit-link", "--to", "a@customer.test", "--var", "customer=A", "--var", "number=1", "--var", "amount=5", "--var", "link=https://pay.test/x"], { dir: cfg3 });
     expect(r.code).toBe(7);
-    expect(r.err).toContain("mailcfg setup company");
+    expect(r.stderr).toContain("mailcfg setup company");
   });
 
   it("a wrong saved password is an auth failure (exit 3), and the password is not printed", async () => {
@@ -206,6 +206,6 @@ describe("mailcfg send", () => {
     await new FileSecretStore(cfg).set("company/password", "fake-wrong-password-9");
     const r = await send(["--doc", "user-notification", "--to", "a@customer.test", "--var", "title=Hi", "--var", "message=Hello"]);
     expect(r.code).toBe(3);
-    expect(r.err + r.out).not.toContain("fake-wrong-password-9");
+    expect(r.stderr + r.stdout).not.toContain("fake-wrong-password-9");
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fakePrompter, PASSWORD, run, tempDir, USER, useRig, webmailFlags } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { scriptedPrompter } from "../helpers/scripted-prompter.js";
+import { PASSWORD, USER, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 const rig = useRig();
 
@@ -11,11 +13,11 @@ const secretsOf = (dir: string) => JSON.parse(readFileSync(join(dir, "secrets.js
 /** A Company Email saved by setup against the STARTTLS server (validated with a test mail). */
 async function savedCompany(): Promise<string> {
   const dir = tempDir();
-  const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--name", "Acme Sales", "--signature", "The Acme team\\n+1 555 0100"], {
+  const r = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--name", "Acme Sales", "--signature", "The Acme team\\n+1 555 0100"], {
     dir,
     env: { MAILCFG_PASSWORD: PASSWORD },
   });
-  expect(r.code, r.err).toBe(0);
+  expect(r.code, r.stderr).toBe(0);
   return dir;
 }
 
@@ -25,9 +27,9 @@ describe("setup on a saved profile: change one setting, keep the rest", () => {
     const before = configOf(dir).company!;
     const logins = rig.implicit.messages.length;
     // Only the port and security change: no --host, --email, --ca or password given.
-    const r = await run(["setup", "company", "--port", String(rig.implicit.port), "--security", "tls"], { dir });
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/this replaces the Company Email set up now \(sales@acme\.test via 127\.0\.0\.1:\d+/);
+    const r = await runCli(["setup", "company", "--port", String(rig.implicit.port), "--security", "tls"], { dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/this replaces the Company Email set up now \(sales@acme\.test via 127\.0\.0\.1:\d+/);
     // The implicit-TLS server accepted the login: it was given the saved password.
     expect(rig.implicit.messages.length - logins).toBe(1);
     expect(rig.implicit.messages.at(-1)?.user).toBe(USER);
@@ -41,22 +43,22 @@ describe("setup on a saved profile: change one setting, keep the rest", () => {
     const dir = await savedCompany();
     const before = readFileSync(join(dir, "config.json"), "utf8");
     // Implicit TLS against the STARTTLS port fails.
-    const r = await run(["setup", "company", "--port", String(rig.starttls.port), "--security", "tls"], { dir });
+    const r = await runCli(["setup", "company", "--port", String(rig.starttls.port), "--security", "tls"], { dir });
     expect(r.code).toBe(5);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
   });
 
   it("a new server does not get the saved password: without a terminal it must be given", async () => {
     const dir = await savedCompany();
-    const r = await run(["setup", "company", "--host", "localhost"], { dir });
+    const r = await runCli(["setup", "company", "--host", "localhost"], { dir });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/server changed, so the saved password is not sent/);
+    expect(r.stderr).toMatch(/server changed, so the saved password is not sent/);
   });
 
   it("on a terminal: offers the saved values and asks to keep the saved password", async () => {
     const dir = await savedCompany();
     const pressEnter = (q: { default?: unknown }) => q.default;
-    const prompt = fakePrompter([
+    const prompt = scriptedPrompter([
       ["Email Service Type", pressEnter],
       ["SMTP host", pressEnter],
       ["Email address", pressEnter],
@@ -66,8 +68,8 @@ describe("setup on a saved profile: change one setting, keep the rest", () => {
       ["Display name", pressEnter],
       ["Signature", pressEnter],
     ]);
-    const r = await run(["setup", "company"], { dir, terminal: true, prompt });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["setup", "company"], { dir, terminal: true, prompt });
+    expect(r.code, r.stderr).toBe(0);
     expect(prompt.asked.find((q) => q.message.startsWith("Display name"))?.default).toBe("Acme Sales");
     expect(prompt.asked.find((q) => q.message.startsWith("Signature"))?.default).toBe("The Acme team\\n+1 555 0100");
     expect(configOf(dir).company?.signature).toEqual({ text: "The Acme team\n+1 555 0100" });

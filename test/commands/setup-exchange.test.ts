@@ -6,7 +6,8 @@ import { DEFAULT_EWS_URL } from "../../src/config/exchange-fields.js";
 import { exchangeFlow } from "../../src/senders/exchange.js";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
 import { startFakeEws, type FakeEws, type FakeEwsOptions } from "../helpers/fake-ews.js";
-import { TempConfig, scriptedPrompter } from "../helpers/ews-cli.js";
+import { TempConfig } from "../helpers/cli.js";
+import { scriptedPrompter } from "../helpers/scripted-prompter.js";
 
 const PASSWORD = "fake-password-123";
 const USERS: FakeEwsOptions["users"] = {
@@ -49,8 +50,8 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
   it("validates with a test mail, then saves the profile; the password goes to the secret store only", async () => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags(), "--json"], withPassword());
     expect(r.code).toBe(0);
-    expect(r.json.ok).toBe(true);
-    expect(r.json.validated).toBe(true);
+    expect(r.json().ok).toBe(true);
+    expect(r.json().validated).toBe(true);
 
     expect(server.received.map((q) => q.operation)).toEqual(["GetFolder", "CreateItem"]);
     expect(server.sent).toHaveLength(1);
@@ -82,12 +83,12 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
   ])("%s: exit %i (%s), and nothing is saved", async (_name, over, password, exit, category, code) => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags(over), "--json"], withPassword(password));
     expect(r.code).toBe(exit);
-    expect(r.json.ok).toBe(false);
-    expect(r.json.error?.category).toBe(category);
-    expect(r.json.error?.code).toBe(code);
+    expect(r.json().ok).toBe(false);
+    expect(r.json().error?.category).toBe(category);
+    expect(r.json().error?.code).toBe(code);
     if (code.startsWith("Error")) {
-      expect(r.json.error?.evidence).toContain(`ResponseCode ${code}`);
-      expect(r.json.error?.evidence).toContain("MessageText");
+      expect(r.json().error?.evidence).toContain(`ResponseCode ${code}`);
+      expect(r.json().error?.evidence).toContain("MessageText");
     }
     expect(await savedProfile()).toBeUndefined();
     expect(cfg.secretsText()).not.toContain(password);
@@ -99,7 +100,7 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
     const started = Date.now();
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags(), "--timeout", "0.5", "--json"], withPassword());
     expect(r.code).toBe(4);
-    expect(r.json.error?.category).toBe("server");
+    expect(r.json().error?.category).toBe("server");
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await savedProfile()).toBeUndefined();
   });
@@ -107,10 +108,10 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
   it("refuses a domain not in the form company.com (exit 2, category domain) before any connection", async () => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags({ "--domain": "jdoe@acme.com" }), "--json"], withPassword());
     expect(r.code).toBe(2);
-    expect(r.json.error?.category).toBe("domain");
-    expect(r.json.error?.message).toContain('"jdoe@acme.com"');
-    expect(r.json.error?.message).toContain("company.com");
-    expect(r.json.error?.hint).toBe("Use --domain acme.com.");
+    expect(r.json().error?.category).toBe("domain");
+    expect(r.json().error?.message).toContain('"jdoe@acme.com"');
+    expect(r.json().error?.message).toContain("company.com");
+    expect(r.json().error?.hint).toBe("Use --domain acme.com.");
     expect(server.received).toEqual([]);
     expect(await savedProfile()).toBeUndefined();
   });
@@ -134,8 +135,8 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
     const before = cfg.configText();
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags({ "--ews-url": "http://mail.acme.com/EWS/Exchange.asmx" }), "--json"], withPassword());
     expect(r.code).toBe(2);
-    expect(r.json.error?.category).toBe("usage");
-    expect(r.json.error?.hint).toContain("https://mail.acme.com/EWS/Exchange.asmx");
+    expect(r.json().error?.category).toBe("usage");
+    expect(r.json().error?.hint).toContain("https://mail.acme.com/EWS/Exchange.asmx");
     expect(cfg.configText()).toBe(before);
   });
 
@@ -146,16 +147,16 @@ describe("mailcfg setup --type exchange (flags, no terminal)", () => {
   ])("refuses %j (exit 2) before any connection", async (over, words, fix) => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", ...flags(over), "--json"], withPassword());
     expect(r.code).toBe(2);
-    expect(r.json.error?.category).toBe("usage");
-    expect(r.json.error?.message).toContain(words);
-    expect(r.json.error?.hint).toContain(fix);
+    expect(r.json().error?.category).toBe("usage");
+    expect(r.json().error?.message).toContain(words);
+    expect(r.json().error?.hint).toContain(fix);
     expect(server.received).toEqual([]);
   });
 
   it("names the missing flag when there is no terminal", async () => {
     const r = await cfg.run(["setup", "company", "--type", "exchange", "--email", "sales@acme.com", "--json"], withPassword());
     expect(r.code).toBe(2);
-    expect(r.json.error?.message).toContain("--ews-url");
+    expect(r.json().error?.message).toContain("--ews-url");
   });
 
   it("warns, without refusing, about a URL that does not end in /EWS/Exchange.asmx", async () => {
@@ -229,7 +230,7 @@ describe("mailcfg validate for exchange", () => {
   it("validates ad hoc settings and saves nothing", async () => {
     const r = await cfg.run(["validate", "--type", "exchange", ...flags(), "--no-send", "--json"], withPassword());
     expect(r.code).toBe(0);
-    expect(r.json.saved).toBe(false);
+    expect(r.json().saved).toBe(false);
     expect(server.received.map((q) => q.operation)).toEqual(["GetFolder"]);
     expect(await savedProfile()).toBeUndefined();
     expect(cfg.secretsText()).not.toContain(PASSWORD);
@@ -243,7 +244,7 @@ describe("mailcfg validate for exchange", () => {
     writeFileSync(caFile, ca.cert);
     const untrusted = await cfg.run(["validate", "--type", "exchange", ...flags(), "--no-send", "--json"], withPassword());
     expect(untrusted.code).toBe(5);
-    expect(untrusted.json.error?.category).toBe("ssl");
+    expect(untrusted.json().error?.category).toBe("ssl");
     const trusted = await cfg.run(["validate", "--type", "exchange", ...flags(), "--no-send", "--ca", caFile, "--json"], withPassword());
     expect(trusted.code).toBe(0);
   });
@@ -258,7 +259,7 @@ describe("status shows exchange profiles", () => {
     expect(r.stdout).toContain("signs in as acme.com\\jdoe");
     expect(r.stdout).toContain("passed");
     const j = await cfg.run(["status", "--json"]);
-    const profiles = j.json.profiles as Array<{ type: string; server: string }>;
+    const profiles = j.json().profiles as Array<{ type: string; server: string }>;
     expect(profiles[0]).toMatchObject({ type: "exchange", server: server.url });
   });
 
@@ -294,7 +295,7 @@ describe("the setup wizard for exchange", () => {
       [
         "Sign in as",
         (q) => {
-          expect(q.choices).toEqual(["domain", "upn"]);
+          expect(q.values).toEqual(["domain", "upn"]);
           return "domain";
         },
       ],

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type AskedQuestion,
-  fakePrompter,
-  PASSWORD,
-  PASSWORD2,
-  run,
-  tempDir,
-  USER,
-  USER2,
-  useRig,
-  webmailFlags,
-  WRONG_PASSWORD,
-} from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { type Asked, scriptedPrompter } from "../helpers/scripted-prompter.js";
+import { PASSWORD, PASSWORD2, USER, USER2, useRig, webmailFlags, WRONG_PASSWORD } from "../helpers/smtp-rig.js";
 
 const rig = useRig();
 
@@ -34,36 +24,36 @@ function snapshot(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
   return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "base64")]));
 }
-const pressEnter = (q: AskedQuestion) => q.default;
+const pressEnter = (q: Asked) => q.default;
 
 describe("the setup wizard on a terminal", () => {
   it("Gmail preset: says an App Password is needed and where, asks for it hidden, saves (--no-validate)", async () => {
-    const prompt = fakePrompter([
-      ["Display name", pressEnter],
-      ["Signature", pressEnter],
+    const prompt = scriptedPrompter([
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Gmail"],
       ["Email address", USER],
       [/^Port$/, pressEnter],
       [/^SSL on port 587$/, pressEnter],
       ["App Password", "abcd efgh ijkl mnop"],
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
     ]);
-    const r = await run(["setup", "company", "--no-validate", "--no-discover"], { terminal: true, prompt });
+    const r = await runCli(["setup", "company", "--no-validate", "--no-discover"], { terminal: true, prompt });
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/App Password.*https:\/\/myaccount\.google\.com\/apppasswords/);
+    expect(r.stderr).toMatch(/App Password.*https:\/\/myaccount\.google\.com\/apppasswords/);
     const pw = prompt.asked.find((q) => /App Password/.test(q.message));
     expect(pw?.kind).toBe("password");
     expect(prompt.asked.find((q) => q.message === "Port")?.default).toBe("587");
-    expect(configOf(r.t.dir).company).toMatchObject({ type: "webmail", host: "smtp.gmail.com", port: 587, security: "starttls", email: USER });
-    expect(secretsOf(r.t.dir)["company/password"]).toBe("abcd efgh ijkl mnop");
-    expect(r.err).toMatch(/saved without validation/);
+    expect(configOf(r.dir).company).toMatchObject({ type: "webmail", host: "smtp.gmail.com", port: 587, security: "starttls", email: USER });
+    expect(secretsOf(r.dir)["company/password"]).toBe("abcd efgh ijkl mnop");
+    expect(r.stderr).toMatch(/saved without validation/);
   });
 
   it("offers the product's three service types, in its order", async () => {
-    const prompt = fakePrompter([["Email Service Type", "Webmail"]]);
-    // Only the type question is answered: the next question fails the fake prompter,
+    const prompt = scriptedPrompter([["Email Service Type", "Webmail"]]);
+    // Only the type question is answered: the next question fails the scripted prompter,
     // which is enough to see what the first one offered.
-    await run(["setup", "company", "--no-discover"], { terminal: true, prompt });
+    await runCli(["setup", "company", "--no-discover"], { terminal: true, prompt });
     const typeQuestion = prompt.asked[0]!;
     expect(typeQuestion.choices).toEqual([
       expect.stringMatching(/^Webmail/),
@@ -74,30 +64,35 @@ describe("the setup wizard on a terminal", () => {
 
   it("after a failed validation, offers to edit with the typed values as defaults, then validates and saves", async () => {
     const port = String(rig.starttls.port);
-    const prompt = fakePrompter([
-      ["Display name", pressEnter],
-      ["Signature", pressEnter],
+    const prompt = scriptedPrompter([
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
-      ["SMTP host", ["127.0.0.1", pressEnter]],
-      ["Email address", [USER, pressEnter]],
-      [/^Port$/, [port, pressEnter]],
-      [/^SSL on port/, [pressEnter, pressEnter]],
-      ["Email password", [WRONG_PASSWORD, PASSWORD]],
+      ["SMTP host", "127.0.0.1"],
+      ["Email address", USER],
+      [/^Port$/, port],
+      [/^SSL on port/, pressEnter],
+      ["Email password", WRONG_PASSWORD],
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
       // The verdict's remedy (type the password again) is offered first; this test edits.
       ["Type the password again?", "Edit the settings"],
+      ["CA certificate file", pressEnter],
+      ["SMTP host", pressEnter],
+      ["Email address", pressEnter],
+      [/^Port$/, pressEnter],
+      [/^SSL on port/, pressEnter],
       ["Login name", pressEnter],
       ["TLS server name", pressEnter],
-      ["CA certificate file", pressEnter],
       // After a refused login the default is to type the password again.
       ["Keep the password you typed?", pressEnter],
+      ["Email password", PASSWORD],
     ]);
     const before = rig.starttls.messages.length;
-    const r = await run(["setup", "company", "--ca", rig.caFile, "--no-discover"], { terminal: true, prompt });
+    const r = await runCli(["setup", "company", "--ca", rig.caFile, "--no-discover"], { terminal: true, prompt });
     expect(r.code).toBe(0);
 
     // The first attempt's diagnosis was shown before the question.
-    expect(r.err).toMatch(/\[auth\]/);
+    expect(r.stderr).toMatch(/\[auth\]/);
     // Second round: what was typed comes back as the defaults.
     const second = (msg: string | RegExp) =>
       prompt.asked.filter((q) => (typeof msg === "string" ? q.message.includes(msg) : msg.test(q.message)))[1];
@@ -109,38 +104,43 @@ describe("the setup wizard on a terminal", () => {
     // The preset question is not asked again.
     expect(prompt.asked.filter((q) => q.message === "Outgoing mail server")).toHaveLength(1);
 
-    const company = configOf(r.t.dir).company;
+    const company = configOf(r.dir).company;
     expect(company).toMatchObject({ host: "127.0.0.1", port: Number(port), security: "starttls", email: USER });
     expect(company?.validation).toMatchObject({ ok: true, method: "test-mail", to: USER });
-    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+    expect(secretsOf(r.dir)["company/password"]).toBe(PASSWORD);
     expect(rig.starttls.messages.length - before).toBe(1);
-    expect(r.out).toMatch(/Saved the Company Email/);
+    expect(r.stdout).toMatch(/Saved the Company Email/);
   });
 
   it("keeps the typed password when asked to, and saves nothing when the user stops after a failure", async () => {
-    const prompt = fakePrompter([
-      ["Display name", pressEnter],
-      ["Signature", pressEnter],
+    const prompt = scriptedPrompter([
       ["Email Service Type", "Webmail"],
       [/^Outgoing mail server$/, "Other"],
-      ["SMTP host", ["127.0.0.1", pressEnter]],
-      ["Email address", [USER, pressEnter]],
+      ["SMTP host", "127.0.0.1"],
+      ["Email address", USER],
       // First try the wrong port (implicit TLS port with STARTTLS), then the right one.
-      [/^Port$/, [String(rig.implicit.port), String(rig.starttls.port)]],
-      [/^SSL on port/, [pressEnter, pressEnter]],
-      ["Email password", [WRONG_PASSWORD]],
+      [/^Port$/, String(rig.implicit.port)],
+      [/^SSL on port/, pressEnter],
+      ["Email password", WRONG_PASSWORD],
+      ["Display name", pressEnter],
+      ["Signature", pressEnter],
+      // Round 1 offers implicit TLS; this test edits instead, then stops after round 2.
+      [/Switch to implicit TLS and try again\?$/, "Edit the settings"],
+      ["CA certificate file", pressEnter],
+      ["SMTP host", pressEnter],
+      ["Email address", pressEnter],
+      [/^Port$/, String(rig.starttls.port)],
+      [/^SSL on port/, pressEnter],
       ["Login name", pressEnter],
       ["TLS server name", pressEnter],
-      ["CA certificate file", pressEnter],
-      ["Keep the password you typed?", [true]],
-      // Round 1 offers implicit TLS; this test edits instead, then stops after round 2.
-      [/Switch to implicit TLS and try again\?|Type the password again\?/, ["Edit the settings", "Stop"]],
+      ["Keep the password you typed?", true],
+      ["Type the password again?", "Stop"],
     ]);
     const dir = tempDir();
-    const r = await run(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1", "--no-discover"], { terminal: true, prompt, dir });
+    const r = await runCli(["setup", "user", "jdoe", "--ca", rig.caFile, "--timeout", "1", "--no-discover"], { terminal: true, prompt, dir });
     // Round 1: ssl (implicit TLS port); round 2: the kept, wrong password: auth. Then stop.
-    expect(r.err).toMatch(/\[ssl\]/);
-    expect(r.err).toMatch(/\[auth\]/);
+    expect(r.stderr).toMatch(/\[ssl\]/);
+    expect(r.stderr).toMatch(/\[auth\]/);
     expect(r.code).toBe(3);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -154,18 +154,18 @@ describe("setup without a terminal (CI)", () => {
     [["setup", "company", "--type", "webmail", "--email", USER], /--host/],
     [["setup", "company", "--type", "webmail", "--host", "127.0.0.1"], /--email/],
   ])("%j names the missing flag, exit 2, and asks nothing", async (argv, flag) => {
-    const prompt = fakePrompter([]);
-    const r = await run([...argv, "--json"], { prompt, env: { MAILCFG_PASSWORD: PASSWORD } });
+    const prompt = scriptedPrompter([]);
+    const r = await runCli([...argv, "--json"], { prompt, env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(2);
     const error = r.json().error as { category: string; message: string };
     expect(error.category).toBe("usage");
     expect(error.message).toMatch(flag);
     expect(prompt.asked).toEqual([]);
-    expect(readdirSync(r.t.dir)).toEqual([]);
+    expect(readdirSync(r.dir)).toEqual([]);
   });
 
   it("without a password names both ways to give one", async () => {
-    const r = await run(["setup", "company", ...flags(), "--json"]);
+    const r = await runCli(["setup", "company", ...flags(), "--json"]);
     expect(r.code).toBe(2);
     const error = r.json().error as { category: string; message: string; hint: string };
     expect(error.category).toBe("usage");
@@ -174,30 +174,30 @@ describe("setup without a terminal (CI)", () => {
   });
 
   it("takes the password from --password-stdin (final newline dropped)", async () => {
-    const r = await run(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: `${PASSWORD}\n` });
+    const r = await runCli(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: `${PASSWORD}\n` });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ ok: true, validated: true, owner: { kind: "company" } });
-    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+    expect(secretsOf(r.dir)["company/password"]).toBe(PASSWORD);
   });
 
   it("refuses an empty --password-stdin", async () => {
-    const r = await run(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: "" });
+    const r = await runCli(["setup", "company", ...flags(), "--password-stdin", "--json"], { stdin: "" });
     expect(r.code).toBe(2);
     expect((r.json().error as { message: string }).message).toMatch(/--password-stdin/);
   });
 
   it("takes the password from MAILCFG_PASSWORD", async () => {
-    const r = await run(["setup", "company", ...flags()], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    const r = await runCli(["setup", "company", ...flags()], { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Saved the Company Email/);
-    expect(secretsOf(r.t.dir)["company/password"]).toBe(PASSWORD);
+    expect(r.stdout).toMatch(/Saved the Company Email/);
+    expect(secretsOf(r.dir)["company/password"]).toBe(PASSWORD);
   });
 
   it("sets up one company and many users, each with its own password", async () => {
     const dir = tempDir();
     const ok = async (argv: string[], password: string) => {
-      const r = await run(argv, { dir, env: { MAILCFG_PASSWORD: password } });
-      expect(r.code, r.err).toBe(0);
+      const r = await runCli(argv, { dir, env: { MAILCFG_PASSWORD: password } });
+      expect(r.code, r.stderr).toBe(0);
     };
     await ok(["setup", "company", ...flags()], PASSWORD);
     await ok(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", rig.caFile, USER2)], PASSWORD2);
@@ -215,7 +215,7 @@ describe("setup without a terminal (CI)", () => {
       "user/asmith/password": PASSWORD2,
     });
 
-    const status = await run(["status", "--json"], { dir });
+    const status = await runCli(["status", "--json"], { dir });
     const profiles = status.json().profiles as Array<{ owner: Record<string, string> }>;
     expect(profiles.map((p) => p.owner)).toEqual([{ kind: "company" }, { kind: "user", id: "asmith" }, { kind: "user", id: "jdoe" }]);
   });
@@ -229,19 +229,19 @@ describe("setup without a terminal (CI)", () => {
     [["setup", "company", "--type", "webmail", "--host", "127.0.0.1", "--port", "99999", "--email", USER], /--port/],
     [["setup", "company", "--type", "webmail", "--host", "127.0.0.1", "--security", "maybe", "--email", USER], /--security/],
   ])("%j is a usage error naming the field", async (argv, field) => {
-    const r = await run([...argv, "--json"], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    const r = await runCli([...argv, "--json"], { env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(2);
     const error = r.json().error as { category: string; message: string };
     expect(error.category).toBe("usage");
     expect(error.message).toMatch(field);
-    expect(readdirSync(r.t.dir)).toEqual([]);
+    expect(readdirSync(r.dir)).toEqual([]);
   });
 });
 
 describe("validate, then save", () => {
   it("saves nothing when validation fails", async () => {
     const dir = tempDir();
-    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--json"], {
+    const r = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--json"], {
       dir,
       env: { MAILCFG_PASSWORD: WRONG_PASSWORD },
     });
@@ -263,14 +263,14 @@ describe("validate, then save", () => {
 
   it("a failed re-setup leaves the old profile and the old password as they were", async () => {
     const dir = tempDir();
-    const first = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], {
+    const first = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], {
       dir,
       env: { MAILCFG_PASSWORD: PASSWORD },
     });
     expect(first.code).toBe(0);
     const before = snapshot(dir);
 
-    const again = await run(["setup", "company", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2)], {
+    const again = await runCli(["setup", "company", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2)], {
       dir,
       env: { MAILCFG_PASSWORD: WRONG_PASSWORD },
     });
@@ -282,12 +282,12 @@ describe("validate, then save", () => {
 
   it("--no-validate saves without a test mail and says so", async () => {
     const before = rig.starttls.messages.length;
-    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--no-validate", "--json"], {
+    const r = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--no-validate", "--json"], {
       env: { MAILCFG_PASSWORD: PASSWORD },
     });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ ok: true, validated: false });
-    expect(configOf(r.t.dir).company?.validation).toBeUndefined();
+    expect(configOf(r.dir).company?.validation).toBeUndefined();
     expect(rig.starttls.messages.length).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigStore } from "../../src/config/store.js";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig } from "../helpers/cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
 
 const server = { host: "127.0.0.1", port: 2525, security: "starttls" } as const;
@@ -10,7 +10,7 @@ const FAILED = { at: "2026-11-21T09:30:00.000Z", ok: false, method: "test-mail" 
 describe("the product's rule: a sender never validated, or whose last validation failed, is flagged", () => {
   let dir: string;
   let remove: () => void;
-  beforeEach(() => ({ dir, remove } = tempDir()));
+  beforeEach(() => ({ dir, remove } = tempConfig()));
   afterEach(() => remove());
 
   /** The Company Email (validated or not, as given) and jdoe's User Email saved with --no-validate. */
@@ -23,38 +23,38 @@ describe("the product's rule: a sender never validated, or whose last validation
 
   it("status shows it; status --strict exits 7 for a profile never validated, 0 once all passed", async () => {
     await profiles("passed");
-    const plain = await runCli(dir, ["status"]);
+    const plain = await runCli(["status"], { dir });
     expect(plain.code).toBe(0);
-    expect(plain.out).toMatch(/User Email of jdoe[\s\S]*never validated/);
-    const strict = await runCli(dir, ["status", "--strict", "--json"]);
+    expect(plain.stdout).toMatch(/User Email of jdoe[\s\S]*never validated/);
+    const strict = await runCli(["status", "--strict", "--json"], { dir });
     expect(strict.code).toBe(7);
     expect(strict.json()).toMatchObject({ ok: false, profiles: [{ state: "ok" }, { state: "never-validated", fix: "mailcfg validate user jdoe" }] });
 
     const config = await ConfigStore.open(dir);
     config.updateProfile({ kind: "user", id: "jdoe" }, { validation: { ...PASSED, to: "jdoe@acme.test" } });
-    expect((await runCli(dir, ["status", "--strict"])).code).toBe(0);
+    expect((await runCli(["status", "--strict"], { dir })).code).toBe(0);
   });
 
   it("status --strict exits with the failure's category for a failing profile", async () => {
     await profiles("failed");
-    expect((await runCli(dir, ["status", "--strict"])).code).toBe(3);
+    expect((await runCli(["status", "--strict"], { dir })).code).toBe(3);
   });
 
   it("route warns on stderr and in --json when the chosen sender was never validated; not when it passed", async () => {
     await profiles("passed");
-    const user = await runCli(dir, ["route", "--doc", "sales-order", "--user", "jdoe", "--json"]);
+    const user = await runCli(["route", "--doc", "sales-order", "--user", "jdoe", "--json"], { dir });
     expect(user.code).toBe(0);
     expect(user.json()).toMatchObject({ email: "jdoe@acme.test", warnings: ["the User Email of jdoe (jdoe@acme.test) has never been validated; run: mailcfg validate user jdoe"] });
-    expect(user.err).toContain("warning: the User Email of jdoe (jdoe@acme.test) has never been validated");
+    expect(user.stderr).toContain("warning: the User Email of jdoe (jdoe@acme.test) has never been validated");
 
-    const company = await runCli(dir, ["route", "--doc", "invoice", "--json"]);
+    const company = await runCli(["route", "--doc", "invoice", "--json"], { dir });
     expect(company.json()).toMatchObject({ email: "sales@acme.test", warnings: [] });
-    expect(company.err).toBe("");
+    expect(company.stderr).toBe("");
   });
 
   it("route names a failed last validation, once per sender with --all", async () => {
     await profiles("failed");
-    const r = await runCli(dir, ["route", "--all", "--user", "jdoe", "--json"]);
+    const r = await runCli(["route", "--all", "--user", "jdoe", "--json"], { dir });
     const warnings = r.json<{ warnings: string[] }>().warnings;
     expect(warnings).toEqual([
       expect.stringMatching(/^the Company Email \(sales@acme\.test\) failed its last validation \[auth\] at 2026-11-21T09:30:00\.000Z; run: mailcfg diagnose company$/),
@@ -64,14 +64,14 @@ describe("the product's rule: a sender never validated, or whose last validation
 
   it("send (even --dry-run) and queue add warn about the chosen sender", async () => {
     await profiles("never");
-    const send = await runCli(dir, ["send", "--doc", "invoice", "--to", "ap@customer.test", "--var", "number=INV-1", "--var", "customer=Acme", "--dry-run", "--json"]);
+    const send = await runCli(["send", "--doc", "invoice", "--to", "ap@customer.test", "--var", "number=INV-1", "--var", "customer=Acme", "--dry-run", "--json"], { dir });
     expect(send.code).toBe(0);
     expect(send.json()).toMatchObject({ from: "sales@acme.test", warnings: [expect.stringMatching(/Company Email .* never been validated/)] });
-    expect(send.err).toMatch(/warning: the Company Email/);
+    expect(send.stderr).toMatch(/warning: the Company Email/);
 
-    const queued = await runCli(dir, ["queue", "add", "--doc", "sales-order", "--user", "jdoe", "--to", "buyer@customer.test", "--var", "number=SO-7", "--var", "customer=Acme", "--json"]);
+    const queued = await runCli(["queue", "add", "--doc", "sales-order", "--user", "jdoe", "--to", "buyer@customer.test", "--var", "number=SO-7", "--var", "customer=Acme", "--json"], { dir });
     expect(queued.code).toBe(0);
     expect(queued.json()).toMatchObject({ state: "queued", warnings: [expect.stringMatching(/User Email of jdoe .* never been validated/)] });
-    expect(queued.err).toMatch(/warning: the User Email of jdoe/);
+    expect(queued.stderr).toMatch(/warning: the User Email of jdoe/);
   });
 });

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  PASSWORD,
-  PASSWORD2,
-  run,
-  tempDir,
-  USER,
-  USER2,
-  useRig,
-  webmailFlags,
-} from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, PASSWORD2, USER, USER2, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 const rig = useRig();
 
@@ -18,8 +10,8 @@ const T1 = new Date("2026-11-20T10:00:00.000Z");
 const T2 = new Date("2026-11-21T09:30:00.000Z");
 
 async function setUp(dir: string, owner: string[], flags: string[], password: string) {
-  const r = await run(["setup", ...owner, ...flags], { dir, env: { MAILCFG_PASSWORD: password }, now: () => T1 });
-  expect(r.code, r.err).toBe(0);
+  const r = await runCli(["setup", ...owner, ...flags], { dir, env: { MAILCFG_PASSWORD: password }, now: () => T1 });
+  expect(r.code, r.stderr).toBe(0);
 }
 function config(dir: string) {
   return JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as {
@@ -36,9 +28,9 @@ describe("validate saved profiles", () => {
     const dir = tempDir();
     await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
     const before = rig.starttls.messages.length;
-    const r = await run(["validate", "company", "--ca", rig.caFile], { dir, now: () => T2 });
+    const r = await runCli(["validate", "company", "--ca", rig.caFile], { dir, now: () => T2 });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/✓ Company Email: Connected to .* logged in as sales@acme\.test/);
+    expect(r.stdout).toMatch(/✓ Company Email: Connected to .* logged in as sales@acme\.test/);
     const got = rig.starttls.messages.slice(before);
     expect(got).toHaveLength(1);
     expect(got[0]!.user).toBe(USER);
@@ -49,12 +41,12 @@ describe("validate saved profiles", () => {
     const dir = tempDir();
     await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
     expect((config(dir).company as { caFiles?: string[] }).caFiles).toEqual([rig.caFile]);
-    const r = await run(["validate", "company", "--no-send"], { dir, now: () => T2 });
-    expect(r.code, r.err).toBe(0);
-    const d = await run(["diagnose", "company", "--stop-after", "auth"], { dir });
-    expect(d.code, d.out + d.err).toBe(0);
+    const r = await runCli(["validate", "company", "--no-send"], { dir, now: () => T2 });
+    expect(r.code, r.stderr).toBe(0);
+    const d = await runCli(["diagnose", "company", "--stop-after", "auth"], { dir });
+    expect(d.code, d.stdout + d.stderr).toBe(0);
     // Without the saved CA the same server is untrusted: the saved file is what made the difference.
-    const ad = await run(
+    const ad = await runCli(
       ["validate", "--type", "webmail", "--no-send", ...webmailFlags(rig.starttls, "starttls", undefined)],
       { dir: tempDir(), env: { MAILCFG_PASSWORD: PASSWORD } },
     );
@@ -65,7 +57,7 @@ describe("validate saved profiles", () => {
     const dir = tempDir();
     await setUp(dir, ["user", "jdoe"], webmailFlags(rig.implicit, "tls", rig.caFile, USER2), PASSWORD2);
     const before = rig.implicit.messages.length;
-    const r = await run(["validate", "user", "jdoe", "--to", "it@acme.test", "--ca", rig.caFile, "--json"], { dir });
+    const r = await runCli(["validate", "user", "jdoe", "--to", "it@acme.test", "--ca", rig.caFile, "--json"], { dir });
     expect(r.code).toBe(0);
     expect(rig.implicit.messages.slice(before).map((m) => m.to)).toEqual([["it@acme.test"]]);
     expect(config(dir).users.jdoe?.validation).toMatchObject({ ok: true, to: "it@acme.test" });
@@ -75,7 +67,7 @@ describe("validate saved profiles", () => {
     const dir = tempDir();
     await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
     const before = rig.starttls.messages.length;
-    const r = await run(["validate", "company", "--no-send", "--ca", rig.caFile, "--json"], { dir, now: () => T2 });
+    const r = await runCli(["validate", "company", "--no-send", "--ca", rig.caFile, "--json"], { dir, now: () => T2 });
     expect(r.code).toBe(0);
     expect(rig.starttls.messages.length).toBe(before);
     const results = r.json().results as Array<Record<string, unknown>>;
@@ -91,12 +83,12 @@ describe("validate saved profiles", () => {
     await setUp(dir, ["user", "jdoe"], webmailFlags(doomed, "starttls", rig.caFile, USER2), PASSWORD2);
     await setUp(dir, ["user", "asmith"], webmailFlags(rig.implicit, "tls", rig.caFile, USER2), PASSWORD2);
 
-    const ok = await run(["validate", "--all", "--ca", rig.caFile, "--json"], { dir });
+    const ok = await runCli(["validate", "--all", "--ca", rig.caFile, "--json"], { dir });
     expect(ok.code).toBe(0);
     expect((ok.json().results as unknown[]).length).toBe(3);
 
     await doomed.close();
-    const j = await run(["validate", "--all", "--ca", rig.caFile, "--json"], { dir, now: () => T2 });
+    const j = await runCli(["validate", "--all", "--ca", rig.caFile, "--json"], { dir, now: () => T2 });
     expect(j.code).toBe(4);
     const doc = j.json() as { ok: boolean; results: Array<{ owner: Record<string, string>; ok: boolean; error?: { category: string } }> };
     expect(doc.ok).toBe(false);
@@ -108,18 +100,18 @@ describe("validate saved profiles", () => {
     expect(config(dir).users.jdoe?.validation).toMatchObject({ at: T2.toISOString(), ok: false, category: "server" });
     expect(config(dir).users.asmith?.validation).toMatchObject({ at: T2.toISOString(), ok: true });
 
-    const human = await run(["validate", "--all", "--ca", rig.caFile], { dir });
+    const human = await runCli(["validate", "--all", "--ca", rig.caFile], { dir });
     expect(human.code).toBe(4);
-    expect(human.out).toMatch(/✓ Company Email/);
-    expect(human.out).toMatch(/✗ User Email of jdoe/);
-    expect(human.err).toMatch(/error \[server\]/);
+    expect(human.stdout).toMatch(/✓ Company Email/);
+    expect(human.stdout).toMatch(/✗ User Email of jdoe/);
+    expect(human.stderr).toMatch(/error \[server\]/);
   });
 
   it("a profile that is not set up: not-configured, exit 7, naming the setup command", async () => {
-    const r = await run(["validate", "user", "nobody", "--json"]);
+    const r = await runCli(["validate", "user", "nobody", "--json"]);
     expect(r.code).toBe(7);
     expect(r.json().error).toMatchObject({ category: "not-configured", next: "mailcfg setup user nobody" });
-    const all = await run(["validate", "--all", "--json"]);
+    const all = await runCli(["validate", "--all", "--json"]);
     expect(all.code).toBe(7);
     expect(all.json().error).toMatchObject({ category: "not-configured", next: "mailcfg setup company" });
   });
@@ -128,7 +120,7 @@ describe("validate saved profiles", () => {
     const dir = tempDir();
     await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
     rmSync(join(dir, "secrets.json"));
-    const r = await run(["validate", "company", "--ca", rig.caFile, "--json"], { dir });
+    const r = await runCli(["validate", "company", "--ca", rig.caFile, "--json"], { dir });
     expect(r.code).toBe(7);
     expect(r.json().error).toMatchObject({ category: "not-configured" });
   });
@@ -136,7 +128,7 @@ describe("validate saved profiles", () => {
   it.each([[["validate"]], [["validate", "company", "--all"]], [["validate", "company", "--type", "webmail"]]])(
     "%j is a usage error",
     async (argv) => {
-      const r = await run([...argv, "--json"]);
+      const r = await runCli([...argv, "--json"]);
       expect(r.code).toBe(2);
       expect(r.json().error).toMatchObject({ category: "usage" });
     },
@@ -149,7 +141,7 @@ describe("ad hoc validation", () => {
     await setUp(dir, ["company"], webmailFlags(rig.starttls, "starttls", rig.caFile), PASSWORD);
     const before = snapshot(dir);
     const sent = rig.implicit.messages.length;
-    const r = await run(["validate", "--type", "webmail", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2), "--json"], {
+    const r = await runCli(["validate", "--type", "webmail", ...webmailFlags(rig.implicit, "tls", rig.caFile, USER2), "--json"], {
       dir,
       env: { MAILCFG_PASSWORD: PASSWORD2 },
     });
@@ -161,7 +153,7 @@ describe("ad hoc validation", () => {
 
   it("a failing ad hoc validation also saves nothing", async () => {
     const dir = tempDir();
-    const r = await run(["validate", "--type", "webmail", ...webmailFlags(rig.starttls, "tls", rig.caFile), "--json"], {
+    const r = await runCli(["validate", "--type", "webmail", ...webmailFlags(rig.starttls, "tls", rig.caFile), "--json"], {
       dir,
       env: { MAILCFG_PASSWORD: PASSWORD },
     });

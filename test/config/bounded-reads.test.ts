@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { cliRun, folderWithCompany, useBuiltCli } from "../helpers/cli-as.js";
-import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { runNode } from "../helpers/child.js";
+import { useBuiltCli } from "../helpers/build-cli.js";
+import { folderWithCompany, PASSWORD, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 /**
  * Every file mailcfg reads, whether it keeps it or is given it, is read with a limit:
@@ -19,10 +21,10 @@ const env = (dir: string) => ({ MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "
 const doc = ["--doc", "sales-order", "--to", "buyer@customer.test", "--var", "number=SO-1", "--var", "customer=Acme", "--dry-run", "--json"];
 
 async function refusedAtOnce(dir: string, args: string[], path: string, words: RegExp) {
-  const r = await cliRun(built.cli, args, env(dir), { ms: 8000 });
+  const r = await runNode([built.cli.entry, ...args], { env: env(dir), ms: 8000 });
   expect(r.timedOut, `${args.join(" ")} blocked`).toBe(false);
-  expect(r.code, r.out + r.err).toBe(2);
-  const e = (JSON.parse(r.out) as { error: { message: string } }).error;
+  expect(r.code, r.stdout + r.stderr).toBe(2);
+  const e = (JSON.parse(r.stdout) as { error: { message: string } }).error;
   expect(e.message).toContain(path);
   expect(e.message).toMatch(words);
 }
@@ -52,7 +54,7 @@ describe("files that are not regular files", () => {
     const templates = join(dir, "templates");
     mkdirSync(templates);
     fifo(join(templates, "sales-order.subject"));
-    expect((await run(["config", "set", "templates-dir", templates], { dir })).code).toBe(0);
+    expect((await runCli(["config", "set", "templates-dir", templates], { dir })).code).toBe(0);
     await refusedAtOnce(dir, ["send", ...doc], join(templates, "sales-order.subject"), /FIFO/);
   });
 
@@ -83,7 +85,7 @@ describe("files that are not regular files", () => {
 describe("size limits count the bytes read", () => {
   it("a /proc file (size 0 on disk) over the attachment limit is refused", async () => {
     const dir = await folderWithCompany(rig);
-    expect((await run(["config", "set", "attachment-limit-mb", "0.0001"], { dir })).code).toBe(0);
+    expect((await runCli(["config", "set", "attachment-limit-mb", "0.0001"], { dir })).code).toBe(0);
     await refusedAtOnce(dir, ["send", ...doc, "--attach", "/proc/self/status"], "/proc/self/status", /limit/);
   });
 
@@ -103,8 +105,8 @@ describe("other reads", () => {
 
   it("--password-stdin stops reading past 64 KB (exit 2)", async () => {
     const dir = tempDir();
-    const r = await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--password-stdin", "--no-validate", "--json"], { dir, stdin: "x".repeat(200_000) });
-    expect(r.code, r.out + r.err).toBe(2);
+    const r = await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--password-stdin", "--no-validate", "--json"], { dir, stdin: "x".repeat(200_000) });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     expect((r.json().error as { message: string }).message).toMatch(/Standard input is larger/);
   });
 });

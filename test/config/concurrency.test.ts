@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildCli, runBuiltCli, type BuiltCli } from "../helpers/build-cli.js";
-import { PASSWORD, tempDir, USER, useRig } from "../helpers/smtp-rig.js";
+import { tempDir } from "../helpers/cli.js";
+import { runNode } from "../helpers/child.js";
+import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
+import { PASSWORD, USER, useRig } from "../helpers/smtp-rig.js";
 
 /**
  * Parallel `setup user uN` processes (the built CLI) into one config folder: every
@@ -23,11 +25,7 @@ function lostAfterParallelSetups(dir: string, round: number): Promise<{ profiles
   const ids = Array.from({ length: PARALLEL }, (_, i) => `u${round}x${i}`);
   return Promise.all(
     ids.map((id, i) =>
-      runBuiltCli(
-        cli.entry,
-        ["setup", "user", id, "--host", "127.0.0.1", "--port", String(rig.starttls.port), "--security", "starttls", "--email", `${id}@acme.test`, "--no-validate"],
-        { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: `fake-password-${round}-${i}` },
-      ),
+      runNode([cli.entry, "setup", "user", id, "--host", "127.0.0.1", "--port", String(rig.starttls.port), "--security", "starttls", "--email", `${id}@acme.test`, "--no-validate"], { env: { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: `fake-password-${round}-${i}` } }),
     ),
   ).then((runs) => {
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { users: Record<string, unknown> };
@@ -64,15 +62,15 @@ describe("queue run's own config writes", () => {
     const dir = tempDir();
     const env = { MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", MAILCFG_PASSWORD: PASSWORD };
     const server = ["--host", "127.0.0.1", "--port", String(rig.starttls.port), "--security", "starttls", "--ca", rig.caFile];
-    expect((await runBuiltCli(cli.entry, ["setup", "company", ...server, "--email", USER, "--no-validate"], env)).code).toBe(0);
+    expect((await runNode([cli.entry, "setup", "company", ...server, "--email", USER, "--no-validate"], { env })).code).toBe(0);
     const doc = ["--doc", "overdue-invoice-reminder", "--to", "ap@customer.test", "--var", "customer=Acme", "--var", "number=INV-9", "--var", "amount=10 EUR", "--var", "due_date=2026-12-01"];
-    for (let i = 0; i < 6; i++) expect((await runBuiltCli(cli.entry, ["queue", "add", ...doc], env)).code).toBe(0);
+    for (let i = 0; i < 6; i++) expect((await runNode([cli.entry, "queue", "add", ...doc], { env })).code).toBe(0);
     const ids = Array.from({ length: 6 }, (_, i) => `q${i}`);
     const [queued, ...setups] = await Promise.all([
-      runBuiltCli(cli.entry, ["queue", "run", "--concurrency", "1"], env),
-      ...ids.map((id) => runBuiltCli(cli.entry, ["setup", "user", id, ...server, "--email", `${id}@acme.test`, "--no-validate"], env)),
+      runNode([cli.entry, "queue", "run", "--concurrency", "1"], { env }),
+      ...ids.map((id) => runNode([cli.entry, "setup", "user", id, ...server, "--email", `${id}@acme.test`, "--no-validate"], { env })),
     ]);
-    expect(queued?.code, queued?.err).toBe(0);
+    expect(queued?.code, queued?.stderr).toBe(0);
     expect(setups.map((s) => s.code)).toEqual(ids.map(() => 0));
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { users: Record<string, unknown>; company: { lastUsedAt?: string } };
     expect(Object.keys(config.users).sort()).toEqual(ids);

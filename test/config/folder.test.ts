@@ -3,8 +3,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { spawnSync } from "node:child_process";
-import { cliRun, folderWithCompany, giveToOther, RUNNING_AS_ROOT, useBuiltCli } from "../helpers/cli-as.js";
-import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { giveToOther, RUNNING_AS_ROOT, runNode } from "../helpers/child.js";
+import { useBuiltCli } from "../helpers/build-cli.js";
+import { folderWithCompany, PASSWORD, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 /**
  * An unusable config folder or file is exit 2 naming the path and what is wrong; a
@@ -20,27 +22,27 @@ const errorOf = (out: string) => (JSON.parse(out) as { error: { category: string
 describe("a read-only config folder", () => {
   it("status, route, config get, queue list and show work; setup is exit 2 naming the folder; validate reports its verdict and says it was not recorded", async () => {
     const dir = await folderWithCompany(rig);
-    const add = await run(["queue", "add", "--doc", "invoice", "--to", "buyer@customer.test", "--var", "number=INV-1", "--var", "customer=Acme"], { dir });
-    expect(add.code, add.err).toBe(0);
+    const add = await runCli(["queue", "add", "--doc", "invoice", "--to", "buyer@customer.test", "--var", "number=INV-1", "--var", "customer=Acme"], { dir });
+    expect(add.code, add.stderr).toBe(0);
     giveToOther([dir, ...readdirSync(dir).map((f) => join(dir, f))]);
     chmodSync(dir, 0o500);
     const before = readFileSync(join(dir, "config.json"), "utf8");
 
     for (const args of [["status", "--json"], ["route", "--doc", "invoice", "--json"], ["config", "get", "ship-confirmation-sender"], ["queue", "list"], ["queue", "show", "1"]]) {
-      const r = await cliRun(built.cli, args, env(dir), { asOther: true });
-      expect(r.code, `${args.join(" ")}: ${r.out}${r.err}`).toBe(0);
+      const r = await runNode([built.cli.entry, ...args], { env: env(dir), asOther: true, ms: 8000 });
+      expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
     }
 
-    const setup = await cliRun(built.cli, ["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate", "--json"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), { asOther: true });
-    expect(setup.code, setup.out + setup.err).toBe(2);
-    expect(errorOf(setup.out)).toMatchObject({ category: "config" });
-    expect(errorOf(setup.out).message).toContain(dir);
+    const setup = await runNode([built.cli.entry, "setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate", "--json"], { env: env(dir, { MAILCFG_PASSWORD: PASSWORD }), asOther: true, ms: 8000 });
+    expect(setup.code, setup.stdout + setup.stderr).toBe(2);
+    expect(errorOf(setup.stdout)).toMatchObject({ category: "config" });
+    expect(errorOf(setup.stdout).message).toContain(dir);
 
-    const validate = await cliRun(built.cli, ["validate", "company", "--no-send", "--json"], env(dir), { asOther: true });
-    expect(validate.code, validate.out + validate.err).toBe(0);
-    const doc = JSON.parse(validate.out) as { results: Array<{ ok: boolean; recorded?: boolean }> };
+    const validate = await runNode([built.cli.entry, "validate", "company", "--no-send", "--json"], { env: env(dir), asOther: true, ms: 8000 });
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    const doc = JSON.parse(validate.stdout) as { results: Array<{ ok: boolean; recorded?: boolean }> };
     expect(doc.results[0]).toMatchObject({ ok: true, recorded: false });
-    expect(validate.err).toMatch(/could not be recorded/);
+    expect(validate.stderr).toMatch(/could not be recorded/);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
   }, 60_000);
 });
@@ -50,8 +52,8 @@ describe("something else where the folder or a file should be", () => {
     const dir = join(tempDir(), "mailcfg");
     writeFileSync(dir, "not a folder");
     for (const argv of [["status", "--json"], ["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate", "--json"], ["queue", "list", "--json"]]) {
-      const r = await run(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-      expect(r.code, `${argv.join(" ")}: ${r.out}${r.err}`).toBe(2);
+      const r = await runCli(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+      expect(r.code, `${argv.join(" ")}: ${r.stdout}${r.stderr}`).toBe(2);
       expect((r.json().error as { message: string }).message).toContain(dir);
     }
   });
@@ -62,8 +64,8 @@ describe("something else where the folder or a file should be", () => {
     if (existsSync(path)) spawnSync("rm", ["-f", path]);
     mkdirSync(path);
     const argv = name === "queue.db" ? ["queue", "list", "--json"] : ["validate", "company", "--no-send", "--json"];
-    const r = await run(argv, { dir });
-    expect(r.code, r.out + r.err).toBe(2);
+    const r = await runCli(argv, { dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     const e = r.json().error as { category: string; message: string };
     expect(e.category).toBe("config");
     expect(e.message).toContain(path);
@@ -76,8 +78,8 @@ describe("something else where the folder or a file should be", () => {
   ])("a secrets.json value that is %s: exit 2 naming it, not an auth failure", async (_name, value) => {
     const dir = await folderWithCompany(rig);
     writeFileSync(join(dir, "secrets.json"), JSON.stringify({ "company/password": value }), { mode: 0o600 });
-    const r = await run(["validate", "company", "--json"], { dir });
-    expect(r.code, r.out + r.err).toBe(2);
+    const r = await runCli(["validate", "company", "--json"], { dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     const e = r.json().error as { category: string; message: string };
     expect(e.category).toBe("config");
     expect(e.message).toContain("company/password");
@@ -85,7 +87,7 @@ describe("something else where the folder or a file should be", () => {
 
   it("status on a folder that does not exist creates nothing", async () => {
     const dir = join(tempDir(), "not-yet");
-    const r = await run(["status", "--json"], { dir });
+    const r = await runCli(["status", "--json"], { dir });
     expect(r.code).toBe(0);
     expect(existsSync(dir)).toBe(false);
   });
@@ -94,30 +96,28 @@ describe("something else where the folder or a file should be", () => {
 describe("permissions", () => {
   it("the config folder is created 0700 and its files 0600, whatever the umask", async () => {
     const dir = join(tempDir(), "fresh");
-    const r = await cliRun(built.cli, ["setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], env(dir, { MAILCFG_PASSWORD: PASSWORD }), {
-      umask: 0,
-    });
-    expect(r.code, r.err).toBe(0);
+    const r = await runNode([built.cli.entry, "setup", "company", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { env: env(dir, { MAILCFG_PASSWORD: PASSWORD }), umask: 0 });
+    expect(r.code, r.stderr).toBe(0);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
-    const queued = await cliRun(built.cli, ["queue", "list"], env(dir), { umask: 0 });
-    expect(queued.code, queued.err).toBe(0);
+    const queued = await runNode([built.cli.entry, "queue", "list"], { env: env(dir), umask: 0, ms: 8000 });
+    expect(queued.code, queued.stderr).toBe(0);
     expect(statSync(join(dir, "queue.db")).mode & 0o777).toBe(0o600);
   });
 
   it("looser modes found on disk are made owner-only, with a note", async () => {
     const dir = await folderWithCompany(rig);
-    expect((await run(["queue", "list"], { dir })).code).toBe(0);
+    expect((await runCli(["queue", "list"], { dir })).code).toBe(0);
     chmodSync(dir, 0o755);
     for (const f of ["config.json", "secrets.json", "queue.db"]) chmodSync(join(dir, f), 0o644);
-    const r = await run(["validate", "company", "--no-send"], { dir });
-    expect(r.code, r.err).toBe(0);
-    const q = await run(["queue", "list"], { dir });
-    expect(q.code, q.err).toBe(0);
+    const r = await runCli(["validate", "company", "--no-send"], { dir });
+    expect(r.code, r.stderr).toBe(0);
+    const q = await runCli(["queue", "list"], { dir });
+    expect(q.code, q.stderr).toBe(0);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of ["config.json", "secrets.json", "queue.db"]) {
       expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
-      expect(r.err + q.err).toContain(`${join(dir, f)} was readable by others (mode 0644)`);
+      expect(r.stderr + q.stderr).toContain(`${join(dir, f)} was readable by others (mode 0644)`);
     }
   });
 
@@ -125,9 +125,9 @@ describe("permissions", () => {
     const dir = await folderWithCompany(rig);
     giveToOther([dir, join(dir, "config.json"), join(dir, "ca.pem")]);
     chmodSync(join(dir, "secrets.json"), 0o644); // still root's: nobody cannot chmod it
-    const r = await cliRun(built.cli, ["validate", "company", "--no-send", "--json"], env(dir), { asOther: true });
-    expect(r.code, r.out + r.err).toBe(2);
-    expect(errorOf(r.out).message).toMatch(/secrets\.json is readable by others \(mode 0644\) and mailcfg cannot make it owner-only/);
+    const r = await runNode([built.cli.entry, "validate", "company", "--no-send", "--json"], { env: env(dir), asOther: true, ms: 8000 });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(errorOf(r.stdout).message).toMatch(/secrets\.json is readable by others \(mode 0644\) and mailcfg cannot make it owner-only/);
   });
 
   it.each(["queue.db", "secrets.json"])("a symbolic link planted as %s is refused, its target untouched", async (name) => {
@@ -137,8 +137,8 @@ describe("permissions", () => {
     spawnSync("rm", ["-f", join(dir, name)]);
     symlinkSync(target, join(dir, name));
     const argv = name === "queue.db" ? ["queue", "list", "--json"] : ["validate", "company", "--no-send", "--json"];
-    const r = await run(argv, { dir });
-    expect(r.code, r.out + r.err).toBe(2);
+    const r = await runCli(argv, { dir });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     expect((r.json().error as { message: string }).message).toMatch(/symbolic link/);
     expect(readFileSync(target, "utf8")).toBe("precious\n");
   });
@@ -149,8 +149,8 @@ describe("what a killed run leaves behind", () => {
     const dir = await folderWithCompany(rig);
     const stale = ["secrets.json.4242-123456789.tmp", "secrets.json.tmp", "config.json.tmp", "config.json.tmp-8317"];
     for (const f of stale) writeFileSync(join(dir, f), '{"company/password":"fake-old-secret"}', { mode: 0o644 });
-    const r = await run(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
   });
 
@@ -159,8 +159,8 @@ describe("what a killed run leaves behind", () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     writeFileSync(join(dir, "config.lock"), `${dead} ${hostname()}\n`);
     const started = Date.now();
-    const r = await run(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(existsSync(join(dir, "config.lock"))).toBe(false);
   });
@@ -171,7 +171,7 @@ describe("what a killed run leaves behind", () => {
     writeFileSync(lock, `${process.ppid}\n`);
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
-    const r = await run(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(r.code, r.err).toBe(0);
+    const r = await runCli(["setup", "user", "jdoe", ...webmailFlags(rig.starttls, "starttls", undefined), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code, r.stderr).toBe(0);
   });
 });

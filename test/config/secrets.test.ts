@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { createContext } from "../../src/context.js";
 import { FileSecretStore, openSecretStore, type SecretStore } from "../../src/config/secrets.js";
+import { removeTempDirs, tempDir, testContext } from "../helpers/cli.js";
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "mailcfg-secrets-"));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 const noKeyring = async (): Promise<SecretStore> => {
   throw new Error("Couldn't access platform storage: AccessDenied\n\nCaused by: ...");
@@ -33,16 +23,9 @@ function memoryKeyring(): { open: () => Promise<SecretStore>; values: Map<string
   return { open: async () => store, values };
 }
 
-function contextFor(dir: string, env: NodeJS.ProcessEnv, openKeyring: () => Promise<SecretStore>) {
-  const err = new PassThrough();
-  let text = "";
-  err.on("data", (c: Buffer) => (text += c.toString()));
-  const ctx = createContext({
-    io: { out: new PassThrough(), err, stdin: new PassThrough(), stdinIsTTY: false, errIsTTY: false, canPrompt: false },
-    env: { MAILCFG_CONFIG_DIR: dir, ...env },
-    openKeyring,
-  });
-  return { ctx, stderr: () => text };
+function contextFor(dir: string, env: Record<string, string>, openKeyring: () => Promise<SecretStore>) {
+  // No secret-store choice from the environment unless the test gives one ("" counts as unset).
+  return testContext({ dir, env: { MAILCFG_SECRET_STORE: "", ...env }, openKeyring });
 }
 
 describe("choosing the secret store", () => {

@@ -1,11 +1,11 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { configSchema } from "../../src/config/schema.js";
-import { cleanupTempDirs, PASSWORD, run, tempDir, USER } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, USER } from "../helpers/smtp-rig.js";
 
-afterAll(() => cleanupTempDirs());
 
 const setupArgs = ["setup", "company", "--host", "127.0.0.1", "--port", "2525", "--email", USER, "--no-validate"];
 
@@ -24,7 +24,7 @@ describe("a config file mailcfg cannot read", () => {
   ])("%s: config error, exit 2, naming the file, and the file is left byte for byte", async (_name, text) => {
     const dir = folderWith("config.json", text);
     for (const argv of [["status"], setupArgs, ["validate", "--all"], ["config", "set", "ship-confirmation-sender", "user"]]) {
-      const r = await run([...argv, "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+      const r = await runCli([...argv, "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
       expect(r.code, argv.join(" ")).toBe(2);
       const error = r.json().error as { category: string; message: string; hint: string };
       expect(error.category).toBe("config");
@@ -37,16 +37,16 @@ describe("a config file mailcfg cannot read", () => {
 
   it("human output says what is wrong and how to get out of it", async () => {
     const dir = folderWith("config.json", "{ broken");
-    const r = await run(["status"], { dir });
+    const r = await runCli(["status"], { dir });
     expect(r.code).toBe(2);
-    expect(r.out).toBe("");
-    expect(r.err).toMatch(/error \[config\]: The config file .*config\.json cannot be read/);
-    expect(r.err).toMatch(/mv .*config\.json .*config\.json\.bad/);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/error \[config\]: The config file .*config\.json cannot be read/);
+    expect(r.stderr).toMatch(/mv .*config\.json .*config\.json\.bad/);
   });
 
   it("a corrupt secrets file is a config error too, and is left as it is", async () => {
     const dir = folderWith("secrets.json", "not json at all");
-    const r = await run([...setupArgs, "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    const r = await runCli([...setupArgs, "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
     expect(r.code).toBe(2);
     expect((r.json().error as { category: string }).category).toBe("config");
     expect(readFileSync(join(dir, "secrets.json"), "utf8")).toBe("not json at all");
@@ -57,9 +57,9 @@ describe("a config file mailcfg cannot read", () => {
 describe("reading leaves no trace", () => {
   it("status on an empty folder writes no file", async () => {
     const dir = tempDir();
-    const r = await run(["status"], { dir });
+    const r = await runCli(["status"], { dir });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/No profiles are set up/);
+    expect(r.stdout).toMatch(/No profiles are set up/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

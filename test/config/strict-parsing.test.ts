@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanupTempDirs, PASSWORD, run, tempDir, USER } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, USER } from "../helpers/smtp-rig.js";
 import { isLoopbackHost } from "../../src/config/exchange-fields.js";
 
-afterAll(() => cleanupTempDirs());
 
 const base = { host: "127.0.0.1", port: "2525", security: "starttls" };
 
@@ -14,8 +14,8 @@ function setupWith(over: Partial<typeof base>): string[] {
 }
 
 async function refused(argv: string[], env: Record<string, string> = {}, dir = tempDir()) {
-  const r = await run(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD, ...env } });
-  expect(r.code, r.out + r.err).toBe(2);
+  const r = await runCli(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD, ...env } });
+  expect(r.code, r.stdout + r.stderr).toBe(2);
   expect(existsSync(join(dir, "config.json"))).toBe(false);
   return r.json().error as { category: string; message: string };
 }
@@ -37,8 +37,8 @@ describe("strict parsing of settings", () => {
   });
 
   it.each(["127.0.0.1", "::1", "[::1]", "mail.acme.test", "localhost"])("--host %j is accepted", async (host) => {
-    const r = await run(setupWith({ host }), { env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(r.code, r.out + r.err).toBe(0);
+    const r = await runCli(setupWith({ host }), { env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
   it("MAILCFG_SECRET_STORE must be file or keyring", async () => {
@@ -50,7 +50,7 @@ describe("strict parsing of settings", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "config.json"), text);
     for (const argv of [["status", "--json"], setupWith({})]) {
-      const r = await run(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+      const r = await runCli(argv, { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
       expect(r.code, argv.join(" ")).toBe(2);
       const e = r.json().error as { category: string; message: string };
       expect(e.category).toBe("config");
@@ -72,7 +72,7 @@ describe("strict parsing of settings", () => {
   it.each(["1e3", "0x10", "+1", "1.0"])("queue show %s is refused: ids are decimal whole numbers", async (id) => {
     const dir = tempDir();
     mkdirSync(dir, { recursive: true });
-    const r = await run(["queue", "show", id, "--json"], { dir });
+    const r = await runCli(["queue", "show", id, "--json"], { dir });
     expect(r.code).toBe(2);
     expect((r.json().error as { message: string }).message).toContain("<id>");
   });
@@ -90,7 +90,7 @@ describe("loopback hosts (plain http allowed)", () => {
   });
 
   it("--ews-url http://anything.localhost/ is refused as plain http off this machine", async () => {
-    const r = await run(
+    const r = await runCli(
       ["validate", "--type", "exchange", "--ews-url", "http://anything.localhost/EWS/Exchange.asmx", "--domain", "acme.test", "--username", "jdoe", "--email", USER, "--json"],
       { env: { MAILCFG_PASSWORD: PASSWORD } },
     );

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ThrowawayCa } from "../../src/tls/throwaway-ca.js";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig } from "../helpers/cli.js";
 import { startLocalDns, type LocalDns } from "../helpers/local-dns.js";
 import { clientConfig, discoveryEnv, startAutoconfigServers, type AutoconfigServers } from "../helpers/autoconfig-server.js";
 
@@ -33,7 +33,7 @@ const ZONE = {
 
 describe("mailcfg discover, against a local DNS server and local https/http servers", () => {
   const ca = new ThrowawayCa();
-  const tmp = tempDir("mailcfg-discover-");
+  const tmp = tempConfig("mailcfg-discover-");
   const caFile = join(tmp.dir, "ca.pem");
   writeFileSync(caFile, ca.cert);
   let dns: LocalDns;
@@ -66,7 +66,7 @@ describe("mailcfg discover, against a local DNS server and local https/http serv
 
   const env = () => discoveryEnv(dns.server, web, caFile);
   const discover = async (address: string, ...more: string[]) => {
-    const r = await runCli(tmp.dir, ["discover", address, "--json", ...more], env());
+    const r = await runCli(["discover", address, "--json", ...more], { dir: tmp.dir, env: env() });
     return { ...r, doc: r.json<Record<string, unknown> & { settings: Record<string, unknown> | null; candidates: Array<Record<string, unknown>>; lookups: Array<Record<string, unknown>> }>() };
   };
 
@@ -137,9 +137,9 @@ describe("mailcfg discover, against a local DNS server and local https/http serv
       ["smtp.office365.com", "oauth2-microsoft", "mx"],
       ["smtp.office365.com", "password", "mx"],
     ]);
-    const human = await runCli(tmp.dir, ["discover", "gina@m365.test"], env());
-    expect(human.out).toContain("mailcfg connect-microsoft company");
-    expect(human.out).toMatch(/MC786329/);
+    const human = await runCli(["discover", "gina@m365.test"], { dir: tmp.dir, env: env() });
+    expect(human.stdout).toContain("mailcfg connect-microsoft company");
+    expect(human.stdout).toMatch(/MC786329/);
   });
 
   it("MX at Google (aspmx.l.google.com): Google Workspace, connect-gmail first", async () => {
@@ -210,14 +210,14 @@ describe("mailcfg discover, against a local DNS server and local https/http serv
   });
 
   it("a bad address is a usage error (exit 2)", async () => {
-    const r = await runCli(tmp.dir, ["discover", "not-an-address", "--json"], env());
+    const r = await runCli(["discover", "not-an-address", "--json"], { dir: tmp.dir, env: env() });
     expect(r.code).toBe(2);
     expect(r.json<{ error: { category: string } }>().error.category).toBe("usage");
   });
 
   it("the test-rig resolver must be on this machine", async () => {
-    const r = await runCli(tmp.dir, ["discover", "a@b.test", "--json"], { ...env(), MAILCFG_DNS_SERVERS: "8.8.8.8:53" });
+    const r = await runCli(["discover", "a@b.test", "--json"], { dir: tmp.dir, env: { ...env(), MAILCFG_DNS_SERVERS: "8.8.8.8:53" } });
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/MAILCFG_DNS_SERVERS/);
+    expect(r.stdout).toMatch(/MAILCFG_DNS_SERVERS/);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { PASSWORD, USER, WRONG_PASSWORD, run, startSilentServer, unusedPort, useRig } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, startSilentServer, unusedPort, USER, useRig, WRONG_PASSWORD } from "../helpers/smtp-rig.js";
 import { startRawSmtp } from "../helpers/misbehaving-servers.js";
 import { startFakeEws, type FakeEws } from "../helpers/fake-ews.js";
 import { oauthFailure } from "../../src/oauth/errors.js";
@@ -130,9 +131,9 @@ const CASES: Case[] = [
 ];
 
 async function validate(c: Case): Promise<JsonError> {
-  const r = await run(["validate", ...c.flags(), "--json"], { env: { MAILCFG_PASSWORD: c.password ?? PASSWORD } });
+  const r = await runCli(["validate", ...c.flags(), "--json"], { env: { MAILCFG_PASSWORD: c.password ?? PASSWORD } });
   const doc = r.json() as { ok: boolean; error?: JsonError };
-  expect(doc.ok, r.out).toBe(false);
+  expect(doc.ok, r.stdout).toBe(false);
   return doc.error as JsonError;
 }
 
@@ -144,7 +145,7 @@ describe("the live verdict and explain of the printed text agree", () => {
     else expect(live.remedy).toBeUndefined();
 
     const printed = [live.message, live.evidence].filter(Boolean).join("\n");
-    const explained = (await run(["explain", printed, "--json"])).json() as { category: string; transient: boolean; remedy: unknown };
+    const explained = (await runCli(["explain", printed, "--json"])).json() as { category: string; transient: boolean; remedy: unknown };
     expect({ category: explained.category, transient: explained.transient, remedy: explained.remedy ?? undefined }, printed).toEqual({
       category: live.category,
       transient: live.transient,
@@ -165,9 +166,9 @@ describe("the follow-up command runs as printed and reaches the same verdict", (
       expect(next).toContain("--timeout 1");
       expect(next).not.toContain(c.password ?? PASSWORD);
       const argv = next.split(" ").slice(1);
-      const again = await run([...argv, "--json"], { env: { MAILCFG_PASSWORD: c.password ?? PASSWORD } });
+      const again = await runCli([...argv, "--json"], { env: { MAILCFG_PASSWORD: c.password ?? PASSWORD } });
       const doc = again.json() as { failure?: { category: string }; error?: { category: string } };
-      expect(doc.failure?.category ?? doc.error?.category, again.out).toBe(c.category);
+      expect(doc.failure?.category ?? doc.error?.category, again.stdout).toBe(c.category);
     },
   );
 
@@ -176,8 +177,8 @@ describe("the follow-up command runs as printed and reaches the same verdict", (
     const live = await validate(c);
     expect(live.remedyCommand).toBe(`mailcfg validate ${c.flags().join(" ").replace("--security tls", "--security starttls")}`);
     const argv = (live.remedyCommand ?? "").split(" ").slice(1);
-    const fixed = await run([...argv, "--json"], { env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(fixed.code, fixed.out).toBe(0);
+    const fixed = await runCli([...argv, "--json"], { env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(fixed.code, fixed.stdout).toBe(0);
   });
 });
 
@@ -192,7 +193,7 @@ describe("EWS and OAuth failures: the verdict and explain of the printed text ag
 
   const agree = async (live: JsonError) => {
     const printed = [live.message, live.evidence].filter(Boolean).join("\n");
-    const explained = (await run(["explain", printed, "--json"])).json() as { category: string; transient: boolean; remedy: unknown };
+    const explained = (await runCli(["explain", printed, "--json"])).json() as { category: string; transient: boolean; remedy: unknown };
     expect({ category: explained.category, transient: explained.transient, remedy: explained.remedy ?? undefined }, printed).toEqual({
       category: live.category,
       transient: live.transient,
@@ -200,7 +201,7 @@ describe("EWS and OAuth failures: the verdict and explain of the printed text ag
     });
   };
   const exchange = (user: string, password: string) =>
-    run(["validate", "--type", "exchange", "--ews-url", ews.url, "--domain", "company.com", "--username", user, "--email", `${user}@company.com`, "--json"], {
+    runCli(["validate", "--type", "exchange", "--ews-url", ews.url, "--domain", "company.com", "--username", user, "--email", `${user}@company.com`, "--json"], {
       env: { MAILCFG_PASSWORD: password },
     });
 
@@ -230,19 +231,18 @@ describe("EWS and OAuth failures: the verdict and explain of the printed text ag
 
 describe("status uses the verdict of the last validation", () => {
   it("a saved profile whose validation failed for its SSL setting: status names the setup command that fixes it", async () => {
-    const { testContext } = await import("../helpers/smtp-rig.js");
-    const dir = testContext().dir;
-    const setup = await run(["setup", "company", ...adHoc(() => rig.starttls.port, "starttls")().slice(2), "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
-    expect(setup.code, setup.out).toBe(0);
+    const dir = tempDir();
+    const setup = await runCli(["setup", "company", ...adHoc(() => rig.starttls.port, "starttls")().slice(2), "--json"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } });
+    expect(setup.code, setup.stdout).toBe(0);
     // The server moves to implicit TLS on another port: the saved STARTTLS setting now fails there.
     const cfgPath = `${dir}/config.json`;
     const { readFileSync, writeFileSync } = await import("node:fs");
     const cfg = JSON.parse(readFileSync(cfgPath, "utf8")) as { company: { port: number } };
     cfg.company.port = rig.implicit.port;
     writeFileSync(cfgPath, JSON.stringify(cfg));
-    const failed = await run(["validate", "company", "--timeout", "1", "--json"], { dir });
+    const failed = await runCli(["validate", "company", "--timeout", "1", "--json"], { dir });
     expect((failed.json() as { error: JsonError }).error).toMatchObject({ category: "ssl", remedy: { security: "tls" } });
-    const status = await run(["status", "--json"], { dir });
+    const status = await runCli(["status", "--json"], { dir });
     const company = (status.json() as { profiles: Array<{ state: string; fix?: string; validation?: { remedy?: unknown; transient?: boolean } }> }).profiles[0];
     expect(company).toMatchObject({ state: "failing", fix: "mailcfg setup company --security tls", validation: { remedy: { security: "tls" }, transient: false } });
   });

@@ -8,7 +8,7 @@ import type { QueueBackend } from "../../src/queue/backend.js";
 import type { NewEntry } from "../../src/queue/store.js";
 import { randomBytes } from "node:crypto";
 import { startPostgres, type TestPostgres } from "./postgres.js";
-import { tempDir } from "./run-main.js";
+import { tempConfig } from "./cli.js";
 
 /** One queue under test, on a fresh database or file. */
 export interface QueueHarness {
@@ -44,7 +44,7 @@ export function queueBackends(): BackendUnderTest[] {
     {
       name: "sqlite",
       async open(configDir) {
-        const tmp = configDir ? undefined : tempDir();
+        const tmp = configDir ? undefined : tempConfig();
         const dir = configDir ?? tmp!.dir;
         const q = await QueueStore.open(dir);
         const opened: QueueBackend[] = [q];

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
-import { createContext, type Context } from "../../src/context.js";
 import { authorize, desktopProblem, durationWords, pastedParams, type OAuthClientConfig } from "../../src/oauth/loopback.js";
 import { exchangeCode, refreshToken } from "../../src/oauth/token.js";
 import { oauthFailure } from "../../src/oauth/errors.js";
@@ -9,7 +8,7 @@ import { readLine } from "../../src/oauth/lines.js";
 import { emailFromIdToken } from "../../src/oauth/jwt.js";
 import { MailError, UsageError } from "../../src/errors.js";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, GMAIL_SEND, startFakeGoogle, type FakeGoogle } from "../helpers/fake-google.js";
-import { Capture } from "../helpers/cli-run.js";
+import { testContext, type TestContext } from "../helpers/cli.js";
 
 let fake: FakeGoogle;
 
@@ -35,14 +34,9 @@ function genericClient(over: Partial<OAuthClientConfig> = {}): OAuthClientConfig
   };
 }
 
-function ctxWith(openUrl: (url: string) => Promise<void>, stdin = new PassThrough()): { ctx: Context; err: Capture } {
-  const err = new Capture();
-  const ctx = createContext({
-    io: { out: new Capture(), err, stdin, stdinIsTTY: false, errIsTTY: false, canPrompt: false },
-    env: { DISPLAY: ":0" },
-    openUrl,
-  });
-  return { ctx, err };
+/** A desktop session (DISPLAY set, nothing else); stdin stays open unless the test ends it. */
+function ctxWith(openUrl: (url: string) => Promise<void>, stdin = new PassThrough()): TestContext {
+  return testContext({ env: { DISPLAY: ":0" }, openUrl, stdin });
 }
 
 /** Follows the consent redirect by hand, returning the listener's answer. */
@@ -107,13 +101,13 @@ describe("authorize (generic loopback flow)", () => {
   it("paste path: error=access_denied in the pasted address ends the flow as oauth", async () => {
     fake.consent = "deny";
     const stdin = new PassThrough();
-    const { ctx, err } = ctxWith(async () => {
+    const { ctx, stderr } = ctxWith(async () => {
       throw new Error("no browser here");
     }, stdin);
     const pending = authorize(ctx, genericClient(), { browser: false });
     const url = /(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)/;
-    for (let i = 0; i < 200 && !url.test(err.text); i++) await new Promise((r) => setTimeout(r, 10));
-    const consent = await fetch(url.exec(err.text)?.[1] ?? "", { redirect: "manual" });
+    for (let i = 0; i < 200 && !url.test(stderr()); i++) await new Promise((r) => setTimeout(r, 10));
+    const consent = await fetch(url.exec(stderr())?.[1] ?? "", { redirect: "manual" });
     stdin.write(`\n${consent.headers.get("location")}\n`);
     const e = (await pending.catch((x: unknown) => x)) as MailError;
     expect(e.category).toBe("oauth");
@@ -122,11 +116,11 @@ describe("authorize (generic loopback flow)", () => {
 
   it("paste path: the browser may still answer on the listener first", async () => {
     const stdin = new PassThrough();
-    const { ctx, err } = ctxWith(async () => undefined, stdin);
+    const { ctx, stderr } = ctxWith(async () => undefined, stdin);
     const pending = authorize(ctx, genericClient(), { browser: false });
     const url = /(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)/;
-    for (let i = 0; i < 200 && !url.test(err.text); i++) await new Promise((r) => setTimeout(r, 10));
-    await followToListener(url.exec(err.text)?.[1] ?? "");
+    for (let i = 0; i < 200 && !url.test(stderr()); i++) await new Promise((r) => setTimeout(r, 10));
+    await followToListener(url.exec(stderr())?.[1] ?? "");
     const grant = await pending;
     expect(grant.via).toBe("browser");
     // The pending read of standard input was withdrawn: a line written now stays unread.

@@ -3,19 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { smtpTransportOptions, speaksImplicitTls } from "../../src/providers/smtp.js";
 import type { RunningSmtpServer } from "../../src/sandbox/server.js";
-import {
-  PASSWORD,
-  PASSWORD2,
-  run,
-  startSilentServer,
-  tempDir,
-  unusedPort,
-  USER,
-  USER2,
-  useRig,
-  webmailFlags,
-  WRONG_PASSWORD,
-} from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, PASSWORD2, startSilentServer, unusedPort, USER, USER2, useRig, webmailFlags, WRONG_PASSWORD } from "../helpers/smtp-rig.js";
 
 interface JsonError {
   category: string;
@@ -30,7 +19,7 @@ const rig = useRig();
 
 /** `mailcfg validate --type webmail ... --json` with the password in MAILCFG_PASSWORD. */
 async function validateAdHoc(flags: string[], password = PASSWORD) {
-  const r = await run(["validate", "--type", "webmail", ...flags, "--json"], { env: { MAILCFG_PASSWORD: password } });
+  const r = await runCli(["validate", "--type", "webmail", ...flags, "--json"], { env: { MAILCFG_PASSWORD: password } });
   const doc = r.json();
   return { ...r, doc, error: doc.error as JsonError | undefined };
 }
@@ -81,7 +70,7 @@ describe("validate by test mail, against real SMTP servers", () => {
       for (const extra of [[], ["--no-send"]]) {
         const before = server.connections();
         const r = await validateAdHoc([...webmailFlags(server, security, rig.caFile), ...extra]);
-        expect(r.code, r.err).toBe(0);
+        expect(r.code, r.stderr).toBe(0);
         expect(server.connections() - before, `${security} ${extra.join(" ")}`).toBe(1);
       }
     }
@@ -97,13 +86,13 @@ describe("validate by test mail, against real SMTP servers", () => {
   });
 
   it("prints a human result on stdout without --json", async () => {
-    const r = await run(["validate", "--type", "webmail", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], {
+    const r = await runCli(["validate", "--type", "webmail", ...webmailFlags(rig.starttls, "starttls", rig.caFile)], {
       env: { MAILCFG_PASSWORD: PASSWORD },
     });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/✓ .*logged in as sales@acme\.test/);
-    expect(r.out).toMatch(/test mail sent to sales@acme\.test: 250/);
-    expect(r.out).toMatch(/Nothing was saved/);
+    expect(r.stdout).toMatch(/✓ .*logged in as sales@acme\.test/);
+    expect(r.stdout).toMatch(/test mail sent to sales@acme\.test: 250/);
+    expect(r.stdout).toMatch(/Nothing was saved/);
   });
 
   it("works without encryption (--security none) against a server that offers no STARTTLS, with a warning", async () => {
@@ -115,7 +104,7 @@ describe("validate by test mail, against real SMTP servers", () => {
     expect(r.code).toBe(0);
     expect(got).toHaveLength(1);
     expect(got[0]!.secure).toBe(false);
-    expect(r.err).toMatch(/warning: .*unencrypted/);
+    expect(r.stderr).toMatch(/warning: .*unencrypted/);
   });
 });
 
@@ -241,7 +230,7 @@ describe("failures are classified with the exit code of their category", () => {
 
 describe("connection timeout", () => {
   it("defaults to 15 seconds, not nodemailer's 2 minutes", async () => {
-    const r = await run(["config", "get", "connect-timeout-seconds", "--json"]);
+    const r = await runCli(["config", "get", "connect-timeout-seconds", "--json"]);
     expect(r.json()).toMatchObject({ ok: true, value: 15, default: true });
     const o = smtpTransportOptions(
       { type: "webmail", email: USER, host: "127.0.0.1", port: 587, security: "starttls" },
@@ -270,9 +259,9 @@ describe("connection timeout", () => {
     const silent = await startSilentServer();
     const dir = tempDir();
     try {
-      expect((await run(["config", "set", "connect-timeout-seconds", "0.5"], { dir })).code).toBe(0);
+      expect((await runCli(["config", "set", "connect-timeout-seconds", "0.5"], { dir })).code).toBe(0);
       const started = Date.now();
-      const r = await run(["validate", "--type", "webmail", ...webmailFlags(silent, "starttls", rig.caFile), "--json"], {
+      const r = await runCli(["validate", "--type", "webmail", ...webmailFlags(silent, "starttls", rig.caFile), "--json"], {
         dir,
         env: { MAILCFG_PASSWORD: PASSWORD },
       });
@@ -310,8 +299,8 @@ describe("ad hoc validation saves nothing", () => {
     const r = await validateAdHoc(webmailFlags(rig.starttls, "starttls", rig.caFile));
     expect(r.code).toBe(0);
     expect(r.doc.saved).toBe(false);
-    expect(existsSync(join(r.t.dir, "secrets.json"))).toBe(false);
-    const cfg = await r.t.ctx.config();
+    expect(existsSync(join(r.dir, "secrets.json"))).toBe(false);
+    const cfg = await r.ctx.config();
     expect(cfg.listProfiles()).toEqual([]);
   });
 });

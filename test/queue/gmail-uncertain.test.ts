@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { ConfigStore } from "../../src/config/store.js";
 import { FileSecretStore } from "../../src/config/secrets.js";
 import { secretKey, type Profile } from "../../src/config/types.js";
@@ -19,11 +19,11 @@ async function saveGmail(dir: string, fake: FakeGoogle, scope: string): Promise<
 }
 
 describe("queue with the Gmail API: an uncertain entry is looked for before any resend", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let fake: FakeGoogle;
   beforeEach(async () => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
     fake = await startFakeGoogle({ account: "billing@acme-fake.example" });
@@ -32,16 +32,16 @@ describe("queue with the Gmail API: an uncertain entry is looked for before any 
     await fake.close();
     tmp.remove();
   });
-  const cli = (args: string[]) => runCli(cfg, args, fake.env());
+  const cli = (args: string[]) => runCli(args, { dir: cfg, env: fake.env() });
   const state = async (id: number) => (await cli(["queue", "show", String(id), "--json"])).json<{ entry: { state: string; response: string | null; lastError: { message: string } | null } }>().entry;
 
   async function uncertainEntry(): Promise<number> {
     const added = await cli(["queue", "add", "--doc", "user-notification", "--to", "a@customer.test", "--var", "title=Hi", "--var", "message=hello", "--json"]);
-    expect(added.code, added.out + added.err).toBe(0);
+    expect(added.code, added.stdout + added.stderr).toBe(0);
     const id = added.json<{ id: number }>().id;
     fake.dropAfterNextSend();
     const r = await cli(["queue", "run", "--json"]);
-    expect(r.json<{ uncertain: number }>().uncertain, r.out).toBe(1);
+    expect(r.json<{ uncertain: number }>().uncertain, r.stdout).toBe(1);
     expect((await state(id)).state).toBe("uncertain");
     expect(fake.sent).toHaveLength(1);
     return id;
@@ -52,7 +52,7 @@ describe("queue with the Gmail API: an uncertain entry is looked for before any 
     const id = await uncertainEntry();
     expect((await cli(["queue", "retry", String(id), "--yes"])).code).toBe(0);
     const r = await cli(["queue", "run", "--json"]);
-    expect(r.code, r.out).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(fake.sent).toHaveLength(1);
     expect(fake.searches).toHaveLength(1);
     expect(await state(id)).toMatchObject({ state: "sent", response: expect.stringMatching(/already holds/) });
@@ -77,7 +77,7 @@ describe("queue with the Gmail API: an uncertain entry is looked for before any 
     const id = added.json<{ id: number }>().id;
     fake.dropAfterNextSend();
     const r = await cli(["queue", "run", "--wait", "--json"]);
-    expect(r.json(), r.out).toMatchObject({ sent: 1, retrying: 1, uncertain: 0 });
+    expect(r.json(), r.stdout).toMatchObject({ sent: 1, retrying: 1, uncertain: 0 });
     expect(fake.sent).toHaveLength(1);
     expect(fake.searches).toHaveLength(1);
     expect((await state(id)).state).toBe("sent");

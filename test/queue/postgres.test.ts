@@ -4,9 +4,10 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import net, { type AddressInfo, type Socket } from "node:net";
 import pg from "pg";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
+import { runNode, startNode } from "../helpers/child.js";
+import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { PG_PASSWORD, startPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { buildCli, runBuiltCli, startCli, type BuiltCli } from "../helpers/build-cli.js";
 import { startRawSmtp, type RawServer } from "../helpers/misbehaving-servers.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { COMPANY_EMAIL } from "../helpers/mail-server.js";
@@ -17,7 +18,7 @@ const bare = (url: string) => url.replace(`:${PG_PASSWORD}@`, "@");
 
 describe("the shared queue on PostgreSQL", () => {
   let server: TestPostgres;
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let url: string;
   beforeAll(async () => {
@@ -25,7 +26,7 @@ describe("the shared queue on PostgreSQL", () => {
   });
   afterAll(async () => server?.stop());
   beforeEach(async () => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
     url = await server.createDatabase();
@@ -33,7 +34,7 @@ describe("the shared queue on PostgreSQL", () => {
   afterEach(() => tmp.remove());
 
   const env = () => ({ MAILCFG_QUEUE_URL: bare(url), MAILCFG_QUEUE_PASSWORD: PG_PASSWORD });
-  const cli = (args: string[], e: Record<string, string> = env()) => runCli(cfg, args, e);
+  const cli = (args: string[], e: Record<string, string> = env()) => runCli(args, { dir: cfg, env: e });
   const add = (e: Record<string, string> = env(), extra: string[] = []) =>
     cli(["queue", "add", "--doc", "user-notification", "--to", "a@customer.test", "--var", "title=Hi", "--var", "message=hello", ...extra, "--json"], e);
 
@@ -50,11 +51,11 @@ describe("the shared queue on PostgreSQL", () => {
       const r = await cli(args, down);
       expect(r.code, args.join(" ")).toBe(4);
       expect(r.json<{ error: { category: string; message: string } }>().error.message).toMatch(/postgres:\/\/mailcfg:\*\*\*@127\.0\.0\.1:1\/mail cannot be reached/);
-      expect(r.out + r.err).not.toContain(PG_PASSWORD);
+      expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
     }
     const added = await add(down);
     expect(added.code).toBe(4);
-    expect(added.out + added.err).not.toContain(PG_PASSWORD);
+    expect(added.stdout + added.stderr).not.toContain(PG_PASSWORD);
     // Not quietly kept in the local file instead: the caller knows it was not queued.
     expect((await cli(["queue", "list", "--json"], {})).json<{ entries: unknown[] }>().entries).toEqual([]);
   });
@@ -62,14 +63,14 @@ describe("the shared queue on PostgreSQL", () => {
   it("a wrong password: exit 3 (auth), the password not shown", async () => {
     const r = await cli(["queue", "list", "--json"], { MAILCFG_QUEUE_URL: bare(url), MAILCFG_QUEUE_PASSWORD: "wrong-fake-password-456" });
     expect(r.code).toBe(3);
-    expect(r.out + r.err).not.toContain("wrong-fake-password-456");
+    expect(r.stdout + r.stderr).not.toContain("wrong-fake-password-456");
   });
 
   it("sslmode is honoured: require against a server without TLS is refused (ssl, exit 5)", async () => {
     const r = await cli(["queue", "list", "--json"], { ...env(), MAILCFG_QUEUE_URL: `${bare(url)}?sslmode=require` });
     expect(r.code).toBe(5);
     const ok = await cli(["queue", "list", "--json"], { ...env(), MAILCFG_QUEUE_URL: `${bare(url)}?sslmode=disable` });
-    expect(ok.code, ok.out).toBe(0);
+    expect(ok.code, ok.stdout).toBe(0);
   });
 
   it("a schema from a newer mailcfg is refused with a clear message, nothing changed", async () => {
@@ -89,7 +90,7 @@ describe("the shared queue on PostgreSQL", () => {
     const smtp = await sender();
     const refused = await cli(["config", "set", "queue-url", url, "--json"], {});
     expect(refused.code).toBe(2);
-    expect(refused.out + refused.err).not.toContain(PG_PASSWORD);
+    expect(refused.stdout + refused.stderr).not.toContain(PG_PASSWORD);
     expect((await cli(["config", "set", "queue-url", bare(url)], {})).code).toBe(0);
     expect((await add({ MAILCFG_QUEUE_PASSWORD: PG_PASSWORD })).code).toBe(0);
     const q = await PgQueue.open(url, { timeoutMs: 5000 });
@@ -106,9 +107,9 @@ describe("the shared queue on PostgreSQL", () => {
     for (let i = 0; i < 3; i++) ids.push((await add({}, ["--attach", file])).json<{ messageId: string }>().messageId);
     expect((await cli(["queue", "run", "--limit", "1", "--json"], {})).code).toBe(0); // one sent locally first
     const migrate = await cli(["queue", "migrate", "--to", bare(url), "--json"], { MAILCFG_QUEUE_PASSWORD: PG_PASSWORD });
-    expect(migrate.code, migrate.out).toBe(0);
+    expect(migrate.code, migrate.stdout).toBe(0);
     expect(migrate.json()).toMatchObject({ moved: 3, alreadyThere: 0 });
-    expect(migrate.out).not.toContain(PG_PASSWORD);
+    expect(migrate.stdout).not.toContain(PG_PASSWORD);
     expect((await cli(["queue", "list", "--json"], {})).json<{ entries: unknown[] }>().entries).toEqual([]);
     const again = await cli(["queue", "migrate", "--to", bare(url), "--json"], { MAILCFG_QUEUE_PASSWORD: PG_PASSWORD });
     expect(again.json()).toMatchObject({ moved: 0 });
@@ -126,7 +127,7 @@ describe("the shared queue on PostgreSQL", () => {
   it("--to with a password in it is refused (argv is visible to other users)", async () => {
     const r = await cli(["queue", "migrate", "--to", url, "--json"], {});
     expect(r.code).toBe(2);
-    expect(r.out + r.err).not.toContain(PG_PASSWORD);
+    expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
   });
 });
 
@@ -134,10 +135,10 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
   let server: TestPostgres;
   let cli: BuiltCli;
   let smtp: RawServer;
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     [server, cli] = await Promise.all([startPostgres(), buildCli()]);
-    tmp = tempDir();
+    tmp = tempConfig();
   }, 60_000);
   afterAll(async () => {
     await smtp?.close();
@@ -169,8 +170,8 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
     const env = { MAILCFG_CONFIG_DIR: cfg, MAILCFG_SECRET_STORE: "file", MAILCFG_QUEUE_URL: url, MAILCFG_QUEUE_LEASE_SECONDS: String(leaseSeconds) };
     const args = ["queue", "run", "--concurrency", "4", "--wait", "--json"];
     // The victim says it runs on another host: its entries come back by lease expiry alone.
-    const victim = startCli(cli.entry, args, { ...env, MAILCFG_QUEUE_RUNNER_HOST: "other-host.example" });
-    const others = [runBuiltCli(cli.entry, args, env), runBuiltCli(cli.entry, args, env)];
+    const victim = startNode([cli.entry, ...args], { env: { ...env, MAILCFG_QUEUE_RUNNER_HOST: "other-host.example" } });
+    const others = [runNode([cli.entry, ...args], { env }), runNode([cli.entry, ...args], { env })];
     while (smtp.messages.length < 150) await new Promise((r) => setTimeout(r, 2));
     const claimedByVictim = async () => {
       const c = new pg.Client({ connectionString: url });
@@ -191,7 +192,7 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
     expect(recoveredMs).toBeLessThan(leaseSeconds * 1000 + 2000);
     const results = await Promise.all(others);
     const finishedAt = Date.now();
-    for (const r of results) expect(r.code, r.err).toBe(0);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
 
     const counts = await q.counts();
     const uncertain = (await q.list("uncertain")).map((e) => e.messageId);
@@ -213,10 +214,10 @@ describe("three queue run processes on one PostgreSQL queue, one killed", () => 
 
 describe("the shared queue when PostgreSQL goes away mid-run", () => {
   let server: TestPostgres;
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     server = await startPostgres();
-    tmp = tempDir();
+    tmp = tempConfig();
   });
   afterAll(async () => {
     tmp?.remove();
@@ -272,14 +273,14 @@ describe("the shared queue when PostgreSQL goes away mid-run", () => {
       const viaProxy = url.replace(`:${server.port}/`, `:${proxy.port}/`);
       const env = { MAILCFG_QUEUE_URL: viaProxy, MAILCFG_QUEUE_LEASE_SECONDS: "1" };
       await setConnectTimeout(cfg);
-      const running = runCli(cfg, ["queue", "run", "--concurrency", "2", "--json"], env);
+      const running = runCli(["queue", "run", "--concurrency", "2", "--json"], { dir: cfg, env });
       while (smtp.messages.length < 10) await new Promise((r) => setTimeout(r, 5));
       const cutAt = Date.now();
       await proxy.cut();
       const stopped = await running;
-      expect(stopped.code, stopped.out).toBe(4);
+      expect(stopped.code, stopped.stdout).toBe(4);
       expect(Date.now() - cutAt).toBeLessThan(5000);
-      expect(stopped.out).not.toContain(PG_PASSWORD);
+      expect(stopped.stdout).not.toContain(PG_PASSWORD);
 
       const mid = await direct.counts();
       expect(mid.queued + mid.sending + mid.sent + mid.uncertain).toBe(100);
@@ -287,8 +288,8 @@ describe("the shared queue when PostgreSQL goes away mid-run", () => {
 
       await proxy.restore();
       await new Promise((r) => setTimeout(r, 1200)); // the dead run's leases run out
-      const again = await runCli(cfg, ["queue", "run", "--wait", "--json"], env);
-      expect(again.code, again.out).toBe(0);
+      const again = await runCli(["queue", "run", "--wait", "--json"], { dir: cfg, env });
+      expect(again.code, again.stdout).toBe(0);
       const end = await direct.counts();
       await direct.close();
       expect(end).toMatchObject({ queued: 0, sending: 0, failed: 0 });
@@ -303,6 +304,6 @@ describe("the shared queue when PostgreSQL goes away mid-run", () => {
 });
 
 async function setConnectTimeout(cfg: string): Promise<void> {
-  const r = await runCli(cfg, ["config", "set", "connect-timeout-seconds", "2"]);
+  const r = await runCli(["config", "set", "connect-timeout-seconds", "2"], { dir: cfg });
   expect(r.code).toBe(0);
 }

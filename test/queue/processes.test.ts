@@ -3,8 +3,9 @@ import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { QueueStore } from "../../src/queue/store.js";
-import { buildCli, runBuiltCli, startCli, type BuiltCli } from "../helpers/build-cli.js";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
+import { runNode, startNode } from "../helpers/child.js";
+import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { COMPANY_EMAIL, saveSenders, startScriptedServer, type ScriptedServer } from "../helpers/mail-server.js";
 import { startRawSmtp } from "../helpers/misbehaving-servers.js";
 import { saveWebmail } from "../helpers/profiles.js";
@@ -49,7 +50,7 @@ async function states(configDir: string) {
 
 describe("queue run in separate processes", () => {
   let cli: BuiltCli;
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: ScriptedServer;
   let ca: string;
@@ -58,7 +59,7 @@ describe("queue run in separate processes", () => {
   }, 60_000);
   afterAll(() => cli?.remove());
   beforeEach(() => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
   });
@@ -73,11 +74,11 @@ describe("queue run in separate processes", () => {
     ca = await saveSenders(cfg, server.port, false);
     const ids = await fill(cfg, 80);
     const args = ["queue", "run", "--ca", ca, "--concurrency", "3", "--json"];
-    const [a, b] = await Promise.all([runBuiltCli(cli.entry, args, env()), runBuiltCli(cli.entry, args, env())]);
-    expect(a.code, a.err).toBe(0);
-    expect(b.code, b.err).toBe(0);
-    const sentA = (JSON.parse(a.out) as { sent: number }).sent;
-    const sentB = (JSON.parse(b.out) as { sent: number }).sent;
+    const [a, b] = await Promise.all([runNode([cli.entry, ...args], { env: env() }), runNode([cli.entry, ...args], { env: env() })]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const sentA = (JSON.parse(a.stdout) as { sent: number }).sent;
+    const sentB = (JSON.parse(b.stdout) as { sent: number }).sent;
     expect(sentA + sentB).toBe(80);
     expect(server.accepted).toHaveLength(80);
     expect(new Set(server.accepted.map((m) => m.messageId))).toEqual(new Set(ids));
@@ -88,7 +89,7 @@ describe("queue run in separate processes", () => {
     server = await startScriptedServer({ delayMs: 60 });
     ca = await saveSenders(cfg, server.port, false);
     const ids = await fill(cfg, 40);
-    const { child, done } = startCli(cli.entry, ["queue", "run", "--ca", ca, "--concurrency", "4", "--json"], env());
+    const { child, done } = startNode([cli.entry, "queue", "run", "--ca", ca, "--concurrency", "4", "--json"], { env: env() });
     while (server.accepted.length < 8) await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGKILL");
     const killed = await done;
@@ -101,8 +102,8 @@ describe("queue run in separate processes", () => {
 
     // The lease is minutes long; the dead process on this host is what frees its entries.
     const started = Date.now();
-    const r = await runCli(cfg, ["queue", "run", "--ca", ca, "--concurrency", "4", "--json"]);
-    expect(r.code, r.out + r.err).toBe(0);
+    const r = await runCli(["queue", "run", "--ca", ca, "--concurrency", "4", "--json"], { dir: cfg });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
     const after = await states(cfg);
     expect(after).toMatchObject({ queued: 0, sending: 0, failed: 0, corrupt: 0 });
@@ -119,16 +120,16 @@ describe("queue run in separate processes", () => {
     server = await startScriptedServer({ delayMs: 40 });
     ca = await saveSenders(cfg, server.port, false);
     const ids = await fill(cfg, 30);
-    const { child, done } = startCli(cli.entry, ["queue", "run", "--ca", ca, "--concurrency", "3", "--json"], env());
+    const { child, done } = startNode([cli.entry, "queue", "run", "--ca", ca, "--concurrency", "3", "--json"], { env: env() });
     while (server.accepted.length < 5) await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGTERM");
     const stopped = await done;
-    expect(stopped.code, stopped.err).toBe(130);
-    expect(JSON.parse(stopped.out)).toMatchObject({ ok: false, stopped: true });
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ ok: false, stopped: true });
     const after = await states(cfg);
     expect(after.sending).toBe(0);
     expect(after.sent).toBeLessThan(30);
-    const r = await runCli(cfg, ["queue", "run", "--ca", ca, "--json"]);
+    const r = await runCli(["queue", "run", "--ca", ca, "--json"], { dir: cfg });
     expect(r.code).toBe(0);
     // A clean stop records every result: nothing arrives twice.
     expect(server.accepted.map((m) => m.messageId).sort()).toEqual([...ids].sort());
@@ -139,14 +140,14 @@ describe("queue run in separate processes", () => {
     try {
       await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: silent.port, security: "none", email: COMPANY_EMAIL });
       await fill(cfg, 3);
-      const { child, done } = startCli(cli.entry, ["queue", "run", "--concurrency", "1", "--timeout", "2", "--json"], env());
+      const { child, done } = startNode([cli.entry, "queue", "run", "--concurrency", "1", "--timeout", "2", "--json"], { env: env() });
       while (!silent.received.includes("DATA")) await new Promise((r) => setTimeout(r, 5));
       const signalled = Date.now();
       child.kill("SIGINT");
       const stopped = await done;
-      expect(stopped.code, stopped.err).toBe(130);
+      expect(stopped.code, stopped.stderr).toBe(130);
       expect(Date.now() - signalled).toBeLessThan(3000);
-      expect(JSON.parse(stopped.out)).toMatchObject({ stopped: true, claimed: 1, uncertain: 0 });
+      expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: true, claimed: 1, uncertain: 0 });
       expect(await states(cfg)).toMatchObject({ queued: 3, sending: 0, uncertain: 0 });
     } finally {
       await silent.close();
@@ -158,11 +159,11 @@ describe("queue run in separate processes", () => {
     try {
       await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: silent.port, security: "none", email: COMPANY_EMAIL });
       await fill(cfg, 3);
-      const { child, done } = startCli(cli.entry, ["queue", "run", "--concurrency", "1", "--timeout", "2", "--json"], env());
+      const { child, done } = startNode([cli.entry, "queue", "run", "--concurrency", "1", "--timeout", "2", "--json"], { env: env() });
       while (silent.messages.length === 0) await new Promise((r) => setTimeout(r, 5));
       child.kill("SIGINT");
       const stopped = await done;
-      expect(stopped.code, stopped.err).toBe(130);
+      expect(stopped.code, stopped.stderr).toBe(130);
       expect(await states(cfg)).toMatchObject({ queued: 2, sending: 0, uncertain: 1 });
     } finally {
       await silent.close();

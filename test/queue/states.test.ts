@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { QueueStore, type RunnerId } from "../../src/queue/store.js";
-import { tempDir } from "../helpers/run-main.js";
+import { tempConfig } from "../helpers/cli.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
 import { queueBackends, testEntry, type QueueHarness } from "../helpers/queue-backends.js";
 
@@ -94,7 +94,7 @@ describe.each(queueBackends())("queue states ($name): a runner that died, a row 
 
 describe("queue schema 1 (before uncertain and corrupt)", () => {
   it("is upgraded in place, entries kept", async () => {
-    const tmp = tempDir();
+    const tmp = tempConfig();
     try {
       const path = join(tmp.dir, "queue.db");
       const db = new Database(path);

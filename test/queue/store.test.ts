@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { QueueStore, type RunnerId } from "../../src/queue/store.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
-import { tempDir } from "../helpers/run-main.js";
+import { tempConfig } from "../helpers/cli.js";
 import { queueBackends, testEntry, type QueueHarness } from "../helpers/queue-backends.js";
 
 const entry = testEntry;
@@ -23,7 +23,7 @@ async function deadPid(): Promise<number> {
 
 describe("QueueStore (SQLite file)", () => {
   it("keeps the file readable by its owner only", async () => {
-    const tmp = tempDir();
+    const tmp = tempConfig();
     const q = await QueueStore.open(tmp.dir);
     q.close();
     expect(statSync(join(tmp.dir, "queue.db")).mode & 0o777).toBe(0o600);

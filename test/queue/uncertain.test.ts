@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
-import { runCli, tempDir } from "../helpers/run-main.js";
+import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { startRawSmtp, type RawServer, type RawServerOptions } from "../helpers/misbehaving-servers.js";
 import { COMPANY_EMAIL } from "../helpers/mail-server.js";
@@ -20,12 +20,12 @@ interface EntryJson {
  * a failure before it is retried, one after it leaves the entry uncertain, sent once.
  */
 describe.each(queueBackends())("queue ($name): may the message have reached the server?", (backend) => {
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   let cfg: string;
   let server: RawServer | undefined;
   let h: QueueHarness;
   beforeEach(async () => {
-    tmp = tempDir();
+    tmp = tempConfig();
     cfg = join(tmp.dir, "config");
     mkdirSync(cfg);
     h = await backend.open(cfg);
@@ -42,12 +42,12 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
     server = await startRawSmtp(o);
     await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: server.port, security: "none", email: COMPANY_EMAIL });
   }
-  const cli = (args: string[]) => runCli(cfg, args, h.env);
+  const cli = (args: string[]) => runCli(args, { dir: cfg, env: h.env });
   const add = async (n = 1) => {
     const ids: Array<{ id: number; messageId: string }> = [];
     for (let i = 0; i < n; i++) {
       const r = await cli(["queue", "add", "--doc", "user-notification", "--to", `user${i}@acme.test`, "--var", "title=Hello", "--var", "message=hello", "--json"]);
-      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
       ids.push(r.json<{ id: number; messageId: string }>());
     }
     return ids;
@@ -63,7 +63,7 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
     await world({ afterDot: (n) => (n === 1 ? "drop" : "ok") });
     const [e] = await add();
     const r = await timed(["--timeout", "5"]);
-    expect(r.code, r.out + r.err).toBe(4);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.json<{ uncertain: number }>().uncertain).toBe(1);
     expect(server!.messages).toEqual([e!.messageId]);
     const entry = await show(e!.id);
@@ -77,7 +77,7 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
 
     // queue list says why.
     const list = await cli(["queue", "list"]);
-    expect(list.out).toMatch(/uncertain\s.*May have been delivered/);
+    expect(list.stdout).toMatch(/uncertain\s.*May have been delivered/);
     expect((await cli(["queue", "list", "--state", "uncertain", "--json"])).json<{ entries: unknown[] }>().entries).toHaveLength(1);
   });
 
@@ -158,10 +158,10 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
     await h.setColumn(b!.id, "message", "{oops");
 
     const list = await cli(["queue", "list"]);
-    expect(list.code, list.err).toBe(0);
-    expect(list.out).toMatch(new RegExp(`^${b!.id}\\s+corrupt\\s.*cannot be read`, "m"));
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${b!.id}\\s+corrupt\\s.*cannot be read`, "m"));
     const run = await timed(["--concurrency", "3", "--timeout", "5"]);
-    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.json<{ sent: number; remaining: Record<string, number> }>()).toMatchObject({ sent: 2, remaining: { sending: 0, corrupt: 1 } });
     expect(server!.messages.sort()).toEqual([a!.messageId, c!.messageId].sort());
     expect((await cli(["queue", "retry", String(b!.id)])).code).toBe(2);
@@ -179,25 +179,25 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
 });
 
 describe("timeouts are seconds from 0.1 to 600", () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => (tmp = tempDir()));
+  let tmp: TempConfig;
+  beforeEach(() => (tmp = tempConfig()));
   afterEach(() => tmp.remove());
 
   it.each(["0.0001", "0", "-1", "601", "1e9", "abc", ""])("--timeout %j: exit 2 naming the flag", async (value) => {
-    const r = await runCli(tmp.dir, ["queue", "run", "--timeout", value, "--json"]);
+    const r = await runCli(["queue", "run", "--timeout", value, "--json"], { dir: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.json<{ error: { message: string } }>().error.message).toMatch(/--timeout must be a number of seconds from 0.1 to 600/);
   });
 
   it.each(["1e9", "0.01", "0"])("config set connect-timeout-seconds %s: exit 2, nothing saved", async (value) => {
-    const r = await runCli(tmp.dir, ["config", "set", "connect-timeout-seconds", value, "--json"]);
+    const r = await runCli(["config", "set", "connect-timeout-seconds", value, "--json"], { dir: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.json<{ error: { message: string } }>().error.message).toMatch(/connect-timeout-seconds must be a number of seconds from 0.1 to 600/);
-    expect((await runCli(tmp.dir, ["config", "get", "connect-timeout-seconds"])).out).toMatch(/15/);
+    expect((await runCli(["config", "get", "connect-timeout-seconds"], { dir: tmp.dir })).stdout).toMatch(/15/);
   });
 
   it("accepts 0.1 and 600", async () => {
-    expect((await runCli(tmp.dir, ["config", "set", "connect-timeout-seconds", "0.1"])).code).toBe(0);
-    expect((await runCli(tmp.dir, ["config", "set", "connect-timeout-seconds", "600"])).code).toBe(0);
+    expect((await runCli(["config", "set", "connect-timeout-seconds", "0.1"], { dir: tmp.dir })).code).toBe(0);
+    expect((await runCli(["config", "set", "connect-timeout-seconds", "600"], { dir: tmp.dir })).code).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildCli, runBuiltCli, type BuiltCli } from "../helpers/build-cli.js";
-import { tempDir } from "../helpers/run-main.js";
+import { tempConfig, type TempConfig } from "../helpers/cli.js";
+import { runNode } from "../helpers/child.js";
+import { buildCli, type BuiltCli } from "../helpers/build-cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { packagesLoaded } from "../helpers/loaded-packages.js";
 
@@ -21,10 +22,10 @@ const REGISTER = `import { register } from "node:module";\nregister(new URL("./h
 
 describe("commands that must stay light", () => {
   let cli: BuiltCli;
-  let tmp: ReturnType<typeof tempDir>;
+  let tmp: TempConfig;
   beforeAll(async () => {
     cli = await buildCli();
-    tmp = tempDir();
+    tmp = tempConfig();
     writeFileSync(join(tmp.dir, "hooks.mjs"), HOOKS);
     writeFileSync(join(tmp.dir, "register.mjs"), REGISTER);
     await saveWebmail(join(tmp.dir, "config"), { kind: "company" }, { host: "127.0.0.1", port: 2525, security: "starttls", email: "sales@acme.test" });
@@ -37,10 +38,9 @@ describe("commands that must stay light", () => {
   async function loaded(args: string[], name: string): Promise<{ code: number | null; packages: string[] }> {
     const trace = join(tmp.dir, `${name}.trace`);
     writeFileSync(trace, "");
-    const r = await runBuiltCli(cli.entry, args, { MAILCFG_CONFIG_DIR: join(tmp.dir, "config"), MAILCFG_SECRET_STORE: "file", MAILCFG_TRACE_FILE: trace, MAILCFG_PASSWORD: "fake-password-123" }, [
-      "--import",
-      join(tmp.dir, "register.mjs"),
-    ]);
+    const r = await runNode(["--import", join(tmp.dir, "register.mjs"), cli.entry, ...args], {
+      env: { MAILCFG_CONFIG_DIR: join(tmp.dir, "config"), MAILCFG_SECRET_STORE: "file", MAILCFG_TRACE_FILE: trace, MAILCFG_PASSWORD: "fake-password-123" },
+    });
     return { code: r.code, packages: [...packagesLoaded(readFileSync(trace, "utf8").split("\n"))] };
   }
 

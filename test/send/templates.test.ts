@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DOC_KINDS } from "../../src/routing/catalogue.js";
 import { BUILT_IN_TEMPLATES, loadTemplate, renderTemplate, templateVariables } from "../../src/send/templates.js";
 import { MailError } from "../../src/errors.js";
-import { tempDir } from "../helpers/run-main.js";
+import { tempConfig } from "../helpers/cli.js";
 
 describe("templates", () => {
   it("every document kind has a built-in template, and no template is orphaned", () => {
@@ -28,7 +28,7 @@ describe("templates", () => {
   });
 
   it("takes parts from the templates folder over the built-in ones", () => {
-    const { dir, remove } = tempDir();
+    const { dir, remove } = tempConfig();
     try {
       writeFileSync(join(dir, "quote.subject"), "Our offer {{number}}\n");
       const t = loadTemplate("quote", dir);

@@ -3,7 +3,8 @@ import { printable } from "../../src/ui/printable.js";
 import { renderError } from "../../src/ui/render.js";
 import { makeTheme } from "../../src/ui/theme.js";
 import { MailError } from "../../src/errors.js";
-import { PASSWORD, run, tempDir, useRig, webmailFlags } from "../helpers/smtp-rig.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { PASSWORD, useRig, webmailFlags } from "../helpers/smtp-rig.js";
 
 const ESC = "\u001b";
 const rig = useRig();
@@ -32,15 +33,15 @@ describe("text printed to a terminal", () => {
 
   it("send shows a subject with escape sequences without them acting", async () => {
     const dir = tempDir();
-    expect((await run(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } })).code).toBe(0);
-    const r = await run(
+    expect((await runCli(["setup", "company", ...webmailFlags(rig.starttls, "starttls", rig.caFile), "--no-validate"], { dir, env: { MAILCFG_PASSWORD: PASSWORD } })).code).toBe(0);
+    const r = await runCli(
       ["send", "--doc", "invoice", "--to", "buyer@customer.test", "--var", "number=INV-1", "--var", "customer=Acme", "--subject", `Invoice ${ESC}[31mRED${ESC}[0m {{number}}`, "--dry-run"],
       { dir },
     );
-    expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toContain("subject:");
-    expect(r.out).toContain("\\x1b[31mRED");
-    expect(r.out).not.toContain(ESC);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("subject:");
+    expect(r.stdout).toContain("\\x1b[31mRED");
+    expect(r.stdout).not.toContain(ESC);
   });
 });
 
@@ -49,13 +50,13 @@ describe("diagnose shows what a hostile server says without obeying it", () => {
     const { startRawSmtp } = await import("../helpers/misbehaving-servers.js");
     const server = await startRawSmtp({ greeting: `554 ${ESC}[2J${ESC}]0;pwned\u0007 go away` });
     try {
-      const r = await run(["diagnose", "--type", "webmail", "--host", "127.0.0.1", "--port", String(server.port), "--security", "none", "--email", "sales@acme.test", "--timeout", "2", "--transcript"], {
+      const r = await runCli(["diagnose", "--type", "webmail", "--host", "127.0.0.1", "--port", String(server.port), "--security", "none", "--email", "sales@acme.test", "--timeout", "2", "--transcript"], {
         env: { MAILCFG_PASSWORD: PASSWORD },
       });
       expect(r.code).not.toBe(0);
-      expect(r.out + r.err).toContain("go away");
-      expect(r.out + r.err).not.toContain(ESC);
-      expect(r.out + r.err).not.toContain("\u0007");
+      expect(r.stdout + r.stderr).toContain("go away");
+      expect(r.stdout + r.stderr).not.toContain(ESC);
+      expect(r.stdout + r.stderr).not.toContain("\u0007");
     } finally {
       await server.close();
     }
