@@ -32,6 +32,8 @@ const FORBIDDEN: Record<string, string[]> = {
   discovery: ["commands", "cli", "send", "queue"],
   tls: ["commands", "cli", "send", "queue", "providers", "failures"],
   util: ["commands", "cli", "send", "queue", "providers", "failures", "config"],
+  // Rendering: what main() and the commands print; it reads verdicts and settings, never transports.
+  ui: ["commands", "cli", "send", "queue", "providers", "oauth"],
 };
 
 describe("imports flow one way", () => {
