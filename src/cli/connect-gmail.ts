@@ -34,5 +34,5 @@ Examples:
   $ MAILCFG_GOOGLE_CLIENT_SECRET=... mailcfg connect-gmail company
   $ mailcfg connect-gmail user jdoe --no-browser          # over SSH
   $ printf '%s\\n' "$SECRET" | mailcfg connect-gmail company --client-secret-stdin --json`,
-  load: async () => (await import("../commands/connect-gmail.js")).runConnectGmail,
+  load: async () => (await import("../commands/connect/gmail.js")).runConnectGmail,
 });

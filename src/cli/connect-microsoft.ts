@@ -61,5 +61,5 @@ Examples:
   $ mailcfg connect-microsoft company --tenant contoso.onmicrosoft.com
   $ mailcfg connect-microsoft user jdoe --no-browser           # over SSH
   $ mailcfg connect-microsoft company --client-id 11111111-2222-3333-4444-555555555555 --json`,
-  load: async () => (await import("../commands/connect-microsoft.js")).runConnectMicrosoft,
+  load: async () => (await import("../commands/connect/microsoft.js")).runConnectMicrosoft,
 });

@@ -11,6 +11,7 @@ import type { Collected, ProviderFlags } from "../senders/flow.js";
 import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "../senders/describe.js";
+import { publicProfile, saveProfileAndSecret } from "../senders/save.js";
 import { withFollowUps } from "../failures/follow-up.js";
 import { discoverForSetup } from "../senders/discover-step.js";
 import { chooseRecovery, type Recovery } from "../senders/recovery.js";
@@ -200,29 +201,6 @@ async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile 
 }
 
 /**
- * Saves the secret, then the profile; if the profile cannot be written the old secret
- * is put back, so a failure never leaves a new password beside an old profile.
- */
-export async function saveProfileAndSecret(ctx: Context, owner: Owner, profile: Profile, secret: string | undefined): Promise<void> {
-  const config = await ctx.config();
-  if (secret === undefined) {
-    config.saveProfile(owner, profile);
-    return;
-  }
-  const secrets = await ctx.secrets();
-  const key = secretKey(owner, secretKindFor(profile));
-  const old = await secrets.get(key);
-  await secrets.set(key, secret);
-  try {
-    config.saveProfile(owner, profile);
-  } catch (err) {
-    if (old === undefined) await secrets.delete(key);
-    else await secrets.set(key, old);
-    throw err;
-  }
-}
-
-/**
  * After a failed validation: check again with exactly the settings given (diagnose takes
  * them as flags), and the setup command that applies the verdict's remedy.
  */
@@ -241,9 +219,3 @@ function withNext(err: unknown, owner: Owner): unknown {
   return err;
 }
 
-export { ownerJson };
-
-/** A profile as shown in output: everything saved (secrets never are). */
-export function publicProfile(p: Profile): Record<string, unknown> {
-  return { ...p };
-}

@@ -1,13 +1,12 @@
 import type { Context } from "../context.js";
 import type { Owner, Profile } from "../config/types.js";
 import type { ConfigStore } from "../config/store.js";
-import { ownerArgs, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
 import { MailError, NotConfiguredError, UsageError, isMailError, type Category } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { errorToJson, renderError } from "../ui/render.js";
 import { SETUP_FLOWS, flowFor, parseServiceType } from "../senders/flows.js";
 import type { ValidateInput } from "../cli/validate.js";
-import { ownerJson } from "./setup.js";
 import { failureRecord, rotatedSecretSaver, savedSecretLock, validateSettings } from "../senders/validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
 import { describeSettings } from "../senders/describe.js";

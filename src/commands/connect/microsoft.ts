@@ -1,13 +1,13 @@
-import type { Context } from "../context.js";
-import type { Owner, Profile } from "../config/types.js";
-import type { ConnectMicrosoftInput } from "../cli/connect-microsoft.js";
-import { ownerLabel, secretKey, secretKindFor } from "../config/types.js";
-import { MailError, UsageError } from "../errors.js";
-import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
-import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../senders/microsoft.js";
-import { connectAndSave } from "./connect-flow.js";
-import { describeSettings } from "../senders/describe.js";
-import { parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "./shared.js";
+import type { Context } from "../../context.js";
+import type { Owner, Profile } from "../../config/types.js";
+import type { ConnectMicrosoftInput } from "../../cli/connect-microsoft.js";
+import { ownerLabel, secretKey, secretKindFor } from "../../config/types.js";
+import { MailError, UsageError } from "../../errors.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../../oauth/defaults.js";
+import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../../senders/microsoft.js";
+import { connectAndSave } from "./flow.js";
+import { describeSettings } from "../../senders/describe.js";
+import { parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "../shared.js";
 
 const USAGE =
   "mailcfg connect-microsoft company|user <id> [--via smtp|graph] [--send-only] [--device-code] [--tenant <t>] [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";

@@ -1,9 +1,9 @@
-import type { Context } from "../context.js";
-import type { ConnectGmailInput } from "../cli/connect-gmail.js";
-import { DEFAULT_CONSENT_TIMEOUT_MS } from "../oauth/defaults.js";
-import { connectCommandFor, gmailFlow, type GmailFlags } from "../senders/gmail.js";
-import { connectAndSave } from "./connect-flow.js";
-import { parseOwner, parseTimeoutSeconds, type CommandResult } from "./shared.js";
+import type { Context } from "../../context.js";
+import type { ConnectGmailInput } from "../../cli/connect-gmail.js";
+import { DEFAULT_CONSENT_TIMEOUT_MS } from "../../oauth/defaults.js";
+import { connectCommandFor, gmailFlow, type GmailFlags } from "../../senders/gmail.js";
+import { connectAndSave } from "./flow.js";
+import { parseOwner, parseTimeoutSeconds, type CommandResult } from "../shared.js";
 
 const USAGE = "mailcfg connect-gmail company|user <id> [--client-id <id>] [--no-browser] [--timeout <s>] [--json]";
 

@@ -1,12 +1,12 @@
-import type { Context } from "../context.js";
-import type { Owner, Profile } from "../config/types.js";
-import { ownerLabel } from "../config/types.js";
-import { defaultDisplayName } from "../config/identity.js";
-import { isMailError } from "../errors.js";
-import type { Collected } from "../senders/flow.js";
-import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
-import { ownerJson, publicProfile, saveProfileAndSecret } from "./setup.js";
-import type { CommandResult } from "./shared.js";
+import type { Context } from "../../context.js";
+import type { Owner, Profile } from "../../config/types.js";
+import { ownerJson, ownerLabel } from "../../config/types.js";
+import { defaultDisplayName } from "../../config/identity.js";
+import { isMailError } from "../../errors.js";
+import type { Collected } from "../../senders/flow.js";
+import { validateSettings, type ValidationOutcome } from "../../senders/validation.js";
+import { publicProfile, saveProfileAndSecret } from "../../senders/save.js";
+import type { CommandResult } from "../shared.js";
 
 /** What differs between the OAuth connect commands (Gmail, Microsoft 365). */
 export interface ConnectSpec {
