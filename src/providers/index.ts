@@ -51,7 +51,7 @@ const LOADERS: Record<SenderKind, (req: ProviderRequest) => Promise<MailProvider
     }
   },
   "microsoft-smtp": async (req) => {
-    const { createMicrosoftProvider } = await import("./microsoft.js");
+    const { createMicrosoftProvider } = await import("./microsoft-smtp.js");
     return createMicrosoftProvider(req.settings as WebmailSettings, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
   },
   "microsoft-graph": async (req) => {

@@ -6,7 +6,7 @@ import { checkHost, checkPort, checkSecurity, hostnameProblem } from "../config/
 import { WEBMAIL_PRESETS, defaultSecurityForPort, isGmailHost, isMicrosoftHost, type WebmailPreset } from "../providers/presets.js";
 import type { Collected, ProviderFlags, SetupFlow } from "./flow.js";
 import { passwordKeepingPrevious } from "./input.js";
-import { collectMicrosoftOAuth, type MicrosoftFlags } from "./microsoft.js";
+import { collectMicrosoftOAuth, type MicrosoftFlags } from "./microsoft-oauth.js";
 import { askEmail } from "./ask-email.js";
 
 export const webmailFlow: SetupFlow = {

@@ -4,7 +4,7 @@ import type { ConnectMicrosoftInput } from "../../cli/connect-microsoft.js";
 import { ownerLabel, secretKey, secretKindFor } from "../../config/types.js";
 import { MailError, UsageError } from "../../errors.js";
 import { DEFAULT_CONSENT_TIMEOUT_MS } from "../../oauth/defaults.js";
-import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../../senders/microsoft.js";
+import { collectMicrosoftOAuth, connectMicrosoftCommandFor, type MicrosoftFlags } from "../../senders/microsoft-oauth.js";
 import { connectAndSave } from "./flow.js";
 import { describeSettings } from "../../senders/describe.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, type CommandResult } from "../shared.js";
