@@ -1,7 +1,14 @@
-import type { EntryError, EntryState, NewEntry, QueueEntry, RunnerId, StoredAttachment } from "./store.js";
+import type { EntryError, EntryState, NewEntry, QueueEntry, RunnerId, StoredAttachment } from "./entry.js";
 import type { Owner } from "../config/types.js";
 
 type Awaitable<T> = T | Promise<T>;
+
+/** A send the server accepted: the entry, when, and the server's reply. */
+export interface SentRecord {
+  id: number;
+  at: number;
+  response: string;
+}
 
 /**
  * What the queue commands and the runner need from a queue: the SQLite file (one
@@ -28,7 +35,12 @@ export interface QueueBackend {
   markUncertain(me: RunnerId, id: number, error: EntryError): Awaitable<boolean>;
   release(me: RunnerId, ids: number[]): Awaitable<void>;
   renewLeases(me: RunnerId, until: number): Awaitable<number>;
-  markSent(id: number, now: number, response: string): Awaitable<boolean>;
+  /**
+   * Records sends the server accepted, several in one statement (a runner records them a
+   * few at a time: until then each is still `sending` with its body mark, so a runner that
+   * dies first leaves it uncertain, never resent). Returns the ids recorded.
+   */
+  markSent(records: SentRecord[]): Awaitable<number[]>;
   markFailed(me: RunnerId, id: number, error: EntryError, retryAt: number | undefined): Awaitable<boolean>;
   nextDue(): Awaitable<number | undefined>;
   requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }, uncertain?: boolean): Awaitable<boolean>;
