@@ -19,6 +19,13 @@ export interface QueueBackend {
   /** Where the queue is, for messages: a path, or a URL with its password masked. */
   readonly where: string;
   readonly kind: "sqlite" | "postgres";
+  /**
+   * Whether a runner holds the sends the server accepted and records them with its next
+   * body mark (or a moment later), instead of each at once: true where each statement is
+   * a round trip to a server. A held send keeps its body mark, so a runner that dies
+   * first leaves it uncertain, never sent again.
+   */
+  readonly batchesSent: boolean;
   close(): Awaitable<void>;
   add(e: NewEntry, now: number): Awaitable<number>;
   /** All of them in one transaction (queue add --from): every one stored, or none. */
@@ -31,7 +38,13 @@ export interface QueueBackend {
   attachmentsOf(id: number): Awaitable<StoredAttachment[]>;
   reclaim(me: RunnerId, now: number): Awaitable<QueueEntry[]>;
   claim(me: RunnerId, now: number, leaseMs: number, max?: number): Awaitable<QueueEntry[]>;
-  markBody(me: RunnerId, id: number, now: number): Awaitable<boolean>;
+  /**
+   * The "may have reached the server" mark, before the message body and its final "."
+   * (only while this runner's lease holds: `body` false when it was taken over); with it,
+   * in the same transaction, the sends this runner holds (see batchesSent). Returns
+   * whether the mark was made and the ids of the sends recorded.
+   */
+  markBody(me: RunnerId, id: number, now: number, sent?: SentRecord[]): Awaitable<{ body: boolean; sent: number[] }>;
   markUncertain(me: RunnerId, id: number, error: EntryError): Awaitable<boolean>;
   release(me: RunnerId, ids: number[]): Awaitable<void>;
   renewLeases(me: RunnerId, until: number): Awaitable<number>;

@@ -5,6 +5,7 @@ import { openSender } from "../senders/open.js";
 import { ownerKey, type EntryError, type QueueEntry } from "./entry.js";
 import { recordFailure, setUncertain } from "./outcome.js";
 import type { Runner } from "./run-state.js";
+import type { Held } from "./sent-log.js";
 
 /** This runner's lease on an entry was taken over: it must not hand the message over. */
 class LeaseLost extends Error {
@@ -37,8 +38,8 @@ function senderFor(run: Runner, entry: QueueEntry) {
   return s;
 }
 
-/** Sends one claimed entry and records what became of it. */
-export async function deliver(run: Runner, entry: QueueEntry): Promise<void> {
+/** Sends one claimed entry and records what became of it; `slot`: the sends this worker holds. */
+export async function deliver(run: Runner, slot: Held[], entry: QueueEntry): Promise<void> {
   let response: string;
   try {
     const { provider, profile } = await senderFor(run, entry);
@@ -46,7 +47,7 @@ export async function deliver(run: Runner, entry: QueueEntry): Promise<void> {
       // A resend of an uncertain entry: an HTTP sender can tell whether it went out.
       const found = await alreadySent(run, provider, entry);
       if (found === "unknown") return;
-      if (found) return run.sent.add(entry, found);
+      if (found) return run.sent.add(slot, entry, found);
     }
     // The claim listed them (names and sizes): no query for the many entries without.
     const attachments = entry.attachments.length > 0 ? await run.store.attachmentsOf(entry.id) : [];
@@ -61,9 +62,7 @@ export async function deliver(run: Runner, entry: QueueEntry): Promise<void> {
       // Recorded before the final "." goes out: a runner killed after it leaves the entry
       // uncertain. A runner whose lease was taken over (it was thought dead) stops here.
       {
-        beforeBody: async () => {
-          if (!(await run.store.markBody(run.me, entry.id, Date.now()))) throw new LeaseLost(entry.id);
-        },
+        beforeBody: () => markBody(run, slot, entry),
       },
     );
     response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
@@ -78,7 +77,19 @@ export async function deliver(run: Runner, entry: QueueEntry): Promise<void> {
   // Outside the try: the server has the message, so a failure to record it must never
   // mark it failed or retry it. Until it is recorded the entry keeps its body mark: if
   // the run ends first, it becomes uncertain, never sent again blindly.
-  await run.sent.add(entry, response);
+  await run.sent.add(slot, entry, response);
+}
+
+/** The body mark, recording with it the send this worker holds (one statement). */
+async function markBody(run: Runner, slot: Held[], entry: QueueEntry): Promise<void> {
+  const held = run.sent.take(slot);
+  let marked: { body: boolean; sent: number[] } | undefined;
+  try {
+    marked = await run.store.markBody(run.me, entry.id, Date.now(), held);
+  } finally {
+    run.sent.settle(slot, held, marked?.sent);
+  }
+  if (!marked.body) throw new LeaseLost(entry.id);
 }
 
 /** The response to record when the mailbox holds it, false when it does not, "unknown" when set aside again. */

@@ -9,6 +9,12 @@ import { T } from "./pg-schema.js";
  * The statements a runner runs for every message are named, so each connection parses
  * and plans them once.
  */
+// Whoever holds the lease, the server's acceptance is the truth (a reclaimed copy is not sent again).
+const SENT = `UPDATE ${T} e SET state = 'sent', sent_at = s.at, response = s.response, last_error = NULL, body_at = NULL, check_first = 0, ${CLEAR_LEASE}
+  FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS s(id, at, response)
+  WHERE e.id = s.id AND e.state IN ('sending', 'queued', 'uncertain')
+  RETURNING e.id`;
+
 const SQL = {
   dead: {
     name: "mailcfg_dead",
@@ -29,18 +35,15 @@ const SQL = {
            WHERE e.id IN (SELECT id FROM ${T} WHERE state = 'queued' AND due_at <= $5 ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED)
            RETURNING e.*, ${ATTACHMENT_LIST}`,
   },
-  // Only while this runner's lease holds: one that was taken for dead must not hand the message over.
+  // Only while this runner's lease holds: one that was taken for dead must not hand the
+  // message over. The sends the runner held ride along, in the same statement.
   body: {
     name: "mailcfg_body",
-    text: `UPDATE ${T} SET body_at = $1 WHERE id = $2 AND state = 'sending' AND lease_runner = $3 AND lease_until >= ${DB_NOW}`,
+    text: `WITH sent AS (${SENT.replace(/\$(\d)/g, (_, n: string) => `$${Number(n) + 3}`)}),
+           body AS (UPDATE ${T} SET body_at = $1 WHERE id = $2 AND state = 'sending' AND lease_runner = $3 AND lease_until >= ${DB_NOW} RETURNING id)
+           SELECT EXISTS (SELECT 1 FROM body) AS body, ARRAY(SELECT id FROM sent) AS sent`,
   },
-  sent: {
-    name: "mailcfg_sent",
-    text: `UPDATE ${T} e SET state = 'sent', sent_at = s.at, response = s.response, last_error = NULL, body_at = NULL, check_first = 0, ${CLEAR_LEASE}
-           FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS s(id, at, response)
-           WHERE e.id = s.id AND e.state IN ('sending', 'queued', 'uncertain')
-           RETURNING e.id`,
-  },
+  sent: { name: "mailcfg_sent", text: SENT },
   failed: {
     name: "mailcfg_failed",
     text: `UPDATE ${T} SET state = $1, due_at = coalesce($2, due_at), last_error = $3, body_at = NULL, ${CLEAR_LEASE}
@@ -82,8 +85,16 @@ export async function claim(d: PgDb, me: RunnerId, now: number, leaseMs: number,
   return got.filter((e) => e.state === "sending").sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
 }
 
-export async function markBody(d: PgDb, me: RunnerId, id: number, now: number): Promise<boolean> {
-  return (await d.q(SQL.body, [now, id, me.id])).rowCount === 1;
+export async function markBody(d: PgDb, me: RunnerId, id: number, now: number, sent: SentRecord[] = []): Promise<{ body: boolean; sent: number[] }> {
+  const r = await d.q<{ body: boolean; sent: unknown[] }>(SQL.body, [now, id, me.id, ...sentColumns(sent)]);
+  const row = r.rows[0]!;
+  // An array of bigints reads as texts.
+  return { body: row.body, sent: row.sent.map(Number) };
+}
+
+/** The records as the three arrays the statements unnest. */
+function sentColumns(records: SentRecord[]): [number[], number[], string[]] {
+  return [records.map((s) => s.id), records.map((s) => s.at), records.map((s) => s.response)];
 }
 
 export async function markUncertain(d: PgDb, me: RunnerId, id: number, error: EntryError): Promise<boolean> {
@@ -105,10 +116,10 @@ export async function renewLeases(d: PgDb, me: RunnerId, until: number): Promise
   return (await d.q(SQL.renew, [Math.max(0, until - Date.now()), me.id])).rowCount ?? 0;
 }
 
-/** Several sends in one statement; whoever holds the lease, the server's acceptance is the truth. */
+/** Several sends in one statement. */
 export async function markSent(d: PgDb, records: SentRecord[]): Promise<number[]> {
   if (records.length === 0) return [];
-  const r = await d.q<{ id: number }>(SQL.sent, [records.map((s) => s.id), records.map((s) => s.at), records.map((s) => s.response)]);
+  const r = await d.q<{ id: number }>(SQL.sent, sentColumns(records));
   return r.rows.map((row) => row.id);
 }
 

@@ -52,7 +52,7 @@ export class PgDb {
 
   async q<R extends pg.QueryResultRow>(sql: string | Named, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(typeof sql === "string" ? sql : sql.text, values);
+      return await this.pool.query<R>(typeof sql === "string" ? { text: sql, values } : { ...sql, values });
     } catch (err) {
       throw this.failure(err);
     }

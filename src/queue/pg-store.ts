@@ -18,6 +18,8 @@ export type { PgOptions } from "./pg-schema.js";
  */
 export class PgQueue implements QueueBackend {
   readonly kind = "postgres";
+  // Each statement is a round trip: accepted sends ride along with the next body mark.
+  readonly batchesSent = true;
 
   private constructor(private readonly d: PgDb) {}
 
@@ -137,8 +139,8 @@ export class PgQueue implements QueueBackend {
     return claims.claim(this.d, me, now, leaseMs, max);
   }
 
-  markBody(me: RunnerId, id: number, now: number): Promise<boolean> {
-    return claims.markBody(this.d, me, id, now);
+  markBody(me: RunnerId, id: number, now: number, sent: SentRecord[] = []): Promise<{ body: boolean; sent: number[] }> {
+    return claims.markBody(this.d, me, id, now, sent);
   }
 
   markUncertain(me: RunnerId, id: number, error: EntryError): Promise<boolean> {

@@ -64,8 +64,8 @@ export interface Runner {
   readonly usedOwners: Set<string>;
   /** Claimed, not started yet: handed to the workers one by one. */
   readonly ready: QueueEntry[];
-  /** The claim under way in this process: workers waiting for it share its result. */
-  claiming?: Promise<void>;
+  /** The claim under way in this process (how many it got): workers waiting for it share its result. */
+  claiming?: Promise<number>;
   /** A failure of the queue itself (not of a message): every worker stops, then it is thrown. */
   fatal?: { error: unknown };
   lastReclaim: number;
@@ -89,7 +89,7 @@ export async function newRunner(ctx: Context, store: QueueBackend, opts: RunOpti
   const summary: RunSummary = { runner: me.id, claimed: 0, sent: 0, retrying: 0, failed: 0, uncertain: 0, reclaimed: 0, elapsedMs: 0 };
   const emit = (e: RunEvent) => opts.onEvent?.(e);
   const usedOwners = new Set<string>();
-  const sent = new SentLog(store, 1, (entry, response, recorded) => {
+  const sent = new SentLog(store, (entry, response, recorded) => {
     // Not recorded: another runner took the entry over (its lease had run out); it is still sent.
     if (!recorded) emit({ type: "lost-lease", entry });
     usedOwners.add(ownerKey(entry.owner));

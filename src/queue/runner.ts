@@ -3,6 +3,7 @@ import type { QueueBackend } from "./backend.js";
 import type { QueueEntry } from "./entry.js";
 import { deliver } from "./deliver.js";
 import { newRunner, type RunOptions, type RunSummary, type Runner } from "./run-state.js";
+import type { Held } from "./sent-log.js";
 
 export { backoffMs, isTransient } from "./outcome.js";
 export { newRunnerId, type RunEvent, type RunOptions, type RunSummary } from "./run-state.js";
@@ -47,10 +48,15 @@ function startHeartbeat(run: Runner): NodeJS.Timeout {
 
 /** After the workers: sends not recorded yet, claims not started handed back, connections closed. */
 async function finish(run: Runner): Promise<void> {
+  // A claim made ahead may still be under way: its entries are handed back with the rest.
+  if (run.claiming) await run.claiming;
   // Best effort after a failure: an entry whose send is not recorded keeps its body mark (uncertain, never resent).
   await run.sent.flush().catch(() => undefined);
   try {
-    if (run.ready.length > 0) await run.store.release(run.me, run.ready.splice(0).map((e) => e.id));
+    const unstarted = run.ready.splice(0);
+    // Claimed ahead, never started: not this run's.
+    run.summary.claimed -= unstarted.length;
+    if (unstarted.length > 0) await run.store.release(run.me, unstarted.map((e) => e.id));
   } catch {
     // Still claimed by this (ending) process: the next run on this host takes them back at once.
   }
@@ -71,43 +77,53 @@ async function reclaim(run: Runner): Promise<void> {
 }
 
 /**
- * The next entry for a worker. Entries are claimed a few at a time (one transaction for
- * as many as there are workers), then handed out one by one.
+ * The next entry for a worker. Entries are claimed a few at a time (one statement for
+ * as many as there are workers), and the next few are claimed while the last ones are
+ * being sent, so workers seldom wait for a claim.
  */
 async function take(run: Runner, now: number): Promise<QueueEntry | undefined> {
-  const { opts, summary } = run;
-  while (run.ready.length === 0) {
-    if (run.claiming) {
-      await run.claiming;
-      continue;
+  for (;;) {
+    const entry = run.ready.shift();
+    if (entry) {
+      if (run.ready.length * 2 < run.opts.concurrency && !run.claiming) claimMore(run, now);
+      return entry;
     }
-    const room = Math.min(Math.max(1, opts.concurrency), opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
-    if (room <= 0) return undefined;
-    let got = 0;
-    run.claiming = Promise.resolve(run.store.claim(run.me, now, opts.leaseMs, room)).then((entries) => {
-      got = entries.length;
-      summary.claimed += entries.length;
-      run.ready.push(...entries);
-    });
-    try {
-      await run.claiming;
-    } finally {
-      run.claiming = undefined;
-    }
-    if (got === 0) return undefined;
+    if (!run.claiming) claimMore(run, now);
+    if (!run.claiming) return undefined; // the run's limit is reached, or it was stopped
+    const got = await run.claiming;
+    if (got === 0 && run.ready.length === 0) return undefined;
   }
-  return run.ready.shift();
+}
+
+/** One claim at a time in this process, for the room left (workers, --limit); a failure of it stops the run. */
+function claimMore(run: Runner, now: number): void {
+  const { opts, summary } = run;
+  const room = Math.min(Math.max(1, opts.concurrency) - run.ready.length, opts.limit === undefined ? Infinity : opts.limit - summary.claimed);
+  if (room <= 0 || opts.stopped?.()) return;
+  run.claiming = Promise.resolve(run.store.claim(run.me, now, opts.leaseMs, room))
+    .then(
+      (entries) => {
+        summary.claimed += entries.length;
+        run.ready.push(...entries);
+        return entries.length;
+      },
+      (error: unknown) => {
+        run.fatal ??= { error };
+        return 0;
+      },
+    )
+    .finally(() => (run.claiming = undefined));
 }
 
 async function worker(run: Runner): Promise<void> {
   try {
-    await work(run);
+    await work(run, run.sent.slot());
   } catch (error) {
     run.fatal ??= { error };
   }
 }
 
-async function work(run: Runner): Promise<void> {
+async function work(run: Runner, slot: Held[]): Promise<void> {
   const { opts, store } = run;
   for (;;) {
     if (opts.stopped?.() || run.fatal) return;
@@ -118,11 +134,11 @@ async function work(run: Runner): Promise<void> {
     }
     const entry = await take(run, now);
     if (entry) {
-      await deliver(run, entry);
+      await deliver(run, slot, entry);
       continue;
     }
-    // Nothing to take now: what was sent is recorded before waiting or ending.
-    await run.sent.flush();
+    // Nothing to take now: what this worker sent is recorded before it waits or ends.
+    await run.sent.flush(slot);
     if (!opts.wait) return;
     if (opts.limit !== undefined && run.summary.claimed >= opts.limit) return;
     const next = await store.nextDue();

@@ -1,58 +1,65 @@
-import type { QueueBackend } from "./backend.js";
+import type { QueueBackend, SentRecord } from "./backend.js";
 import type { QueueEntry } from "./entry.js";
 
-/** After this long a lone accepted send is recorded anyway (a slow server, a run winding down). */
-const MAX_WAIT_MS = 200;
+export type Held = SentRecord & { entry: QueueEntry };
 
 /**
- * Sends the server accepted, recorded a few at a time (one statement for as many as there
- * are workers) instead of one round trip each. Until its record is written an entry stays
- * `sending` with its body mark and its lease, renewed by the heartbeat: a runner that
- * dies before writing it leaves the entry uncertain, never sent again.
+ * Sends the server accepted, and their recording. Where each statement is a round trip
+ * (store.batchesSent), a worker holds its send and records it with its own next body
+ * mark, in the same statement (`take`, then `settle`), or when it runs out of work: one
+ * statement per message instead of two. A held send keeps its body mark and its lease
+ * (the heartbeat renews it), so a runner that dies before recording it leaves the entry
+ * uncertain, never sent again; and as the record and the next mark are one statement, a
+ * worker has at most one such entry at any moment, as when each send was recorded at once.
  */
 export class SentLog {
-  private pending: Array<{ entry: QueueEntry; response: string; at: number }> = [];
-  private writing: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-  /** A write started by the timer failed: the next add or flush throws it. */
-  private failed: { error: unknown } | undefined;
+  /** Each worker's held sends. */
+  private readonly slots = new Set<Held[]>();
 
   constructor(
     private readonly store: QueueBackend,
-    private readonly batch: number,
     private readonly recorded: (entry: QueueEntry, response: string, recorded: boolean) => void,
   ) {}
 
-  /** Notes a send; writes the batch when it is full (a failure to write is the caller's). */
-  async add(entry: QueueEntry, response: string): Promise<void> {
-    this.rethrow();
-    this.pending.push({ entry, response, at: Date.now() });
-    if (this.pending.length >= this.batch) return this.flush();
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch((error: unknown) => (this.failed ??= { error }));
-    }, MAX_WAIT_MS);
+  /** A worker's place for the sends it holds. */
+  slot(): Held[] {
+    const slot: Held[] = [];
+    this.slots.add(slot);
+    return slot;
   }
 
-  /** Writes everything noted so far, after any write under way. */
-  async flush(): Promise<void> {
-    this.rethrow();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending.splice(0);
-    const write = this.writing.then(async () => {
-      if (batch.length === 0) return;
-      const ids = new Set(await this.store.markSent(batch.map((s) => ({ id: s.entry.id, at: s.at, response: s.response }))));
-      for (const s of batch) this.recorded(s.entry, s.response, ids.has(s.entry.id));
-    });
-    // One write at a time, in order; a failed one does not stop the next from trying.
-    this.writing = write.catch(() => undefined);
-    return write;
+  /** Notes a send: recorded now, or held in the worker's slot (a failure to record it is the caller's). */
+  async add(slot: Held[], entry: QueueEntry, response: string): Promise<void> {
+    slot.push({ entry, id: entry.id, at: Date.now(), response });
+    if (!this.store.batchesSent) await this.flush(slot);
   }
 
-  private rethrow(): void {
-    const failed = this.failed;
-    this.failed = undefined;
-    if (failed) throw failed.error;
+  /** The worker's held sends, for a statement that records them along with its own change. */
+  take(slot: Held[]): Held[] {
+    return slot.splice(0);
+  }
+
+  /** After that statement: `ids` were recorded; or, when it failed (ids undefined), held again. */
+  settle(slot: Held[], batch: Held[], ids: number[] | undefined): void {
+    if (!ids) {
+      slot.unshift(...batch);
+      return;
+    }
+    const done = new Set(ids);
+    for (const s of batch) this.recorded(s.entry, s.response, done.has(s.id));
+  }
+
+  /** Records what a worker holds (every worker's when no slot is given), in one statement. */
+  async flush(slot?: Held[]): Promise<void> {
+    for (const s of slot ? [slot] : this.slots) {
+      const batch = this.take(s);
+      if (batch.length === 0) continue;
+      let ids: number[] | undefined;
+      try {
+        ids = await this.store.markSent(batch.map(({ id, at, response }) => ({ id, at, response })));
+      } finally {
+        this.settle(s, batch, ids);
+      }
+    }
   }
 }

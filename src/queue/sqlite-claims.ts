@@ -59,9 +59,9 @@ export function claim(d: SqliteDb, me: RunnerId, now: number, leaseMs: number, m
  * Recorded before the message body (and its final ".") is written: if this runner
  * dies from now on, the entry becomes uncertain instead of being sent again.
  */
-export function markBody(d: SqliteDb, me: RunnerId, id: number, now: number): boolean {
+export function markBody(d: SqliteDb, me: RunnerId, id: number, now: number, sent: SentRecord[] = []): { body: boolean; sent: number[] } {
   const st = d.sql("UPDATE entries SET body_at = @now WHERE id = @id AND state = 'sending' AND lease_runner = @runner AND lease_until >= @now");
-  return st.run({ now, id, runner: me.id }).changes === 1;
+  return d.db.transaction(() => ({ sent: markSent(d, sent), body: st.run({ now, id, runner: me.id }).changes === 1 }))();
 }
 
 /** The message may have been delivered: set aside until someone decides (queue retry). */

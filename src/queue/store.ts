@@ -18,6 +18,8 @@ export type { EntryError, EntryState, NewEntry, QueueEntry, Row, RunnerId, Store
  */
 export class QueueStore implements QueueBackend {
   readonly kind = "sqlite";
+  // A statement costs no round trip here: each send is recorded at once.
+  readonly batchesSent = false;
 
   private constructor(
     private readonly d: SqliteDb,
@@ -95,8 +97,8 @@ export class QueueStore implements QueueBackend {
     return claims.claim(this.d, me, now, leaseMs, max);
   }
 
-  markBody(me: RunnerId, id: number, now: number): boolean {
-    return claims.markBody(this.d, me, id, now);
+  markBody(me: RunnerId, id: number, now: number, sent: SentRecord[] = []): { body: boolean; sent: number[] } {
+    return claims.markBody(this.d, me, id, now, sent);
   }
 
   markUncertain(me: RunnerId, id: number, error: EntryError): boolean {

@@ -145,7 +145,20 @@ describe.each(queueBackends())("queue store: $name", (backend) => {
     await q.claim(far, Date.now(), 300);
     await sleep(400);
     await q.reclaim(runner("me"), Date.now());
-    expect(await q.markBody(far, id, Date.now())).toBe(false);
+    expect((await q.markBody(far, id, Date.now())).body).toBe(false);
+  });
+
+  it("the body mark records the sends a runner held in the same transaction, even when the mark itself is refused", async () => {
+    const [a, b, c] = [await q.add(entry(), 0), await q.add(entry(), 0), await q.add(entry(), 0)];
+    const r = runner("r");
+    await q.claim(r, 1, 60_000, 3);
+    expect(await q.markBody(r, b, 10, [{ id: a, at: 9, response: "250 A" }])).toEqual({ body: true, sent: [a] });
+    expect(await q.get(a)).toMatchObject({ state: "sent", sentAt: 9, response: "250 A" });
+    expect(await q.get(b)).toMatchObject({ state: "sending", bodyAt: 10 });
+    // Another runner's mark on an entry this one holds is refused; the held send still counts.
+    expect(await q.markBody(runner("other"), c, 11, [{ id: b, at: 11, response: "250 B" }])).toEqual({ body: false, sent: [b] });
+    expect((await q.get(b))?.state).toBe("sent");
+    expect((await q.get(c))?.bodyAt).toBeUndefined();
   });
 
   it("a failure goes back to the queue with a due time, or stops as failed", async () => {
