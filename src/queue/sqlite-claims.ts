@@ -61,7 +61,10 @@ export function claim(d: SqliteDb, me: RunnerId, now: number, leaseMs: number, m
  */
 export function markBody(d: SqliteDb, me: RunnerId, id: number, now: number, sent: SentRecord[] = []): { body: boolean; sent: number[] } {
   const st = d.sql("UPDATE entries SET body_at = @now WHERE id = @id AND state = 'sending' AND lease_runner = @runner AND lease_until >= @now");
-  return d.db.transaction(() => ({ sent: markSent(d, sent), body: st.run({ now, id, runner: me.id }).changes === 1 }))();
+  const mark = () => st.run({ now, id, runner: me.id }).changes === 1;
+  // A runner here records each send at once (batchesSent false): mostly nothing rides along.
+  if (sent.length === 0) return { body: mark(), sent: [] };
+  return d.db.transaction(() => ({ sent: markSent(d, sent), body: mark() }))();
 }
 
 /** The message may have been delivered: set aside until someone decides (queue retry). */
@@ -95,7 +98,9 @@ export function markSent(d: SqliteDb, records: SentRecord[]): number[] {
     `UPDATE entries SET state = 'sent', sent_at = ?, response = ?, last_error = NULL, body_at = NULL, check_first = 0, ${CLEAR_LEASE}
      WHERE id = ? AND state IN ('sending', 'queued', 'uncertain')`,
   );
-  return d.db.transaction(() => records.filter((r) => st.run(r.at, r.response, r.id).changes === 1).map((r) => r.id))();
+  const record = () => records.filter((r) => st.run(r.at, r.response, r.id).changes === 1).map((r) => r.id);
+  // One statement is a transaction of its own.
+  return records.length === 1 ? record() : d.db.transaction(record)();
 }
 
 /** Records a failure: back to the queue at `retryAt`, or failed for good when retryAt is undefined. */
