@@ -7,11 +7,13 @@
 // answers at once (smtp-server holds each greeting back 100 ms).
 //
 //   node scripts/bench-queue.mjs            (BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_ROUNDS)
+//   BENCH_CPU=1: where the CPU of each shared-queue run went (runners, PostgreSQL, responder)
+//   BENCH_PROFILE=<dir>: a --cpu-prof of every runner process into <dir>
 //
 // Everything stays on 127.0.0.1; scratch files go to .tmp/bench-queue and are removed.
 import { buildBenchCli } from "./bench-cli.mjs";
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -134,7 +136,7 @@ async function queueRun(round) {
 
   const before = received;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE] : []), join(WORK, "mailcfg.mjs"), "queue", "run", "--ca", caFile, "--concurrency", String(CONCURRENCY), "--json"], {
+  const child = spawn(process.execPath, [...nodeFlags(), join(WORK, "mailcfg.mjs"), "queue", "run", "--ca", caFile, "--concurrency", String(CONCURRENCY), "--json"], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -220,13 +222,72 @@ function fill(add) {
   };
 }
 
+// BENCH_CPU: each runner writes its own CPU time when it exits; PostgreSQL's is read from
+// /proc (the postmaster's own time plus that of the backends it reaped).
+const CPU_DIR = join(WORK, "cpu");
+const nodeFlags = () => [
+  ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE] : []),
+  ...(process.env.BENCH_CPU ? ["--import", join(WORK, "cpu.mjs")] : []),
+];
+if (process.env.BENCH_CPU) {
+  mkdirSync(CPU_DIR, { recursive: true });
+  writeFileSync(
+    join(WORK, "cpu.mjs"),
+    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => { const u = process.cpuUsage(); writeFileSync(${JSON.stringify(CPU_DIR)} + "/" + process.pid, String((u.user + u.system) / 1000)); });\n`,
+  );
+}
+const TICK_MS = 10; // USER_HZ 100 on Linux
+function postgresCpuMs(port) {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const postmaster = cmd.includes("-p") && cmd[cmd.indexOf("-p") + 1] === String(port) && /postgres$/.test(cmd[0]);
+      // fields from 3: utime 14, stime 15, cutime 16, cstime 17 (index - 3)
+      if (postmaster) total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
+      else if (/^postgres: /.test(cmd[0]) && stat.includes("(postgres)")) {
+        const parent = readFileSync(`/proc/${f[1]}/cmdline`, "utf8").split("\0");
+        if (parent.includes("-p") && parent[parent.indexOf("-p") + 1] === String(port)) total += (Number(f[11]) + Number(f[12])) * TICK_MS;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+/** Transactions committed in the queue's database so far (each runner statement is one). */
+async function transactions(url) {
+  if (!url) return 0;
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  // The statistics are sent to the collector at the end of each transaction; a moment for the last ones.
+  await new Promise((r) => setTimeout(r, 600));
+  await c.query("SELECT pg_stat_clear_snapshot()");
+  const r = await c.query("SELECT xact_commit::int AS n FROM pg_stat_database WHERE datname = current_database()");
+  await c.end();
+  return r.rows[0].n;
+}
+
+function runnersCpuMs() {
+  const files = readdirSync(CPU_DIR);
+  const ms = files.map((f) => Number(readFileSync(join(CPU_DIR, f), "utf8")));
+  for (const f of files) rmSync(join(CPU_DIR, f));
+  return ms;
+}
+
 /** `runners` queue run processes at once on one queue (env picks it); wall time from the first start to the last exit. */
-async function runners(dir, env, count) {
+async function runners(dir, env, count, messages = MESSAGES) {
   const before = received;
+  const cpu0 = process.env.BENCH_CPU
+    ? { me: process.cpuUsage(), pg: env.MAILCFG_QUEUE_URL ? postgresCpuMs(new URL(env.MAILCFG_QUEUE_URL).port) : 0, tx: await transactions(env.MAILCFG_QUEUE_URL) }
+    : undefined;
   const t0 = performance.now();
   const results = await Promise.all(
     Array.from({ length: count }, async () => {
-      const child = spawn(process.execPath, [join(WORK, "mailcfg.mjs"), "queue", "run", "--concurrency", String(CONCURRENCY), "--json"], {
+      const child = spawn(process.execPath, [...nodeFlags(), join(WORK, "mailcfg.mjs"), "queue", "run", "--concurrency", String(CONCURRENCY), "--json"], {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, MAILCFG_CONFIG_DIR: dir, MAILCFG_SECRET_STORE: "file", ...env },
         stdio: ["ignore", "pipe", "inherit"],
       });
@@ -239,7 +300,17 @@ async function runners(dir, env, count) {
   );
   const wallMs = performance.now() - t0;
   const sent = results.reduce((n, r) => n + r.sent, 0);
-  if (sent !== MESSAGES || received - before !== MESSAGES) throw new Error(`queue run x${count}: sent ${sent}, server received ${received - before} of ${MESSAGES}`);
+  if (sent !== messages || received - before !== messages) throw new Error(`queue run x${count}: sent ${sent}, server received ${received - before} of ${MESSAGES}`);
+  if (cpu0) {
+    const me = process.cpuUsage(cpu0.me);
+    const pgMs = env.MAILCFG_QUEUE_URL ? postgresCpuMs(new URL(env.MAILCFG_QUEUE_URL).port) - cpu0.pg : 0;
+    const runnerMs = runnersCpuMs();
+    const sum = runnerMs.reduce((a, b) => a + b, 0) + pgMs + (me.user + me.system) / 1000;
+    const tx = (await transactions(env.MAILCFG_QUEUE_URL)) - cpu0.tx;
+    console.error(
+      `  cpu x${count} ${env.MAILCFG_QUEUE_URL ? "pg" : "sqlite"}: wall ${wallMs.toFixed(0)} ms; runners ${runnerMs.map((m) => m.toFixed(0)).join(" + ")} ms, postgres ${pgMs} ms, responder ${((me.user + me.system) / 1000).toFixed(0)} ms; ${(sum / wallMs).toFixed(2)} of one core${env.MAILCFG_QUEUE_URL ? `; ${tx} transactions` : ""}`,
+    );
+  }
   if (process.env.BENCH_VERBOSE) console.error(`  x${count}: wall ${wallMs.toFixed(0)} ms; runners ${results.map((r) => `${r.sent} in ${r.elapsedMs} ms`).join(", ")}`);
   return { wallMs, runMs: Math.max(...results.map((r) => r.elapsedMs)) };
 }
@@ -266,6 +337,12 @@ async function sharedQueueBench() {
       q.close();
       sqlite.push(await runners(dir, {}, 1));
       rmSync(join(dir, "queue.db"), { force: true });
+      if (process.env.BENCH_CPU && round === 0) {
+        // What a runner costs before its first message: start, connect, find nothing.
+        const empty = await pgServer.createDatabase();
+        await (await PgQueue.open(empty, { timeoutMs: 10_000 })).close();
+        await runners(dir, { MAILCFG_QUEUE_URL: empty }, 1, 0);
+      }
       for (const [count, into] of [[1, pg1], [3, pg3]]) {
         const url = await pgServer.createDatabase();
         const pq = await PgQueue.open(url, { timeoutMs: 10_000 });

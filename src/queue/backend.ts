@@ -1,7 +1,14 @@
-import type { EntryError, EntryState, NewEntry, QueueEntry, RunnerId, StoredAttachment } from "./store.js";
+import type { EntryError, EntryState, NewEntry, QueueEntry, RunnerId, StoredAttachment } from "./entry.js";
 import type { Owner } from "../config/types.js";
 
 type Awaitable<T> = T | Promise<T>;
+
+/** A send the server accepted: the entry, when, and the server's reply. */
+export interface SentRecord {
+  id: number;
+  at: number;
+  response: string;
+}
 
 /**
  * What the queue commands and the runner need from a queue: the SQLite file (one
@@ -12,6 +19,13 @@ export interface QueueBackend {
   /** Where the queue is, for messages: a path, or a URL with its password masked. */
   readonly where: string;
   readonly kind: "sqlite" | "postgres";
+  /**
+   * Whether a runner holds the sends the server accepted and records them with its next
+   * body mark (or a moment later), instead of each at once: true where each statement is
+   * a round trip to a server. A held send keeps its body mark, so a runner that dies
+   * first leaves it uncertain, never sent again.
+   */
+  readonly batchesSent: boolean;
   close(): Awaitable<void>;
   add(e: NewEntry, now: number): Awaitable<number>;
   /** All of them in one transaction (queue add --from): every one stored, or none. */
@@ -24,11 +38,22 @@ export interface QueueBackend {
   attachmentsOf(id: number): Awaitable<StoredAttachment[]>;
   reclaim(me: RunnerId, now: number): Awaitable<QueueEntry[]>;
   claim(me: RunnerId, now: number, leaseMs: number, max?: number): Awaitable<QueueEntry[]>;
-  markBody(me: RunnerId, id: number, now: number): Awaitable<boolean>;
+  /**
+   * The "may have reached the server" mark, before the message body and its final "."
+   * (only while this runner's lease holds: `body` false when it was taken over); with it,
+   * in the same transaction, the sends this runner holds (see batchesSent). Returns
+   * whether the mark was made and the ids of the sends recorded.
+   */
+  markBody(me: RunnerId, id: number, now: number, sent?: SentRecord[]): Awaitable<{ body: boolean; sent: number[] }>;
   markUncertain(me: RunnerId, id: number, error: EntryError): Awaitable<boolean>;
   release(me: RunnerId, ids: number[]): Awaitable<void>;
   renewLeases(me: RunnerId, until: number): Awaitable<number>;
-  markSent(id: number, now: number, response: string): Awaitable<boolean>;
+  /**
+   * Records sends the server accepted, several in one statement (a runner records them a
+   * few at a time: until then each is still `sending` with its body mark, so a runner that
+   * dies first leaves it uncertain, never resent). Returns the ids recorded.
+   */
+  markSent(records: SentRecord[]): Awaitable<number[]>;
   markFailed(me: RunnerId, id: number, error: EntryError, retryAt: number | undefined): Awaitable<boolean>;
   nextDue(): Awaitable<number | undefined>;
   requeue(id: number, now: number, reroute?: { owner: Owner; senderEmail: string; route: Record<string, unknown> }, uncertain?: boolean): Awaitable<boolean>;

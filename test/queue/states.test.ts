@@ -33,7 +33,7 @@ describe.each(queueBackends())("queue states ($name): a runner that died, a row 
     const during = await q.add(entry(), 0);
     const dead: RunnerId = { id: "dead", host: hostname(), pid: await deadPid() };
     expect((await q.claim(dead, Date.now(), 600_000, 2)).map((e) => e.id)).toEqual([before, during]);
-    expect(await q.markBody(dead, during, Date.now())).toBe(true);
+    expect((await q.markBody(dead, during, Date.now())).body).toBe(true);
 
     const reclaimed = await q.reclaim(me, Date.now());
     expect(reclaimed.map((e) => [e.id, e.state]).sort()).toEqual([

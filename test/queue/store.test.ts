@@ -117,9 +117,26 @@ describe.each(queueBackends())("queue store: $name", (backend) => {
     const id = await q.add(entry(), 0);
     await q.claim(runner("slow", { pid: await deadPid() }), 1, 60_000);
     await q.reclaim(runner("me"), Date.now());
-    expect(await q.markSent(id, 3, "250 ok")).toBe(true);
+    expect(await q.markSent([{ id, at: 3, response: "250 ok" }])).toEqual([id]);
     expect(await q.claim(runner("me"), 4, 60_000)).toEqual([]);
     expect((await q.get(id))?.state).toBe("sent");
+  });
+
+  it("several sends recorded at once, each with its own reply; an entry failed meanwhile is not marked sent", async () => {
+    const [a, b, c] = [await q.add(entry(), 0), await q.add(entry(), 0), await q.add(entry(), 0)];
+    const r = runner("r");
+    await q.claim(r, 1, 60_000, 3);
+    await q.markFailed(r, c, { category: "rejected", message: "no", transient: false, at: "t" }, undefined);
+    const recorded = await q.markSent([
+      { id: a, at: 5, response: "250 it's queued as A" },
+      { id: b, at: 6, response: ' 250 "B", \\ {x}' },
+      { id: c, at: 7, response: "250 C" },
+    ]);
+    expect([...recorded].sort()).toEqual([a, b].sort());
+    expect(await q.get(a)).toMatchObject({ state: "sent", sentAt: 5, response: "250 it's queued as A" });
+    expect(await q.get(b)).toMatchObject({ state: "sent", sentAt: 6, response: ' 250 "B", \\ {x}' });
+    expect((await q.get(c))?.state).toBe("failed");
+    expect(await q.markSent([])).toEqual([]);
   });
 
   it("a runner whose lease expired may not start the body (markBody refuses)", async () => {
@@ -128,7 +145,20 @@ describe.each(queueBackends())("queue store: $name", (backend) => {
     await q.claim(far, Date.now(), 300);
     await sleep(400);
     await q.reclaim(runner("me"), Date.now());
-    expect(await q.markBody(far, id, Date.now())).toBe(false);
+    expect((await q.markBody(far, id, Date.now())).body).toBe(false);
+  });
+
+  it("the body mark records the sends a runner held in the same transaction, even when the mark itself is refused", async () => {
+    const [a, b, c] = [await q.add(entry(), 0), await q.add(entry(), 0), await q.add(entry(), 0)];
+    const r = runner("r");
+    await q.claim(r, 1, 60_000, 3);
+    expect(await q.markBody(r, b, 10, [{ id: a, at: 9, response: "250 A" }])).toEqual({ body: true, sent: [a] });
+    expect(await q.get(a)).toMatchObject({ state: "sent", sentAt: 9, response: "250 A" });
+    expect(await q.get(b)).toMatchObject({ state: "sending", bodyAt: 10 });
+    // Another runner's mark on an entry this one holds is refused; the held send still counts.
+    expect(await q.markBody(runner("other"), c, 11, [{ id: b, at: 11, response: "250 B" }])).toEqual({ body: false, sent: [b] });
+    expect((await q.get(b))?.state).toBe("sent");
+    expect((await q.get(c))?.bodyAt).toBeUndefined();
   });
 
   it("a failure goes back to the queue with a due time, or stops as failed", async () => {
@@ -150,7 +180,7 @@ describe.each(queueBackends())("queue store: $name", (backend) => {
     const b = await q.add(entry(), 0);
     const r = runner("r");
     await q.claim(r, 1, 60_000, 2);
-    await q.markSent(a, 2, "250");
+    await q.markSent([{ id: a, at: 2, response: "250" }]);
     await q.markFailed(r, b, { category: "rejected", message: "no", transient: false, at: "t" }, undefined);
     expect(await q.requeue(a, 3)).toBe(false); // sent stays sent
     expect(await q.requeue(b, 3)).toBe(true);

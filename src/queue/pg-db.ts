@@ -1,0 +1,75 @@
+import type pg from "pg";
+import type { MailError } from "../errors.js";
+import { isCorruptRow, toEntry, type QueueEntry, type Row } from "./entry.js";
+import { pgFailure } from "./pg-failure.js";
+import { A, T } from "./pg-schema.js";
+
+// Lease times come from the database's clock, the one clock every host shares.
+export const DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+export const ATTACHMENT_LIST = `(SELECT coalesce(json_agg(json_build_object('filename', a.filename, 'size', octet_length(a.content)) ORDER BY a.position), '[]'::json)::text
+  FROM ${A} a WHERE a.entry_id = e.id) AS attachment_list`;
+export const CLEAR_LEASE = "lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL";
+
+/** A statement the runner runs for every message: prepared once per connection, by name. */
+export interface Named {
+  name: string;
+  text: string;
+}
+
+/**
+ * The shared queue's connections: one statement, or one transaction on one connection;
+ * a failure of the server becomes a MailError that never shows the password.
+ */
+export class PgDb {
+  constructor(
+    readonly pool: pg.Pool,
+    readonly where: string,
+    private readonly secrets: ReadonlyArray<string | undefined>,
+  ) {}
+
+  async tx<X>(use: (c: pg.PoolClient) => Promise<X>): Promise<X> {
+    const c = await this.connect();
+    try {
+      await c.query("BEGIN");
+      const out = await use(c);
+      await c.query("COMMIT");
+      return out;
+    } catch (err) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw this.failure(err);
+    } finally {
+      c.release();
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  async q<R extends pg.QueryResultRow>(sql: string | Named, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(typeof sql === "string" ? { text: sql, values } : { ...sql, values });
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  failure(err: unknown): MailError {
+    return pgFailure(err, this.where, this.secrets);
+  }
+
+  /** Rows as entries; an unreadable one is set aside as corrupt (in the caller's transaction when given). */
+  async entries(rows: Row[], c?: pg.PoolClient): Promise<QueueEntry[]> {
+    const out = rows.map(toEntry);
+    for (const [i, e] of out.entries()) {
+      if (!isCorruptRow(rows[i]!, e)) continue;
+      const sql = `UPDATE ${T} SET state = 'corrupt', last_error = $1, ${CLEAR_LEASE} WHERE id = $2`;
+      await (c ? c.query(sql, [JSON.stringify(e.lastError), e.id]) : this.q(sql, [JSON.stringify(e.lastError), e.id]));
+    }
+    return out;
+  }
+}
