@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
+import ts from "typescript";
 
 /**
  * Data flows one way (ARCHITECTURE.md): command -> sender -> provider -> facts -> failure
@@ -50,5 +51,36 @@ describe("imports flow one way", () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+/**
+ * Small pieces (ARCHITECTURE.md): a function is a step, a file one concept. Data tables
+ * (rows, registries) may be longer than a file of logic; they are named here.
+ */
+const MAX_FUNCTION_LINES = 60;
+const MAX_FILE_LINES = 300;
+const DATA_TABLES = new Set<string>([]);
+
+describe("small pieces", () => {
+  it(`no function over ${MAX_FUNCTION_LINES} lines and no source file over ${MAX_FILE_LINES} lines, data tables aside`, () => {
+    const long: string[] = [];
+    for (const file of files(SRC)) {
+      const name = relative(SRC, file);
+      const text = readFileSync(file, "utf8");
+      const lines = text.split("\n").length;
+      if (lines > MAX_FILE_LINES && !DATA_TABLES.has(name)) long.push(`${name}: ${lines} lines`);
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && "body" in node && node.body) {
+          const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (last - first + 1 > MAX_FUNCTION_LINES) long.push(`${name}:${first + 1}: a function of ${last - first + 1} lines`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(long).toEqual([]);
   });
 });
