@@ -1,3 +1,5 @@
+import type { MessageFields } from "../send/message.js";
+
 /**
  * `queue add --from`: a JSON Lines file, one document per line, with the fields of the
  * `queue add` flags. Pure: turns each line into the flag record commander would have
@@ -18,7 +20,8 @@ const FIELDS: Record<string, "one" | "list" | "vars"> = {
 
 export interface BatchLine {
   line: number;
-  raw: Record<string, unknown>;
+  /** The fields as the flags would give them, each checked for its type. */
+  raw: MessageFields;
 }
 
 export function parseBatchLines(text: string): { lines: BatchLine[]; problems: string[] } {
@@ -38,7 +41,7 @@ export function parseBatchLines(text: string): { lines: BatchLine[]; problems: s
       problems.push(`line ${line}: give one JSON object per line, e.g. {"doc":"invoice","to":"ap@customer.test","var":{"number":"INV-1"}}.`);
       return;
     }
-    const raw: Record<string, unknown> = {};
+    const raw: Record<string, string | string[]> = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       const kind = FIELDS[key];
       if (!kind) {
@@ -50,13 +53,13 @@ export function parseBatchLines(text: string): { lines: BatchLine[]; problems: s
     }
     if (raw.doc === undefined) problems.push(`line ${line}: "doc" is missing (the document kind, e.g. "invoice").`);
     if (raw.to === undefined) problems.push(`line ${line}: "to" is missing (a recipient address, or a list of them).`);
-    lines.push({ line, raw });
+    lines.push({ line, raw: raw as MessageFields });
   });
   if (lines.length === 0 && problems.length === 0) problems.push("the file has no lines: nothing to queue.");
   return { lines, problems };
 }
 
-function checkField(key: string, kind: "one" | "list" | "vars", v: unknown, raw: Record<string, unknown>): string | undefined {
+function checkField(key: string, kind: "one" | "list" | "vars", v: unknown, raw: Record<string, string | string[]>): string | undefined {
   if (kind === "one") {
     if (typeof v !== "string") return `"${key}" must be a text.`;
     raw[key] = v;

@@ -46,26 +46,38 @@ export interface PreparedMessage {
   templateSource: string;
 }
 
-function addresses(values: unknown): string[] {
-  if (!Array.isArray(values)) return [];
-  return (values as string[])
+/** A message as the flags of `send` and `queue add` give it (or a line of `queue add --from`). */
+export interface MessageFields {
+  doc?: string;
+  to?: string[];
+  cc?: string[];
+  bcc?: string[];
+  user?: string;
+  attach?: string[];
+  var?: string[];
+  subject?: string;
+}
+
+/** Repeatable address flags, each value possibly a comma-separated list. */
+function addresses(values: string[] | undefined): string[] {
+  return (values ?? [])
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 }
 
-/** Flag values to a MessageInput; only the kind is checked here, the rest in prepareMessage. */
-export function toMessageInput(raw: Record<string, unknown>): MessageInput {
+/** The message's fields to a MessageInput; only the kind is checked here, the rest in prepareMessage. */
+export function toMessageInput(fields: MessageFields): MessageInput {
   const input: MessageInput = {
-    kind: parseKind(String(raw.doc)),
-    to: addresses(raw.to),
-    cc: addresses(raw.cc),
-    bcc: addresses(raw.bcc),
-    attach: Array.isArray(raw.attach) ? (raw.attach as string[]) : [],
-    vars: Array.isArray(raw.var) ? (raw.var as string[]) : [],
+    kind: parseKind(String(fields.doc)),
+    to: addresses(fields.to),
+    cc: addresses(fields.cc),
+    bcc: addresses(fields.bcc),
+    attach: fields.attach ?? [],
+    vars: fields.var ?? [],
   };
-  if (typeof raw.user === "string") input.user = raw.user;
-  if (typeof raw.subject === "string") input.subject = raw.subject;
+  if (fields.user !== undefined) input.user = fields.user;
+  if (fields.subject !== undefined) input.subject = fields.subject;
   return input;
 }
 
