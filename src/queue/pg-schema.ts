@@ -1,5 +1,6 @@
 import pg from "pg";
 import { MailError } from "../errors.js";
+import { queueTables } from "./tables.js";
 
 /** The shared queue's tables on PostgreSQL, created and upgraded by mailcfg itself. */
 const SCHEMA_VERSION = 1;
@@ -7,38 +8,7 @@ export const T = "mailcfg_queue_entries";
 export const A = "mailcfg_queue_attachments";
 const V = "mailcfg_queue_schema";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ${T} (
-  id BIGSERIAL PRIMARY KEY,
-  created_at BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  acting_user TEXT,
-  owner TEXT NOT NULL,
-  sender_email TEXT NOT NULL,
-  message_id TEXT NOT NULL UNIQUE,
-  message TEXT NOT NULL,
-  route TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'uncertain', 'corrupt')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  due_at BIGINT NOT NULL,
-  lease_runner TEXT,
-  lease_host TEXT,
-  lease_pid INTEGER,
-  lease_until BIGINT,
-  last_error TEXT,
-  sent_at BIGINT,
-  response TEXT,
-  body_at BIGINT,
-  check_first INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS ${T}_state_due ON ${T} (state, due_at, id);
-CREATE TABLE IF NOT EXISTS ${A} (
-  entry_id BIGINT NOT NULL REFERENCES ${T} (id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  filename TEXT NOT NULL,
-  content BYTEA NOT NULL,
-  PRIMARY KEY (entry_id, position)
-);`;
+const SCHEMA = queueTables("postgres", T, A);
 
 // A lock id of its own for creating and upgrading the schema (runners may start at once).
 const SCHEMA_LOCK = 0x6d61696c;

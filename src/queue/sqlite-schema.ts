@@ -1,44 +1,11 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { MailError } from "../errors.js";
+import { entriesTable, queueTables } from "./tables.js";
 
 /** The SQLite queue's tables, and how a file of an older mailcfg is brought up to them. */
 const SCHEMA_VERSION = 2;
 
-const ENTRIES_TABLE = (name: string) => `
-CREATE TABLE IF NOT EXISTS ${name} (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  created_at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  acting_user TEXT,
-  owner TEXT NOT NULL,
-  sender_email TEXT NOT NULL,
-  message_id TEXT NOT NULL UNIQUE,
-  message TEXT NOT NULL,
-  route TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'uncertain', 'corrupt')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  due_at INTEGER NOT NULL,
-  lease_runner TEXT,
-  lease_host TEXT,
-  lease_pid INTEGER,
-  lease_until INTEGER,
-  last_error TEXT,
-  sent_at INTEGER,
-  response TEXT,
-  body_at INTEGER,
-  check_first INTEGER NOT NULL DEFAULT 0
-);`;
-
-const SCHEMA = `${ENTRIES_TABLE("entries")}
-CREATE INDEX IF NOT EXISTS entries_state_due ON entries (state, due_at, id);
-CREATE TABLE IF NOT EXISTS attachments (
-  entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  filename TEXT NOT NULL,
-  content BLOB NOT NULL,
-  PRIMARY KEY (entry_id, position)
-);
-`;
+const SCHEMA = queueTables("sqlite", "entries", "attachments");
 
 /**
  * Opens the file (better-sqlite3 is loaded only now), creating or upgrading its tables;
@@ -81,7 +48,7 @@ export async function openQueueDb(path: string, durable: boolean): Promise<Bette
 function migrateFrom1(db: BetterSqlite3.Database): void {
   db.pragma("foreign_keys = OFF");
   db.transaction(() => {
-    db.exec(ENTRIES_TABLE("entries_v2"));
+    db.exec(entriesTable("sqlite", "entries_v2"));
     db.exec(`INSERT INTO entries_v2 SELECT *, NULL, 0 FROM entries`);
     db.exec("DROP TABLE entries");
     db.exec("ALTER TABLE entries_v2 RENAME TO entries");
