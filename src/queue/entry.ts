@@ -1,4 +1,5 @@
 import type { Owner } from "../config/types.js";
+import type { OutgoingMail } from "../providers/types.js";
 import type { JsonError } from "../failures/error.js";
 
 /**
@@ -10,15 +11,7 @@ export type EntryState = "queued" | "sending" | "sent" | "failed" | "uncertain" 
 export const ENTRY_STATES: readonly EntryState[] = ["queued", "sending", "sent", "failed", "uncertain", "corrupt"];
 
 /** The message as it will be sent; the From address is the sender profile's at send time. */
-export interface StoredMessage {
-  to: string[];
-  cc?: string[];
-  bcc?: string[];
-  subject: string;
-  text: string;
-  html?: string;
-  headers?: Record<string, string>;
-}
+export type StoredMessage = Pick<OutgoingMail, "to" | "cc" | "bcc" | "subject" | "text" | "html" | "headers">;
 
 export interface StoredAttachment {
   filename: string;
@@ -47,20 +40,13 @@ export interface NewEntry {
   dueAt: number;
 }
 
-export interface QueueEntry {
+/** An entry as stored: what was queued (attachments by name and size), its state and its lease. */
+export interface QueueEntry extends Omit<NewEntry, "attachments"> {
   id: number;
   createdAt: number;
-  kind: string;
-  actingUser: string | null;
-  owner: Owner;
-  senderEmail: string;
-  messageId: string;
-  message: StoredMessage;
-  route: Record<string, unknown>;
   attachments: Array<{ filename: string; size: number }>;
   state: EntryState;
   attempts: number;
-  dueAt: number;
   lease?: { runner: string; host: string; pid: number; until: number };
   lastError?: EntryError;
   sentAt?: number;
