@@ -1,6 +1,5 @@
 import type { WebmailSettings } from "../config/types.js";
-import type { SecretLock, SecretRotated } from "../oauth/access-tokens.js";
-import { microsoftTokens } from "./microsoft-tokens.js";
+import { microsoftTokens, type SavedToken } from "./microsoft-tokens.js";
 import { graphOrigin, hasScope } from "../oauth/microsoft.js";
 import { GraphClient } from "./graph-client.js";
 import { GRAPH_REQUEST_LIMIT, base64Length, mimeRequest, sendLarge } from "./graph-large.js";
@@ -17,15 +16,8 @@ export { MAILBOX_CONCURRENCY, mailboxSlots } from "./graph-client.js";
  * Access tokens come from the saved refresh token; rotated refresh tokens are handed to
  * `onSecretRotated` at once.
  */
-export function createGraphProvider(
-  s: WebmailSettings,
-  secret: string | undefined,
-  o: ConnectOptions,
-  env: NodeJS.ProcessEnv,
-  onSecretRotated?: SecretRotated,
-  secretLock?: SecretLock,
-): MailProvider {
-  const { tokens, log, tokenUrl } = microsoftTokens(s, secret, o, env, "graph", onSecretRotated, secretLock);
+export function createGraphProvider(s: WebmailSettings, saved: SavedToken, o: ConnectOptions, env: NodeJS.ProcessEnv): MailProvider {
+  const { tokens, log, tokenUrl } = microsoftTokens(s, saved, o, env, "graph");
   const client = new GraphClient({ email: s.email, origin: graphOrigin(env), tokens, tokenUrl, timeoutMs: o.timeoutMs, log });
   return {
     type: "webmail",

@@ -52,11 +52,11 @@ const LOADERS: Record<SenderKind, (req: ProviderRequest) => Promise<MailProvider
   },
   "microsoft-smtp": async (req) => {
     const { createMicrosoftProvider } = await import("./microsoft-smtp.js");
-    return createMicrosoftProvider(req.settings as WebmailSettings, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
+    return createMicrosoftProvider(req.settings as WebmailSettings, req, req.options, req.env);
   },
   "microsoft-graph": async (req) => {
     const { createGraphProvider } = await import("./graph.js");
-    return createGraphProvider(req.settings as WebmailSettings, req.secret, req.options, req.env, req.onSecretRotated, req.secretLock);
+    return createGraphProvider(req.settings as WebmailSettings, req, req.options, req.env);
   },
   exchange: async (req) => {
     const { createExchangeProvider } = await import("./exchange.js");

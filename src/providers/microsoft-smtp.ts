@@ -1,8 +1,8 @@
 import type { WebmailSettings } from "../config/types.js";
 import { isMailError } from "../errors.js";
-import type { SecretLock, SecretRotated } from "../oauth/access-tokens.js";
+import type { SecretRotated } from "../oauth/access-tokens.js";
 import { createSmtpProvider, securityWords } from "./smtp.js";
-import { microsoftTokens } from "./microsoft-tokens.js";
+import { microsoftTokens, type SavedToken } from "./microsoft-tokens.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
 export type { SecretRotated };
@@ -14,15 +14,8 @@ export type { SecretRotated };
  * good. Microsoft rotates refresh tokens: each new one is handed to `onSecretRotated`
  * at once, so the next run starts from it.
  */
-export function createMicrosoftProvider(
-  s: WebmailSettings,
-  secret: string | undefined,
-  o: ConnectOptions,
-  env: NodeJS.ProcessEnv,
-  onSecretRotated?: SecretRotated,
-  secretLock?: SecretLock,
-): MailProvider {
-  const { tokens, log, tokenUrl } = microsoftTokens(s, secret, o, env, "smtp", onSecretRotated, secretLock);
+export function createMicrosoftProvider(s: WebmailSettings, saved: SavedToken, o: ConnectOptions, env: NodeJS.ProcessEnv): MailProvider {
+  const { tokens, log, tokenUrl } = microsoftTokens(s, saved, o, env, "smtp");
 
   // One SMTP transport per access token: a new token means a new login.
   let smtp: { token: string; provider: MailProvider } | undefined;

@@ -7,6 +7,13 @@ import { AccessTokens, type SecretLock, type SecretRotated } from "../oauth/acce
 import { checkSendScope, microsoftClientConfig, microsoftEndpoints, type MicrosoftTransport } from "../oauth/microsoft.js";
 import type { ConnectOptions } from "./types.js";
 
+/** A saved refresh token, and how a replacement Microsoft issues is kept (see ProviderRequest). */
+export interface SavedToken {
+  secret?: string;
+  onSecretRotated?: SecretRotated;
+  secretLock?: SecretLock;
+}
+
 /**
  * The access tokens of a saved Microsoft 365 connection, for either transport (SMTP with
  * XOAUTH2, or Graph): the saved refresh token and the app registration checked first
@@ -15,12 +22,10 @@ import type { ConnectOptions } from "./types.js";
  */
 export function microsoftTokens(
   s: WebmailSettings,
-  secret: string | undefined,
+  { secret, onSecretRotated, secretLock }: SavedToken,
   o: ConnectOptions,
   env: NodeJS.ProcessEnv,
   via: MicrosoftTransport,
-  onSecretRotated?: SecretRotated,
-  secretLock?: SecretLock,
 ): { tokens: AccessTokens; log: (line: string) => void; tokenUrl: string } {
   const reconnect = kindRow(s).reconnect?.("company|user <id>") ?? "mailcfg connect-microsoft company|user <id>";
   if (!secret) throw new NotConfiguredError(`The Microsoft 365 connection of ${s.email} has no saved refresh token.`, reconnect);

@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 const provider = (onLog?: (l: string) => void) =>
-  createGraphProvider(settings, refresh, { timeoutMs: 5000, ...(onLog ? { onLog } : {}) }, { ...ms.env(), ...graph.env() });
+  createGraphProvider(settings, { secret: refresh }, { timeoutMs: 5000, ...(onLog ? { onLog } : {}) }, { ...ms.env(), ...graph.env() });
 const mail = { to: ["ap@customer.test"], subject: "Invoice INV-1", text: "Hello", messageId: "<fixed-1@mailcfg.test>" };
 
 describe("Graph provider: facts of failures", () => {
