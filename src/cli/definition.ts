@@ -19,6 +19,8 @@ interface OptionSpec {
   /** Shown in --help as "(default: ...)" and given when the flag is absent. */
   readonly default?: string;
   readonly repeatable?: boolean;
+  /** Values offered by shell completion (not enforced: other values are checked by the run). */
+  readonly values?: readonly string[];
 }
 
 /** A flag whose value has type T in the run function's input. */
@@ -104,7 +106,7 @@ export const arg = {
   rest: (spec: `[${string}...]`, description?: string): Arg<string[]> => ({ spec, description }),
 };
 
-type TextOptions = { choices?: readonly string[] };
+type TextOptions = { choices?: readonly string[]; values?: readonly string[] };
 
 /** Flags, by the type of their value. */
 export const flag = {
@@ -158,6 +160,13 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** The values shell completion offers for an option, where its flag names them. */
+const SUGGESTED = new WeakMap<Option, readonly string[]>();
+
+export function suggestedValues(option: Option): readonly string[] | undefined {
+  return option.argChoices ?? SUGGESTED.get(option);
+}
+
 export function toOption(key: string, spec: OptionSpec, commandName: string): Option {
   const option = new Option(spec.flags, spec.description);
   // A flag is read back by its key: the key and commander's name for it must agree.
@@ -166,6 +175,7 @@ export function toOption(key: string, spec: OptionSpec, commandName: string): Op
   if (spec.repeatable) option.argParser(collect);
   if (spec.default !== undefined) option.default(spec.default);
   if (spec.required) option.makeOptionMandatory();
+  if (spec.values) SUGGESTED.set(option, spec.values);
   return option;
 }
 

@@ -19,16 +19,18 @@ export const connectFlags = {
 /** The settings of a provider: setup, validate and diagnose. */
 export const providerFlags = {
   type: flag.choice("--type <type>", "service type", ["webmail", "exchange", "gmail"] as const),
-  preset: flag.text("--preset <name>", "webmail preset: microsoft, microsoft-oauth, microsoft-graph, gmail or other"),
+  preset: flag.text("--preset <name>", "webmail preset: microsoft, microsoft-oauth, microsoft-graph, gmail or other", {
+    values: ["microsoft", "microsoft-oauth", "microsoft-graph", "gmail", "other"],
+  }),
   host: flag.text("--host <host>", "webmail: outgoing mail server (SMTP), e.g. smtp.office365.com"),
   port: flag.text("--port <port>", "webmail: port (587 default; 465 for implicit TLS)"),
-  security: flag.text("--security <mode>", "webmail: starttls (587), tls (465) or none"),
+  security: flag.text("--security <mode>", "webmail: starttls (587), tls (465) or none", { values: ["starttls", "tls", "none"] }),
   email: flag.text("--email <address>", "the sender's email address"),
   username: flag.text("--username <name>", "login name when it is not the email address"),
   tlsServername: flag.text("--tls-servername <name>", "webmail: check the certificate against this name (when --host is an IP address)"),
   ewsUrl: flag.text("--ews-url <url>", "exchange: the Exchange URI, e.g. https://mail.company.com/EWS/Exchange.asmx"),
   domain: flag.text("--domain <domain>", "exchange: the domain, in the form company.com"),
-  loginForm: flag.text("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)"),
+  loginForm: flag.text("--login-form <form>", "exchange: send company.com\\user (domain, default) or user@company.com (upn)", { values: ["domain", "upn"] }),
   passwordStdin: flag.on("--password-stdin", "read the password from standard input"),
   clientId: flag.text("--client-id <id>", "gmail, or webmail --preset microsoft-oauth|microsoft-graph: the organisation's OAuth client id"),
   tenant: flag.text("--tenant <tenant>", "webmail --preset microsoft-oauth|microsoft-graph: the Entra tenant (default organizations)"),

@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import type { CompletionInput } from "../cli/completion.js";
 import type { CommandResult } from "./shared.js";
 import { UsageError } from "../errors.js";
+import { suggestedValues } from "../cli/definition.js";
 
 /**
  * `mailcfg __complete <word>...`: the candidates for the last word (which may be
@@ -56,23 +57,14 @@ function findOption(cmd: Command, word: string): Option | undefined {
 
 /** Values of a flag: its choices, document kinds, user ids; nothing for files and free text. */
 async function valuesFor(ctx: Context, opt: Option): Promise<string[]> {
-  if (opt.argChoices) return [...opt.argChoices];
-  switch (opt.long) {
-    case "--doc": {
-      const { DOC_KINDS } = await import("../routing/catalogue.js");
-      return DOC_KINDS.map((k) => k.id);
-    }
-    case "--user":
-      return userIds(ctx);
-    case "--security":
-      return ["starttls", "tls", "none"];
-    case "--preset":
-      return ["microsoft", "microsoft-oauth", "gmail", "other"];
-    case "--login-form":
-      return ["domain", "upn"];
-    default:
-      return [];
+  const named = suggestedValues(opt);
+  if (named) return [...named];
+  // Values that are data of their own: the catalogue, and the users set up now.
+  if (opt.long === "--doc") {
+    const { DOC_KINDS } = await import("../routing/catalogue.js");
+    return DOC_KINDS.map((k) => k.id);
   }
+  return opt.long === "--user" ? userIds(ctx) : [];
 }
 
 /** `company | user <id>` and the other positional words. */

@@ -66,6 +66,14 @@ describe("mailcfg completion", () => {
     expect(complete(dir, ["mailcfg", "config", "get", "ship"])).toEqual(["ship-confirmation-sender"]);
   });
 
+  it("completes a flag's values from its definition: choices, and the values it names", () => {
+    expect(complete(dir, ["mailcfg", "setup", "company", "--type", ""])).toEqual(["webmail", "exchange", "gmail"]);
+    expect(complete(dir, ["mailcfg", "setup", "company", "--security", ""])).toEqual(["starttls", "tls", "none"]);
+    expect(complete(dir, ["mailcfg", "validate", "--preset", "microsoft-"])).toEqual(["microsoft-oauth", "microsoft-graph"]);
+    expect(complete(dir, ["mailcfg", "diagnose", "--login-form", ""])).toEqual(["domain", "upn"]);
+    expect(complete(dir, ["mailcfg", "queue", "list", "--state", "un"])).toEqual(["uncertain"]);
+  });
+
   it("prints zsh and fish scripts that call back into mailcfg; an unknown shell is a usage error", async () => {
     const zsh = await runCli(["completion", "zsh"]);
     expect(zsh.stdout).toMatch(/^#compdef mailcfg/);

@@ -83,4 +83,10 @@ describe("a command definition", () => {
     expect(await runWith(other, createContext(), { all: true })).toEqual({ data: { ran: true } });
     expect(seen).toEqual({ all: true, send: true });
   });
+
+  it("the webmail presets completion offers are the presets setup knows", async () => {
+    const { providerFlags } = await import("../../src/cli/flags.js");
+    const { WEBMAIL_PRESETS } = await import("../../src/providers/presets.js");
+    expect(providerFlags.preset.options[0]?.values).toEqual(WEBMAIL_PRESETS.map((p) => p.id));
+  });
 });
