@@ -6,7 +6,7 @@ import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../c
 import { isMailError, UsageError } from "../errors.js";
 import { checkEmail } from "../config/fields.js";
 import { renderError } from "../ui/render.js";
-import { SERVICE_LABELS, flowFor, parseServiceType } from "../senders/flows.js";
+import { SETUP_FLOWS, flowFor, parseServiceType } from "../senders/flows.js";
 import type { Collected, ProviderFlags } from "../senders/flow.js";
 import { validateSettings, type ValidationOutcome } from "../senders/validation.js";
 import { parseOwner, parseTimeoutSeconds, readCaFiles, warn, type CommandResult } from "./shared.js";
@@ -192,10 +192,7 @@ async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile 
   }
   return ctx.prompt.select<ServiceType>({
     message: "Email Service Type",
-    choices: (Object.keys(SERVICE_LABELS) as ServiceType[]).map((t) => ({
-      name: SERVICE_LABELS[t],
-      value: t,
-    })),
+    choices: Object.values(SETUP_FLOWS).map((flow) => ({ name: flow.label, value: flow.type })),
     ...(existing ? { default: existing.type } : {}),
   });
 }

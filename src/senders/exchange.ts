@@ -20,7 +20,11 @@ import { askEmail } from "./ask-email.js";
 
 export const exchangeFlow: SetupFlow = {
   type: "exchange",
-  label: "Exchange (EWS: Exchange URI, domain, user name and password)",
+  label: "Exchange (EWS)",
+  asFlags: (settings) => {
+    const s = settings as ExchangeSettings;
+    return { type: "exchange", ewsUrl: s.ewsUrl, domain: s.domain, username: s.username, email: s.email, ...(s.loginForm ? { loginForm: s.loginForm } : {}) };
+  },
   collect: collectExchange,
   warnings(settings) {
     const s = settings as ExchangeSettings;

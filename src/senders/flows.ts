@@ -12,12 +12,6 @@ export const SETUP_FLOWS: Record<ServiceType, SetupFlow> = {
   gmail: gmailFlow,
 };
 
-export const SERVICE_LABELS: Record<ServiceType, string> = {
-  webmail: "Webmail (SMTP)",
-  exchange: "Exchange (EWS)",
-  gmail: "Email Services (Gmail, connect with Google)",
-};
-
 export function parseServiceType(value: string): ServiceType {
   if (value === "webmail" || value === "exchange" || value === "gmail") return value;
   throw new UsageError(`--type: "${value}" is not one of webmail, exchange, gmail.`);

@@ -5,6 +5,7 @@ import type { MailError } from "../errors.js";
 import type { Remedy } from "../failures/facts.js";
 import { SECURITY_WORDS } from "../failures/remedy.js";
 import type { ProviderFlags } from "./flow.js";
+import { flowFor } from "./flows.js";
 import { readCaFiles } from "../tls/ca-files.js";
 
 /**
@@ -24,26 +25,6 @@ export interface RecoveryFlags {
   retypePassword?: boolean;
   edit?: boolean;
   retypeDefault?: boolean;
-}
-
-/** The settings as flags: a retry asks nothing but what the remedy leaves open. */
-export function settingsAsFlags(s: ProviderSettings): ProviderFlags {
-  switch (s.type) {
-    case "webmail":
-      return {
-        type: "webmail",
-        host: s.host,
-        port: String(s.port),
-        security: s.security,
-        email: s.email,
-        ...(s.username ? { username: s.username } : {}),
-        ...(s.servername ? { tlsServername: s.servername } : {}),
-      };
-    case "exchange":
-      return { type: "exchange", ewsUrl: s.ewsUrl, domain: s.domain, username: s.username, email: s.email, ...(s.loginForm ? { loginForm: s.loginForm } : {}) };
-    case "gmail":
-      return { type: "gmail", email: s.email };
-  }
 }
 
 interface Offer {
@@ -132,7 +113,7 @@ const OFFERS: Array<{ when: (r: Remedy) => boolean; offer: (f: Failed) => Offer 
 /** The remedy as the wizard offers it. */
 function offerFor(r: Remedy, s: ProviderSettings, err: MailError, caFiles: string[] | undefined): Offer | undefined {
   const row = OFFERS.find((o) => o.when(r));
-  return row?.offer({ r, s, err, caFiles, base: settingsAsFlags(s) });
+  return row?.offer({ r, s, err, caFiles, base: flowFor(s.type).asFlags(s) });
 }
 
 /** Another port, another security, or both; the question names only what changes. */
