@@ -7,6 +7,7 @@
 import type { Owner, ProviderSettings } from "../config/types.js";
 import { ownerArgs } from "../config/types.js";
 import { kindRow } from "../config/sender-kinds.js";
+import { flagWord, settingsAsFlags } from "../config/settings-flags.js";
 import type { Remedy } from "./facts.js";
 import { isMailError } from "../errors.js";
 
@@ -28,44 +29,24 @@ export function shellQuote(v: string): string {
   return /^[A-Za-z0-9@%+=:,./_-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The provider flags that give these settings. */
-function settingsFlags(s: ProviderSettings): Array<[string, string | undefined]> {
-  switch (s.type) {
-    case "webmail":
-      return [
-        ["--type", "webmail"],
-        ["--host", s.host],
-        ["--port", String(s.port)],
-        ["--security", s.security],
-        ["--email", s.email],
-        ["--username", s.username],
-        ["--tls-servername", s.servername],
-      ];
-    case "exchange":
-      return [
-        ["--type", "exchange"],
-        ["--ews-url", s.ewsUrl],
-        ["--domain", s.domain],
-        ["--username", s.username],
-        ["--email", s.email],
-        ["--login-form", s.loginForm],
-      ];
-    case "gmail":
-      return [["--type", "gmail"]];
-  }
+/** The remedy fields that change a webmail setting: the setting, and the flag that gives it. */
+const REMEDY_SETTINGS = [
+  ["host", "host"],
+  ["port", "port"],
+  ["security", "security"],
+  ["username", "username"],
+  ["servername", "tlsServername"],
+] as const;
+
+/** The changes a remedy makes to settings, as [setting, value]. */
+function remedyChanges(r: Remedy): Array<[(typeof REMEDY_SETTINGS)[number][0], string | number]> {
+  return REMEDY_SETTINGS.flatMap(([key]) => (r[key] !== undefined && r[key] !== "" ? [[key, r[key]] as [typeof key, string | number]] : []));
 }
 
 /** Settings with a remedy applied; a remedy that is not a setting (reconnect, retype) changes nothing here. */
 export function applyRemedy<S extends ProviderSettings>(s: S, r: Remedy | undefined): S {
   if (!r || s.type !== "webmail") return s;
-  return {
-    ...s,
-    ...(r.host ? { host: r.host } : {}),
-    ...(r.port !== undefined ? { port: r.port } : {}),
-    ...(r.security ? { security: r.security } : {}),
-    ...(r.username ? { username: r.username } : {}),
-    ...(r.servername ? { servername: r.servername } : {}),
-  };
+  return { ...s, ...Object.fromEntries(remedyChanges(r)) };
 }
 
 /**
@@ -77,18 +58,15 @@ export function followUpCommand(verb: FollowUpVerb, subject: FollowUpSubject, re
     return `mailcfg connect-${remedy.reconnect} ${ownerArgs(subject.owner)}`;
   }
   const words = ["mailcfg", verb];
-  const flags: Array<[string, string | undefined]> = [];
+  const flags: Array<readonly [string, string | undefined]> = [];
   const { owner, settings } = subject;
   if (verb === "setup" && owner) words.push(ownerArgs(owner));
   else if (!settings && owner) words.push(ownerArgs(owner));
-  if (settings) flags.push(...settingsFlags(applyRemedy(settings, remedy)));
+  if (settings) flags.push(...settingsAsFlags(applyRemedy(settings, remedy)).map(([name, value]) => [flagWord(name), value] as const));
   else if (remedy) {
     // A saved profile: `setup` starts from the saved values, so only the changes are given.
-    if (remedy.host) flags.push(["--host", remedy.host]);
-    if (remedy.port !== undefined) flags.push(["--port", String(remedy.port)]);
-    if (remedy.security) flags.push(["--security", remedy.security]);
-    if (remedy.username) flags.push(["--username", remedy.username]);
-    if (remedy.servername) flags.push(["--tls-servername", remedy.servername]);
+    const flagOf = Object.fromEntries(REMEDY_SETTINGS);
+    for (const [key, value] of remedyChanges(remedy)) flags.push([flagWord(flagOf[key] ?? key), String(value)]);
   }
   for (const ca of subject.caFiles ?? []) flags.push(["--ca", ca]);
   if (remedy?.ca === "required" && (subject.caFiles ?? []).length === 0) flags.push(["--ca", "<ca-file.pem>"]);

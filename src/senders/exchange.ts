@@ -21,10 +21,6 @@ import { askEmail } from "./ask-email.js";
 export const exchangeFlow: SetupFlow = {
   type: "exchange",
   label: "Exchange (EWS)",
-  asFlags: (settings) => {
-    const s = settings as ExchangeSettings;
-    return { type: "exchange", ewsUrl: s.ewsUrl, domain: s.domain, username: s.username, email: s.email, ...(s.loginForm ? { loginForm: s.loginForm } : {}) };
-  },
   collect: collectExchange,
   warnings(settings) {
     const s = settings as ExchangeSettings;

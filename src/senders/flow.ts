@@ -34,8 +34,6 @@ export interface SetupFlow {
   type: ServiceType;
   /** The product's name for the choice, shown in the wizard. */
   label: string;
-  /** Saved settings as the flags that would give them: a retry asks only what a remedy leaves open. */
-  asFlags(settings: ProviderSettings): ProviderFlags;
   collect(ctx: Context, flags: ProviderFlags, previous: Partial<Collected> | undefined, owner?: Owner): Promise<Collected>;
   /** Printed before validation (e.g. the Exchange Online warning). */
   warnings?(settings: ProviderSettings): string[];

@@ -32,7 +32,6 @@ export interface GmailFlags extends ProviderFlags {
 export const gmailFlow: SetupFlow = {
   type: "gmail",
   label: "Email Services (Gmail, connect with Google)",
-  asFlags: (settings) => ({ type: "gmail", email: settings.email }),
   collect: collectGmail,
 };
 

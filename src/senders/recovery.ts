@@ -5,7 +5,7 @@ import type { MailError } from "../errors.js";
 import type { Remedy } from "../failures/facts.js";
 import { SECURITY_WORDS } from "../failures/remedy.js";
 import type { ProviderFlags } from "./flow.js";
-import { flowFor } from "./flows.js";
+import { settingsAsFlags } from "../config/settings-flags.js";
 import { readCaFiles } from "../tls/ca-files.js";
 
 /**
@@ -25,6 +25,11 @@ export interface RecoveryFlags {
   retypePassword?: boolean;
   edit?: boolean;
   retypeDefault?: boolean;
+}
+
+/** Saved settings as the flags that would give them: a retry asks only what a remedy leaves open. */
+function flagsOf(s: ProviderSettings): ProviderFlags {
+  return Object.fromEntries(settingsAsFlags(s).filter(([, v]) => v !== undefined && v !== ""));
 }
 
 interface Offer {
@@ -113,7 +118,7 @@ const OFFERS: Array<{ when: (r: Remedy) => boolean; offer: (f: Failed) => Offer 
 /** The remedy as the wizard offers it. */
 function offerFor(r: Remedy, s: ProviderSettings, err: MailError, caFiles: string[] | undefined): Offer | undefined {
   const row = OFFERS.find((o) => o.when(r));
-  return row?.offer({ r, s, err, caFiles, base: flowFor(s.type).asFlags(s) });
+  return row?.offer({ r, s, err, caFiles, base: flagsOf(s) });
 }
 
 /** Another port, another security, or both; the question names only what changes. */

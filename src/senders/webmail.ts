@@ -12,18 +12,6 @@ import { askEmail } from "./ask-email.js";
 export const webmailFlow: SetupFlow = {
   type: "webmail",
   label: "Webmail (SMTP)",
-  asFlags: (settings) => {
-    const s = settings as WebmailSettings;
-    return {
-      type: "webmail",
-      host: s.host,
-      port: String(s.port),
-      security: s.security,
-      email: s.email,
-      ...(s.username ? { username: s.username } : {}),
-      ...(s.servername ? { tlsServername: s.servername } : {}),
-    };
-  },
   collect: collectWebmail,
   warnings(settings) {
     const s = settings as WebmailSettings;
