@@ -7,7 +7,7 @@ import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../c
 import type { SecretStore } from "../config/secrets.js";
 import type { Category } from "../errors.js";
 import { serverOf } from "../senders/describe.js";
-import { exchangeLoginName } from "../config/exchange-fields.js";
+import { kindRow } from "../config/sender-kinds.js";
 import { basicAuthNote } from "../providers/microsoft-basic-auth.js";
 import type { CommandResult } from "./shared.js";
 import { printable } from "../ui/printable.js";
@@ -50,11 +50,12 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
   const s: ProfileStatus = { owner: ownerJson(owner), type: p.type, email: p.email, server: serverOf(p), state, notes };
   if (v) s.validation = v;
   if (p.lastUsedAt) s.lastUsedAt = p.lastUsedAt;
-  if ((p.type === "gmail" || p.type === "webmail") && p.connectedAt) s.connectedAt = p.connectedAt;
+  if ("connectedAt" in p && p.connectedAt) s.connectedAt = p.connectedAt;
   if (p.name) s.name = p.name;
   const oauth = oauthOf(p);
   if (oauth) s.oauth = oauth;
-  if (p.type === "exchange") notes.push(`signs in as ${exchangeLoginName(p)}`);
+  const note = kindRow(p).note?.(p);
+  if (note) notes.push(note);
   const basicAuth = basicAuthNote(owner, p);
   if (basicAuth) {
     notes.push(basicAuth.note);
@@ -73,13 +74,11 @@ export function profileStatus(owner: Owner, p: Profile): ProfileStatus {
 }
 
 function oauthOf(p: Profile): ProfileStatus["oauth"] {
-  const refreshed = p.tokenRefreshedAt ?? (p.type !== "exchange" ? p.connectedAt : undefined);
-  const when = refreshed ? { tokenRefreshedAt: refreshed } : {};
-  if (p.type === "gmail") return { provider: "google", account: p.email, clientId: p.clientId, ...when };
-  if (p.type === "webmail" && p.auth === "oauth2-microsoft") {
-    return { provider: "microsoft", account: p.email, clientId: p.clientId ?? "", ...(p.tenant ? { tenant: p.tenant } : {}), ...when };
-  }
-  return undefined;
+  const provider = kindRow(p).signIn;
+  if (!provider || p.type === "exchange") return undefined;
+  const refreshed = p.tokenRefreshedAt ?? p.connectedAt;
+  const tenant = "tenant" in p && p.tenant ? { tenant: p.tenant } : {};
+  return { provider, account: p.email, clientId: p.clientId ?? "", ...tenant, ...(refreshed ? { tokenRefreshedAt: refreshed } : {}) };
 }
 
 /**

@@ -22,6 +22,10 @@ interface SenderKindRow<S extends ProviderSettings> {
   server(s: S): string;
   /** The command that connects it again (OAuth), given the owner's words ("company", "user jdoe"). */
   reconnect?(owner: string): string;
+  /** Whose sign-in holds its refresh token (OAuth kinds). */
+  signIn?: "google" | "microsoft";
+  /** What status notes about how it signs in, if anything. */
+  note?(s: S): string;
 }
 
 const SECURITY = { tls: "implicit TLS", starttls: "STARTTLS", none: "no TLS" } as const;
@@ -37,23 +41,27 @@ const ROWS: { [K in SenderKind]: SenderKindRow<K extends "exchange" ? ExchangeSe
     describe: (s) => `${s.email} via ${s.host}:${s.port} (${SECURITY[s.security]}, OAuth)`,
     server: (s) => `${s.host}:${s.port}`,
     reconnect: (owner) => `mailcfg connect-microsoft ${owner}`,
+    signIn: "microsoft",
   },
   "microsoft-graph": {
     secret: "refresh-token",
     describe: (s) => `${s.email} via Microsoft Graph (OAuth)`,
     server: () => "Microsoft Graph",
     reconnect: (owner) => `mailcfg connect-microsoft ${owner} --via graph`,
+    signIn: "microsoft",
   },
   exchange: {
     secret: "password",
     describe: (s) => `${s.email} via Exchange ${s.ewsUrl} as ${exchangeLoginName(s)}`,
     server: (s) => s.ewsUrl,
+    note: (s) => `signs in as ${exchangeLoginName(s)}`,
   },
   gmail: {
     secret: "refresh-token",
     describe: (s) => `${s.email} via the Gmail API`,
     server: () => "Gmail API",
     reconnect: (owner) => `mailcfg connect-gmail ${owner}`,
+    signIn: "google",
   },
 };
 
