@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Context } from "../context.js";
 import type { ExchangeSettings, GmailSettings, Owner, ProviderSettings, Security, WebmailSettings } from "../config/types.js";
 import { ownerArgs, ownerJson, ownerLabel, secretKey, secretKindFor } from "../config/types.js";
+import { kindRow, senderKind, type SenderKind } from "../config/sender-kinds.js";
 import { NotConfiguredError, UsageError } from "../errors.js";
 import { checkEmail, checkHost, checkPort, checkSecurity } from "../config/fields.js";
 import { WEBMAIL_PRESETS, defaultSecurityForPort } from "../providers/presets.js";
@@ -89,19 +90,43 @@ export async function runDiagnose(ctx: Context, input: DiagnoseInput): Promise<C
   return present(ctx, input, owner, subject, report, order, transcript);
 }
 
-/** Runs the stages of the subject's service type. */
-async function probe(ctx: Context, subject: Subject, common: HttpProbeOptions, smtp: { send: boolean; to?: string }, verify: ProviderCheck): Promise<DiagnosisReport> {
-  const s = subject.settings;
-  if (s.type === "exchange") {
+interface ProbeRun {
+  ctx: Context;
+  subject: Subject;
+  common: HttpProbeOptions;
+  smtp: { send: boolean; to?: string };
+  verify: ProviderCheck;
+}
+
+/** The stages each kind of sender is diagnosed with. */
+const PROBES: Record<SenderKind, (run: ProbeRun) => Promise<DiagnosisReport>> = {
+  smtp: probeOverSmtp,
+  "microsoft-smtp": probeOverSmtp,
+  "microsoft-graph": probeTokenThenApi,
+  gmail: probeTokenThenApi,
+  exchange: async ({ subject, common, verify }) => {
     const { probeExchange } = await import("../diagnosis/probe-http.js");
-    return probeExchange(s, subject.secret, common, verify);
-  }
-  if (s.type === "gmail" || s.transport === "graph") {
-    // Gmail and Graph: the network path to the token endpoint the provider will really use
-    // (MAILCFG_GOOGLE_TOKEN_URL and the like included), then the provider's token refresh.
-    const { probeGmail } = await import("../diagnosis/probe-http.js");
-    return probeGmail(common, verify, { tokenUrl: await tokenUrlOf(ctx, s) });
-  }
+    return probeExchange(subject.settings as ExchangeSettings, subject.secret, common, verify);
+  },
+};
+
+/** Runs the stages of the subject's kind of sender. */
+function probe(ctx: Context, subject: Subject, common: HttpProbeOptions, smtp: { send: boolean; to?: string }, verify: ProviderCheck): Promise<DiagnosisReport> {
+  return PROBES[senderKind(subject.settings)]({ ctx, subject, common, smtp, verify });
+}
+
+/**
+ * Gmail and Graph: the network path to the token endpoint the provider will really use
+ * (MAILCFG_GOOGLE_TOKEN_URL and the like included), then the provider's token refresh.
+ */
+async function probeTokenThenApi({ ctx, subject, common, verify }: ProbeRun): Promise<DiagnosisReport> {
+  const { probeGmail } = await import("../diagnosis/probe-http.js");
+  return probeGmail(common, verify, { tokenUrl: await tokenUrlOf(ctx, subject.settings as GmailSettings | WebmailSettings) });
+}
+
+/** SMTP, with a password or with XOAUTH2: every stage from DNS to RCPT (and DATA with --send). */
+async function probeOverSmtp({ subject, common, smtp }: ProbeRun): Promise<DiagnosisReport> {
+  const s = subject.settings as WebmailSettings;
   const { probeSmtp } = await import("../diagnosis/probe-smtp.js");
   const oauth = s.auth === "oauth2-microsoft";
   return probeSmtp(
@@ -122,8 +147,8 @@ async function probe(ctx: Context, subject: Subject, common: HttpProbeOptions, s
 
 /** The token endpoint of a Gmail or Microsoft Graph connection. */
 async function tokenUrlOf(ctx: Context, s: GmailSettings | WebmailSettings): Promise<string> {
-  if (s.type === "gmail") return (await import("../oauth/google.js")).googleEndpoints(ctx.env).tokenUrl;
-  return (await import("../oauth/microsoft.js")).microsoftEndpoints(ctx.env, s.tenant ?? "organizations").tokenUrl;
+  if (kindRow(s).signIn === "google") return (await import("../oauth/google.js")).googleEndpoints(ctx.env).tokenUrl;
+  return (await import("../oauth/microsoft.js")).microsoftEndpoints(ctx.env, (s as WebmailSettings).tenant ?? "organizations").tokenUrl;
 }
 
 /** The report as data (secrets masked) and, without --json, as text. */
