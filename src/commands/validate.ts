@@ -55,50 +55,14 @@ export async function runValidate(ctx: Context, input: ValidateInput): Promise<C
   const config = await ctx.config();
   const timeoutMs = parseTimeoutSeconds(opts.timeout, config.settings()["connect-timeout-seconds"]);
   const ca = readCaFiles(opts.ca);
+  if (opts.type !== undefined) return validateAdHoc(ctx, opts, opts.type, timeoutMs, ca);
 
-  if (opts.type !== undefined) {
-    const flow = flowFor(parseServiceType(opts.type));
-    const collected = await flow.collect(ctx, opts, undefined);
-    for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
-    const given = { settings: collected.settings, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
-    const outcome = await validateSettings(ctx, {
-      settings: collected.settings,
-      ...(collected.secret === undefined ? {} : { secret: collected.secret }),
-      ...(opts.to ? { to: opts.to } : {}),
-      send: opts.send,
-      timeoutMs,
-      ...(ca ? { ca } : {}),
-      label: "ad hoc settings",
-    }).catch((err: unknown) => {
-      throw withFollowUps(err, { verb: "diagnose", ...given }, { verb: "validate", ...given });
-    });
-    const r: OneResult = {
-      ok: true,
-      method: outcome.record.method,
-      profile: describeSettings(collected.settings),
-      evidence: outcome.evidence.summary,
-    };
-    if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
-    printResult(ctx, opts, "ad hoc settings", r);
-    if (!opts.json) ctx.io.out.write(ctx.theme.dim("Nothing was saved (ad hoc settings).") + "\n");
-    return { data: { saved: false, results: [r] } };
-  }
-
-  let targets: Array<{ owner: Owner; profile: Profile }>;
-  if (opts.all) {
-    targets = config.listProfiles();
-    if (targets.length === 0) throw new NotConfiguredError("No profiles are set up yet.", "mailcfg setup company");
-  } else {
-    targets = owners.map((owner) => {
-      const profile = config.getProfile(owner);
-      if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
-      return { owner, profile };
-    });
-  }
-
+  const targets = opts.all ? config.listProfiles() : owners.map((owner) => ({ owner, profile: config.getProfile(owner) }));
+  if (opts.all && targets.length === 0) throw new NotConfiguredError("No profiles are set up yet.", "mailcfg setup company");
   const results: OneResult[] = [];
   let firstFailure: MailError | undefined;
   for (const { owner, profile } of targets) {
+    if (!profile) throw new NotConfiguredError(`The ${ownerLabel(owner)} is not set up.`, `mailcfg setup ${ownerArgs(owner)}`);
     const r = await validateSaved(ctx, owner, profile, opts, timeoutMs, ca);
     results.push(r.result);
     firstFailure ??= r.error;
@@ -108,6 +72,30 @@ export async function runValidate(ctx: Context, input: ValidateInput): Promise<C
   if (!opts.all && firstFailure) throw firstFailure;
   const failed: Category | undefined = firstFailure?.category;
   return { data: { results }, ...(failed ? { failed } : {}) };
+}
+
+/** Settings given as flags: validated, nothing saved. */
+async function validateAdHoc(ctx: Context, opts: ValidateInput, type: string, timeoutMs: number, ca: string[] | undefined): Promise<CommandResult> {
+  const flow = flowFor(parseServiceType(type));
+  const collected = await flow.collect(ctx, opts, undefined);
+  for (const w of flow.warnings?.(collected.settings) ?? []) warn(ctx, w);
+  const given = { settings: collected.settings, ...(opts.ca ? { caFiles: opts.ca } : {}), ...(opts.timeout ? { timeout: opts.timeout } : {}) };
+  const outcome = await validateSettings(ctx, {
+    settings: collected.settings,
+    ...(collected.secret === undefined ? {} : { secret: collected.secret }),
+    ...(opts.to ? { to: opts.to } : {}),
+    send: opts.send,
+    timeoutMs,
+    ...(ca ? { ca } : {}),
+    label: "ad hoc settings",
+  }).catch((err: unknown) => {
+    throw withFollowUps(err, { verb: "diagnose", ...given }, { verb: "validate", ...given });
+  });
+  const r: OneResult = { ok: true, method: outcome.record.method, profile: describeSettings(collected.settings), evidence: outcome.evidence.summary };
+  if (outcome.sent) r.testMail = { to: outcome.record.to ?? "", messageId: outcome.sent.messageId, response: outcome.sent.response };
+  printResult(ctx, opts, "ad hoc settings", r);
+  if (!opts.json) ctx.io.out.write(ctx.theme.dim("Nothing was saved (ad hoc settings).") + "\n");
+  return { data: { saved: false, results: [r] } };
 }
 
 async function validateSaved(
