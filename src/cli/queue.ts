@@ -1,4 +1,4 @@
-import type { EntryState } from "../queue/store.js";
+import type { EntryState } from "../queue/entry.js";
 import { arg, defineCommand, flag, type Input } from "./definition.js";
 import { connectFlags, jsonFlag, optionalMessageFlags } from "./flags.js";
 

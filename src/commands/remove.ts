@@ -24,7 +24,7 @@ export const SECRET_KINDS = ["password", "refresh-token"] as const;
 /** Queue entries not yet sent whose sender is this owner (the queue is not created if it does not exist). */
 async function waitingEntries(ctx: Context, owner: Owner): Promise<Array<{ id: number; state: string; kind: string; to: string[] }>> {
   const { openExistingQueue } = await import("../queue/open.js");
-  const { ownerKey } = await import("../queue/store.js");
+  const { ownerKey } = await import("../queue/entry.js");
   const q = await openExistingQueue(ctx);
   if (!q) return [];
   try {

@@ -6,7 +6,6 @@ import type { ProbeOptions, ProbeReport, SmtpTarget, Trial } from "./smtp-probe-
 import { hangUp, openSession, smtpStages } from "./smtp-stages.js";
 import { StageRunner, failureReport, type FailureReport, type StageName, type StageRunnerFailure } from "./stages.js";
 
-export type { ProbeOptions, ProbeReport, SmtpTarget } from "./smtp-probe-types.js";
 
 /** The stages in the order they run for a security setting. */
 export function smtpStageOrder(security: Security): StageName[] {

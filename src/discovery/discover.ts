@@ -4,8 +4,6 @@ import { lookupContext, networkJobs, type Job } from "./network-lookups.js";
 import { providerByDomain } from "./providers.js";
 import type { DiscoverOptions, Discovered, Discovery, Lookup } from "./types.js";
 
-export { fromProvider, fromServers, mxDomains, splitAddress } from "./candidates.js";
-export type { DiscoverOptions } from "./types.js";
 
 /**
  * Finds the outgoing-mail settings for an address. Presets and the ISP database answer

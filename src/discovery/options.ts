@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { endpointFromEnv } from "../oauth/endpoints.js";
 import { readCaFiles } from "../tls/ca-files.js";
 import { secureContextWith } from "../tls/trust.js";
-import type { DiscoverOptions } from "./discover.js";
+import type { DiscoverOptions } from "./types.js";
 import { discoveryPortsFromEnv, dnsServersFromEnv } from "./env.js";
 
 /** The whole look-up is bounded by this many seconds unless --timeout says otherwise. */

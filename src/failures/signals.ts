@@ -14,9 +14,6 @@ import { CURL_CODES, ERRNO, ERRNO_FAMILIES, HTTP, HTTP_SOURCE, type HttpContext 
 import { FIX, type SignalCategory } from "./signal-fixes.js";
 import { ENHANCED, R3463, REPLIES, SUBJECT_DEFAULT } from "./smtp-code-table.js";
 
-export { ENHANCED, REPLIES } from "./smtp-code-table.js";
-export type { HttpContext } from "./client-code-table.js";
-export type { SignalCategory } from "./signal-fixes.js";
 
 export interface SignalVerdict {
   category: SignalCategory;

@@ -6,7 +6,6 @@ import { errorPage, finishedPage, htmlPage, startListener, type Page } from "./l
 import { takePastedAnswer } from "./loopback-paste.js";
 import { interpretRedirect, type Answer } from "./redirect.js";
 
-export { interpretRedirect, pastedParams, type RedirectReading } from "./redirect.js";
 
 /**
  * OAuth 2 for installed apps (RFC 8252), provider-neutral: authorization code with PKCE

@@ -24,7 +24,6 @@ import { escapeXmlText } from "./ews-facts.js";
 import { EwsSession, type EwsModule } from "./ews-session.js";
 
 // The rest of mailcfg imports EWS from this module alone, the facts of a failure included.
-export { EwsCallError, escapeXmlText, soapErrorOf, type EwsFailureFacts } from "./ews-facts.js";
 
 /** Where and how to reach EWS. The password is used for the Authorization header only. */
 export interface EwsTarget {

@@ -10,7 +10,7 @@ import { classify } from "../failures/classify.js";
 import { failureError } from "../failures/error.js";
 import type { FailureFacts } from "../failures/facts.js";
 import { exchangeLoginName, isExchangeOnlineUrl, loginFormOf } from "../config/exchange-fields.js";
-import type { EwsFailureFacts } from "./ews-client.js";
+import type { EwsFailureFacts } from "./ews-facts.js";
 
 type Settings = Pick<ExchangeSettings, "ewsUrl" | "email" | "domain" | "username" | "loginForm">;
 

@@ -6,8 +6,6 @@ import { GRAPH_REQUEST_LIMIT, base64Length, mimeRequest, sendLarge } from "./gra
 import { composeMime } from "./mime.js";
 import type { ConnectOptions, Evidence, MailProvider, OutgoingMail, Sent } from "./types.js";
 
-export { GRAPH_REQUEST_LIMIT, UPLOAD_CHUNK, UPLOAD_SESSION_FROM, UPLOAD_SESSION_MAX } from "./graph-large.js";
-export { MAILBOX_CONCURRENCY, mailboxSlots } from "./graph-client.js";
 
 /**
  * Microsoft 365 through Microsoft Graph: the message is composed as for SMTP (same

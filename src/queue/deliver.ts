@@ -14,6 +14,24 @@ class LeaseLost extends Error {
   }
 }
 
+/**
+ * The queue could not record the body mark: nothing of the body went out, and the entry
+ * is still this runner's, unmarked. Not the message's failure: the run stops (the queue's
+ * error decides the exit), and the entry is taken back when its lease runs out, safe to send.
+ */
+class MarkNotRecorded extends Error {
+  constructor(readonly error: unknown) {
+    super("The body mark could not be recorded.");
+  }
+}
+
+/** The error of ours that aborted a send, where the provider wrapped it (nodemailer keeps it as the cause). */
+function ours<E extends Error>(err: unknown, kind: new (...args: never[]) => E): E | undefined {
+  if (err instanceof kind) return err;
+  const cause = isMailError(err) ? err.details.cause : (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof kind ? cause : undefined;
+}
+
 /** The entry's sender, opened once per owner for the whole run (a pool of connections). */
 function senderFor(run: Runner, entry: QueueEntry) {
   const key = ownerKey(entry.owner);
@@ -67,10 +85,12 @@ export async function deliver(run: Runner, slot: Held[], entry: QueueEntry): Pro
     );
     response = sent.rejected.length > 0 ? `${sent.response} (refused: ${sent.rejected.join(", ")})` : sent.response;
   } catch (err) {
-    if (err instanceof LeaseLost || (isMailError(err) && err.details.cause instanceof LeaseLost)) {
+    if (ours(err, LeaseLost)) {
       run.emit({ type: "lost-lease", entry });
       return;
     }
+    const unrecorded = ours(err, MarkNotRecorded);
+    if (unrecorded) throw unrecorded.error;
     await recordFailure(run, entry, err);
     return;
   }
@@ -86,6 +106,8 @@ async function markBody(run: Runner, slot: Held[], entry: QueueEntry): Promise<v
   let marked: { body: boolean; sent: number[] } | undefined;
   try {
     marked = await run.store.markBody(run.me, entry.id, Date.now(), held);
+  } catch (err) {
+    throw new MarkNotRecorded(err);
   } finally {
     run.sent.settle(slot, held, marked?.sent);
   }

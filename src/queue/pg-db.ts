@@ -10,6 +10,28 @@ export const ATTACHMENT_LIST = `(SELECT coalesce(json_agg(json_build_object('fil
   FROM ${A} a WHERE a.entry_id = e.id) AS attachment_list`;
 export const CLEAR_LEASE = "lease_runner = NULL, lease_host = NULL, lease_pid = NULL, lease_until = NULL";
 
+/**
+ * PostgreSQL ends one of two transactions that wait on each other (deadlock_detected), and
+ * may refuse one that ran into another's changes (serialization_failure); either was rolled
+ * back whole, so running it again is safe. Runners' statements touch rows in no fixed order
+ * (a heartbeat renews all of a runner's leases while its workers mark single entries), so
+ * this happens under load, rarely; a few tries settle it.
+ */
+const RETRY_CODES = new Set(["40P01", "40001"]);
+const TRIES = 4;
+
+async function retried<X>(run: () => Promise<X>): Promise<X> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= TRIES || typeof code !== "string" || !RETRY_CODES.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
 /** A statement the runner runs for every message: prepared once per connection, by name. */
 export interface Named {
   name: string;
@@ -28,7 +50,16 @@ export class PgDb {
   ) {}
 
   async tx<X>(use: (c: pg.PoolClient) => Promise<X>): Promise<X> {
-    const c = await this.connect();
+    try {
+      return await retried(() => this.once(use));
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  /** One try of a transaction; its error as the server gave it. */
+  private async once<X>(use: (c: pg.PoolClient) => Promise<X>): Promise<X> {
+    const c = await this.pool.connect();
     try {
       await c.query("BEGIN");
       const out = await use(c);
@@ -36,23 +67,15 @@ export class PgDb {
       return out;
     } catch (err) {
       await c.query("ROLLBACK").catch(() => undefined);
-      throw this.failure(err);
+      throw err;
     } finally {
       c.release();
     }
   }
 
-  private async connect(): Promise<pg.PoolClient> {
-    try {
-      return await this.pool.connect();
-    } catch (err) {
-      throw this.failure(err);
-    }
-  }
-
   async q<R extends pg.QueryResultRow>(sql: string | Named, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(typeof sql === "string" ? { text: sql, values } : { ...sql, values });
+      return await retried(() => this.pool.query<R>(typeof sql === "string" ? { text: sql, values } : { ...sql, values }));
     } catch (err) {
       throw this.failure(err);
     }

@@ -9,7 +9,6 @@ import { A, T, migrate, newPool, urlPassword, type PgOptions } from "./pg-schema
 import { ATTACHMENT_LIST, PgDb } from "./pg-db.js";
 import * as claims from "./pg-claims.js";
 
-export type { PgOptions } from "./pg-schema.js";
 
 /**
  * The shared email queue on PostgreSQL (node-postgres). The same states and rules as the

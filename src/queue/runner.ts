@@ -5,8 +5,6 @@ import { deliver } from "./deliver.js";
 import { newRunner, type RunOptions, type RunSummary, type Runner } from "./run-state.js";
 import type { Held } from "./sent-log.js";
 
-export { backoffMs, isTransient } from "./outcome.js";
-export { newRunnerId, type RunEvent, type RunOptions, type RunSummary } from "./run-state.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -7,8 +7,6 @@ import { ATTACHMENT_LIST, SqliteDb } from "./sqlite-db.js";
 import * as claims from "./sqlite-claims.js";
 
 // What a queue entry is lives in entry.ts; the commands read it from here, with the store.
-export { ENTRY_STATES, ownerKey, toEntry } from "./entry.js";
-export type { EntryError, EntryState, NewEntry, QueueEntry, Row, RunnerId, StoredAttachment, StoredMessage } from "./entry.js";
 
 /**
  * The email queue: one SQLite file (better-sqlite3, WAL) beside the config. Every change

@@ -59,7 +59,7 @@ describe("recognising the provider from the MX host", () => {
     ["mx1.ovh.net", ["ovh.net"]],
     ["mx.mail.example.co.uk", ["mail.example.co.uk", "example.co.uk"]],
   ])("%s: the host minus its first label, then its base domain", async (host, expected) => {
-    const { mxDomains } = await import("../../src/discovery/discover.js");
+    const { mxDomains } = await import("../../src/discovery/candidates.js");
     expect(mxDomains(host)).toEqual(expected);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ENHANCED, REPLIES, readSignals, signalVerdict } from "../../src/failures/signals.js";
+import { readSignals, signalVerdict } from "../../src/failures/signals.js";
+import { ENHANCED, REPLIES } from "../../src/failures/smtp-code-table.js";
 
 /**
  * The IANA "SMTP Enhanced Status Codes" registry, restated independently of the table:

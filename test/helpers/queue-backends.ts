@@ -5,7 +5,7 @@ import pg from "pg";
 import { QueueStore } from "../../src/queue/store.js";
 import { PgQueue } from "../../src/queue/pg-store.js";
 import type { QueueBackend } from "../../src/queue/backend.js";
-import type { NewEntry } from "../../src/queue/store.js";
+import type { NewEntry } from "../../src/queue/entry.js";
 import { randomBytes } from "node:crypto";
 import { startPostgres, type TestPostgres } from "./postgres.js";
 import { tempConfig } from "./cli.js";

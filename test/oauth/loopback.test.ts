@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
-import { authorize, desktopProblem, durationWords, pastedParams, type OAuthClientConfig } from "../../src/oauth/loopback.js";
+import { authorize, desktopProblem, durationWords, type OAuthClientConfig } from "../../src/oauth/loopback.js";
+import { pastedParams } from "../../src/oauth/redirect.js";
 import { exchangeCode, refreshToken } from "../../src/oauth/token.js";
 import { oauthFailure } from "../../src/oauth/errors.js";
 import { endpointFromEnv } from "../../src/oauth/endpoints.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/errors.js";
 import { classifyEwsFailure } from "../../src/providers/exchange-errors.js";
-import { escapeXmlText, soapErrorOf } from "../../src/providers/ews-client.js";
+import { escapeXmlText, soapErrorOf } from "../../src/providers/ews-facts.js";
 import { errorToJson } from "../../src/ui/render.js";
 
 const onPrem = { ewsUrl: "https://mail.acme.com/EWS/Exchange.asmx", email: "sales@acme.com", domain: "acme.com", username: "jdoe" };

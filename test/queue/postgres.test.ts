@@ -307,3 +307,43 @@ async function setConnectTimeout(cfg: string): Promise<void> {
   const r = await runCli(["config", "set", "connect-timeout-seconds", "2"], { dir: cfg });
   expect(r.code).toBe(0);
 }
+
+describe("statements PostgreSQL ends in a deadlock", () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => server?.stop());
+
+  it("are run again: a transaction chosen as the deadlock's victim still completes, once", async () => {
+    const { PgDb } = await import("../../src/queue/pg-db.js");
+    const url = await server.createDatabase();
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await pool.query("CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO t VALUES (1, 0), (2, 0); SET deadlock_timeout = '100ms'");
+      const db = new PgDb(pool, "the test database", []);
+      let tries = 0;
+      // The other session takes row 1; our transaction takes row 2, then waits for row 1;
+      // the other then asks for row 2: each waits on the other, and ours waited first.
+      await other.query("BEGIN");
+      await other.query("UPDATE t SET n = n + 10 WHERE id = 1");
+      const ours = db.tx(async (c) => {
+        tries++;
+        await c.query("SET LOCAL deadlock_timeout = '100ms'");
+        await c.query("UPDATE t SET n = n + 1 WHERE id = 2");
+        await c.query("UPDATE t SET n = n + 1 WHERE id = 1");
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const theirs = other.query("UPDATE t SET n = n + 10 WHERE id = 2").then(() => other.query("COMMIT"));
+      await Promise.all([ours, theirs]);
+      expect(tries).toBe(2);
+      const rows = (await pool.query<{ id: number; n: number }>("SELECT id, n FROM t ORDER BY id")).rows;
+      expect(rows).toEqual([{ id: 1, n: 11 }, { id: 2, n: 11 }]);
+    } finally {
+      await other.end();
+      await pool.end();
+    }
+  }, 30_000);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, isTransient } from "../../src/queue/runner.js";
+import { backoffMs, isTransient } from "../../src/queue/outcome.js";
 import { MailError, SENDING_LIMIT_CODE, type Category } from "../../src/errors.js";
 
 const err = (category: Category, code?: string) => new MailError(category, "x", code ? { code } : {});

@@ -2,7 +2,7 @@ import type { Context } from "../../context.js";
 import { ownerLabel } from "../../config/types.js";
 import { MailError, UsageError } from "../../errors.js";
 import { prepareMessage, toMessageInput, type PreparedMessage } from "../../send/message.js";
-import type { NewEntry } from "../../queue/store.js";
+import type { NewEntry } from "../../queue/entry.js";
 import type { QueueAddInput } from "../../cli/queue.js";
 import { messageSummary, senderWarnings } from "../send.js";
 import { MB, readBoundedText } from "../../config/files.js";

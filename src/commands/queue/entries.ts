@@ -1,6 +1,6 @@
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import type { QueueEntry } from "../../queue/store.js";
+import type { QueueEntry } from "../../queue/entry.js";
 import type { QueueBackend } from "../../queue/backend.js";
 import { parseIntFlag } from "../shared.js";
 

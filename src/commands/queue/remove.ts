@@ -1,13 +1,13 @@
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import type { EntryState } from "../../queue/store.js";
+import type { EntryState } from "../../queue/entry.js";
 import type { QueuePurgeInput, QueueRemoveInput } from "../../cli/queue.js";
 import type { CommandResult } from "../shared.js";
 import { mustGet, parseId, withQueue } from "./entries.js";
 
 export async function runQueueRemove(ctx: Context, input: QueueRemoveInput): Promise<CommandResult> {
   const id = parseId(input.id);
-  const { newRunnerId } = await import("../../queue/runner.js");
+  const { newRunnerId } = await import("../../queue/run-state.js");
   return withQueue(ctx, async (q) => {
     await q.reclaim(newRunnerId(), Date.now());
     const e = await mustGet(q, id);

@@ -3,7 +3,7 @@ import { UsageError } from "../../errors.js";
 import { findKind } from "../../routing/catalogue.js";
 import { route } from "../../routing/route.js";
 import { savedProfiles } from "../../routing/acting-user.js";
-import type { QueueEntry } from "../../queue/store.js";
+import type { QueueEntry } from "../../queue/entry.js";
 import type { QueueRetryInput } from "../../cli/queue.js";
 import type { CommandResult } from "../shared.js";
 import { entryJson, iso, mustGet, parseId, withQueue } from "./entries.js";

@@ -1,8 +1,8 @@
 import type { Context } from "../../context.js";
 import type { Category } from "../../errors.js";
-import type { EntryState } from "../../queue/store.js";
+import type { EntryState } from "../../queue/entry.js";
 import type { QueueBackend } from "../../queue/backend.js";
-import type { RunEvent, RunSummary } from "../../queue/runner.js";
+import type { RunEvent, RunSummary } from "../../queue/run-state.js";
 import type { QueueRunInput } from "../../cli/queue.js";
 import { printable } from "../../ui/printable.js";
 import { parseIntFlag, parseTimeoutSeconds, readCaFiles, type CommandResult } from "../shared.js";

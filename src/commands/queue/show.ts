@@ -1,6 +1,6 @@
 import type { Context } from "../../context.js";
 import { ownerLabel } from "../../config/types.js";
-import type { QueueEntry } from "../../queue/store.js";
+import type { QueueEntry } from "../../queue/entry.js";
 import type { QueueShowInput } from "../../cli/queue.js";
 import { printable } from "../../ui/printable.js";
 import type { CommandResult } from "../shared.js";
