@@ -202,7 +202,9 @@ async function chooseType(ctx: Context, flags: ProviderFlags, existing: Profile 
  * them as flags), and the setup command that applies the verdict's remedy.
  */
 function followUpsOfSetup(err: unknown, run: SetupRun, settings: ProviderSettings): void {
-  const { ca, timeout } = run.input;
+  // --ca as typed; else the CA file in effect (given in the wizard, or saved with the profile).
+  const ca = run.input.ca ?? settings.caFiles;
+  const { timeout } = run.input;
   const given = { ...(ca ? { caFiles: ca } : {}), ...(timeout ? { timeout } : {}) };
   const fix = { verb: "setup" as const, owner: run.owner, settings, ...given };
   if (settings.type === "gmail") withFollowUps(err, fix, fix);

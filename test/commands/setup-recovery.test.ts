@@ -62,6 +62,23 @@ describe("after a failed validation the wizard offers the verdict's remedy", () 
     expect(configOf(r.dir).company).toMatchObject({ caFiles: [rig.caFile], validation: { ok: true } });
   });
 
+  it("a CA file given in the wizard is kept in the commands printed after a later failure", async () => {
+    const prompt = scriptedPrompter([
+      ["Email password", WRONG_PASSWORD],
+      ...identity,
+      [/CA this computer does not trust\. Give the CA file \(PEM\)\?$/, firstChoice],
+      ["CA certificate file (PEM)", rig.caFile],
+      ["Type the password again?", firstChoice],
+      ["Email password", PASSWORD],
+    ]);
+    const r = await wizard(["--port", String(rig.starttls.port), "--security", "starttls"], prompt);
+    expect(r.code, r.stderr).toBe(0);
+    // The login failure after the CA was trusted: its next and try commands trust it too.
+    const afterCa = r.stderr.slice(r.stderr.indexOf("error [auth]"));
+    expect(afterCa).toMatch(new RegExp(`next: mailcfg diagnose .* --ca ${rig.caFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    expect(afterCa).toMatch(/try: mailcfg setup company .* --ca /);
+  });
+
   it("a wrong password: the default is to type it again", async () => {
     const prompt = scriptedPrompter([
       ["Email password", WRONG_PASSWORD],
