@@ -1,4 +1,5 @@
-import type { Owner, ProviderSettings } from "../config/types.js";
+import type { ExchangeSettings, Owner, ProviderSettings, WebmailSettings } from "../config/types.js";
+import { senderKind, type SenderKind } from "../config/sender-kinds.js";
 import { ownerArgs } from "../config/types.js";
 import { isExchangeOnlineUrl } from "../config/exchange-fields.js";
 import { isMicrosoftHost } from "./presets.js";
@@ -13,19 +14,23 @@ export interface BasicAuthNote {
   alternative?: string;
 }
 
+type Note = (owner: Owner, s: ProviderSettings) => BasicAuthNote | undefined;
+
+const moveCommand = (owner: Owner, via: "graph" | "smtp") => `mailcfg connect-microsoft ${ownerArgs(owner)} --via ${via}`;
+
 /**
- * Marks a Microsoft 365 profile that signs in with a password: SMTP to
- * smtp.office365.com (or outlook.com) with basic authentication, which Microsoft
- * disables by default for existing tenants from the end of December 2026 (MC786329)
- * and removes later, or EWS with a password to Exchange Online, which already fails.
- * Undefined for every other profile. Pure: loads no transport.
+ * The deprecation note of each kind of sender that has one (Microsoft 365 with a
+ * password): SMTP to smtp.office365.com (or outlook.com) with basic authentication,
+ * which Microsoft disables by default for existing tenants from the end of December 2026
+ * (MC786329) and removes later; EWS with a password to Exchange Online, which already fails.
  */
-export function basicAuthNote(owner: Owner, s: ProviderSettings): BasicAuthNote | undefined {
-  const base = `mailcfg connect-microsoft ${ownerArgs(owner)}`;
-  const command = `${base} --via graph`;
-  if (s.type === "webmail" && isMicrosoftHost(s.host) && (s.auth ?? "password") === "password") {
+const DEPRECATED: Partial<Record<SenderKind, Note>> = {
+  smtp: (owner, settings) => {
+    const s = settings as WebmailSettings;
+    if (!isMicrosoftHost(s.host)) return undefined;
     // SMTP AUTH is evidently on for this mailbox, so SMTP with OAuth is a move too; Graph needs neither.
-    const alternative = `${base} --via smtp`;
+    const command = moveCommand(owner, "graph");
+    const alternative = moveCommand(owner, "smtp");
     return {
       command,
       alternative,
@@ -33,14 +38,20 @@ export function basicAuthNote(owner: Owner, s: ProviderSettings): BasicAuthNote 
         "Microsoft 365 with a password: basic authentication, disabled by default from the end of December 2026 " +
         `(MC786329) and removed later. Move it (same sender, same address) to Microsoft Graph: ${command} (or SMTP with OAuth: ${alternative})`,
     };
-  }
-  if (s.type === "exchange" && isExchangeOnlineUrl(s.ewsUrl)) {
+  },
+  exchange: (owner, settings) => {
+    if (!isExchangeOnlineUrl((settings as ExchangeSettings).ewsUrl)) return undefined;
+    const command = moveCommand(owner, "graph");
     return {
       command,
       note:
         "Exchange Online no longer accepts passwords over EWS (since 2022) and switches EWS off tenant by tenant from 2026-10-01, " +
         `for good on 2027-04-01. Move this sender (same address) to Microsoft Graph: ${command}`,
     };
-  }
-  return undefined;
+  },
+};
+
+/** The note for a Microsoft 365 profile that signs in with a password; undefined for every other. Pure: loads no transport. */
+export function basicAuthNote(owner: Owner, s: ProviderSettings): BasicAuthNote | undefined {
+  return DEPRECATED[senderKind(s)]?.(owner, s);
 }
