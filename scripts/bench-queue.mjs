@@ -69,6 +69,19 @@ const message = (i) => ({
   html: `<p>Dear customer ${i},</p>\n<p>Please find the details of Sales Order SO-${1000 + i} below.</p>\n<p>Kind regards,<br>\n${COMPANY}</p>\n`,
 });
 
+/** Queue entry number i: the same message, from the Company Email, due now. */
+const entry = (i) => ({
+  kind: "sales-order",
+  actingUser: null,
+  owner: { kind: "company" },
+  senderEmail: COMPANY,
+  messageId: `<${randomUUID()}@bench.mailcfg.test>`,
+  message: message(i),
+  attachments: [],
+  route: { sender: "company" },
+  dueAt: 0,
+});
+
 // The plain send runs in its own process too, like queue run, so both get the same
 // share of the machine; it reports the time from its first send to its last reply.
 const PLAIN = `
@@ -116,22 +129,7 @@ async function queueRun(round) {
   config.saveProfile({ kind: "company" }, { type: "webmail", host: "127.0.0.1", port, security: "starttls", email: COMPANY, createdAt: now, updatedAt: now });
   await new FileSecretStore(dir).set("company/password", PASSWORD);
   const q = await QueueStore.open(dir, { durable: false });
-  for (let i = 0; i < MESSAGES; i++) {
-    q.add(
-      {
-        kind: "sales-order",
-        actingUser: null,
-        owner: { kind: "company" },
-        senderEmail: COMPANY,
-        messageId: `<${randomUUID()}@bench.mailcfg.test>`,
-        message: message(i),
-        attachments: [],
-        route: { sender: "company" },
-        dueAt: 0,
-      },
-      Date.now(),
-    );
-  }
+  for (let i = 0; i < MESSAGES; i++) q.add(entry(i), Date.now());
   q.close();
 
   const before = received;
@@ -203,22 +201,7 @@ async function rawResponder() {
 
 function fill(add) {
   return async () => {
-    for (let i = 0; i < MESSAGES; i++) {
-      await add(
-        {
-          kind: "sales-order",
-          actingUser: null,
-          owner: { kind: "company" },
-          senderEmail: COMPANY,
-          messageId: `<${randomUUID()}@bench.mailcfg.test>`,
-          message: message(i),
-          attachments: [],
-          route: { sender: "company" },
-          dueAt: 0,
-        },
-        Date.now(),
-      );
-    }
+    for (let i = 0; i < MESSAGES; i++) await add(entry(i), Date.now());
   };
 }
 

@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 import { setSetting } from "../helpers/profiles.js";
 import { COMPANY_EMAIL, JDOE_EMAIL, saveSenders, startScriptedServer, type ScriptedServer, type ScriptOptions } from "../helpers/mail-server.js";
 import { attachmentNamed, parseMime } from "../helpers/mime.js";
 import { ConfigStore } from "../../src/config/store.js";
 import { EXIT_CODES, type Category } from "../../src/errors.js";
-import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
+import { queueBackends, useQueueFolder } from "../helpers/queue-backends.js";
 
 interface EntryJson {
   id: number;
@@ -21,29 +21,19 @@ interface EntryJson {
 
 // The same behaviour whichever queue holds the entries: the file beside the config, or PostgreSQL.
 describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
-  let tmp: TempConfig;
-  let cfg: string;
+  const folder = useQueueFolder(backend);
   let server: ScriptedServer | undefined;
   let ca: string;
-  let h: QueueHarness;
-  beforeEach(async () => {
-    tmp = tempConfig();
-    cfg = join(tmp.dir, "config");
-    mkdirSync(cfg);
-    h = await backend.open(cfg);
-  });
   afterEach(async () => {
-    await h.close();
     await server?.close();
     server = undefined;
-    tmp.remove();
   });
 
   async function world(opts: ScriptOptions = {}, withJdoe = true) {
     server = await startScriptedServer(opts);
-    ca = await saveSenders(cfg, server.port, withJdoe);
+    ca = await saveSenders(folder.cfg, server.port, withJdoe);
   }
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { dir: cfg, env: { ...h.env, ...env } });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { dir: folder.cfg, env: { ...folder.h.env, ...env } });
   const add = async (args: string[]) => {
     const r = await cli(["queue", "add", "--var", "number=SO-1", "--var", "customer=Acme", ...args, "--json"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -54,7 +44,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
 
   it("add stores the routed message; run sends it with the Message-ID fixed at add time", async () => {
     await world();
-    const pdf = join(tmp.dir, "SO-1.pdf");
+    const pdf = join(folder.dir, "SO-1.pdf");
     const bytes = randomBytes(50_000);
     writeFileSync(pdf, bytes);
     const a = await add(["--doc", "sales-order", "--user", "jdoe", "--to", "buyer@customer.test", "--cc", "cc@customer.test", "--attach", pdf]);
@@ -80,7 +70,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     expect(attachmentNamed(mime, "SO-1.pdf")?.equals(bytes)).toBe(true);
     expect(mime.headers.get("cc")).toBe("cc@customer.test");
     expect((await show(a.id)).state).toBe("sent");
-    expect((await ConfigStore.open(cfg)).getProfile({ kind: "user", id: "jdoe" })?.lastUsedAt).toBeDefined();
+    expect((await ConfigStore.open(folder.cfg)).getProfile({ kind: "user", id: "jdoe" })?.lastUsedAt).toBeDefined();
 
     // Nothing is sent twice.
     expect((await run()).json()).toMatchObject({ sent: 0, claimed: 0 });
@@ -112,7 +102,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
 
   it("retries a 4xx reply with backoff until it is accepted", async () => {
     await world({ failData: (_id, attempt) => (attempt <= 2 ? { code: 451, message: "4.3.0 Temporary local problem, try later" } : undefined) });
-    await setSetting(cfg, "queue-retry-seconds", 0.05);
+    await setSetting(folder.cfg, "queue-retry-seconds", 0.05);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const first = await run();
     expect(first.code).toBe(0);
@@ -133,7 +123,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     const port = server!.port;
     await server!.close();
     server = undefined;
-    await setSetting(cfg, "queue-retry-seconds", 0.2);
+    await setSetting(folder.cfg, "queue-retry-seconds", 0.2);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const r = await run(["--timeout", "2"]);
     expect(r.json()).toMatchObject({ sent: 0, retrying: 1 });
@@ -160,7 +150,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
   it("a wrong password is permanent (auth), not retried", async () => {
     await world();
     const { FileSecretStore } = await import("../../src/config/secrets.js");
-    await new FileSecretStore(cfg).set("company/password", "fake-wrong-password-7");
+    await new FileSecretStore(folder.cfg).set("company/password", "fake-wrong-password-7");
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const r = await run();
     expect(r.code).toBe(3);
@@ -170,8 +160,8 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
 
   it("gives up after queue-max-attempts transient failures", async () => {
     await world({ failData: () => ({ code: 421, message: "4.7.0 Try again later" }) });
-    await setSetting(cfg, "queue-retry-seconds", 0.02);
-    await setSetting(cfg, "queue-max-attempts", 3);
+    await setSetting(folder.cfg, "queue-retry-seconds", 0.02);
+    await setSetting(folder.cfg, "queue-max-attempts", 3);
     const a = await add(["--doc", "quote", "--to", "b@customer.test"]);
     const r = await run(["--wait"]);
     const e = await show(a.id);
@@ -187,7 +177,7 @@ describe.each(queueBackends())("mailcfg queue ($name)", (backend) => {
     expect((await show(a.id)).from).toBe(COMPANY_EMAIL); // jdoe had no User Email: fallback
     await run();
     expect((await show(a.id)).state).toBe("failed");
-    await saveSenders(cfg, server!.port, true); // jdoe's User Email is set up now
+    await saveSenders(folder.cfg, server!.port, true); // jdoe's User Email is set up now
     const r = await cli(["queue", "retry", String(a.id), "--json"]);
     expect(r.code, r.stdout).toBe(0);
     expect(await show(a.id)).toMatchObject({ state: "queued", attempts: 0, from: JDOE_EMAIL });

@@ -236,15 +236,7 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
       });
     }
     if (!access.scope.split(" ").includes(GMAIL_SEND)) {
-      return json(res, 403, {
-        error: {
-          code: 403,
-          message: "Request had insufficient authentication scopes.",
-          errors: [{ message: "Insufficient Permission", domain: "global", reason: "insufficientPermissions" }],
-          status: "PERMISSION_DENIED",
-          details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }],
-        },
-      });
+      return json(res, 403, insufficientScopes([{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }]));
     }
     if (nextSendFailure) {
       const f = nextSendFailure;
@@ -275,14 +267,7 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     const q = url.searchParams.get("q") ?? "";
     fake.searches.push(q);
     if (!access.scope.split(" ").includes(GMAIL_READONLY)) {
-      return json(res, 403, {
-        error: {
-          code: 403,
-          message: "Request had insufficient authentication scopes.",
-          errors: [{ message: "Insufficient Permission", domain: "global", reason: "insufficientPermissions" }],
-          status: "PERMISSION_DENIED",
-        },
-      });
+      return json(res, 403, insufficientScopes());
     }
     const wanted = /^rfc822msgid:<?([^>\s]+)>?$/.exec(q)?.[1];
     const hits = fake.sent.filter((m) => wanted && m.headers["message-id"]?.replace(/^<|>$/g, "") === wanted);
@@ -376,4 +361,17 @@ export async function redirectAddressFor(authorizationUrl: string): Promise<stri
   const location = consent.headers.get("location");
   if (!location) throw new Error(`no redirect from the consent page (${consent.status})`);
   return location;
+}
+
+/** Gmail's answer to a token without the scope a call needs (with ErrorInfo details where Gmail gives them). */
+function insufficientScopes(details?: unknown[]) {
+  return {
+    error: {
+      code: 403,
+      message: "Request had insufficient authentication scopes.",
+      errors: [{ message: "Insufficient Permission", domain: "global", reason: "insufficientPermissions" }],
+      status: "PERMISSION_DENIED",
+      ...(details ? { details } : {}),
+    },
+  };
 }

@@ -307,15 +307,20 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
     }
     rec.done = true;
     fake.grants.device_code++;
-    json(res, 200, {
+    json(res, 200, grant(rec.scope));
+  }
+
+  /** A successful token answer: new access and refresh tokens for these scopes, and the id token. */
+  function grant(scope: string) {
+    return {
       token_type: "Bearer",
-      scope: tokenScope(rec.scope),
+      scope: tokenScope(scope),
       expires_in: fake.accessLifetime,
       ext_expires_in: fake.accessLifetime,
-      access_token: issueAccess(rec.scope),
-      refresh_token: issueRefresh(rec.scope),
+      access_token: issueAccess(scope),
+      refresh_token: issueRefresh(scope),
       id_token: idToken(),
-    });
+    };
   }
 
   function token(tenant: string, form: string, res: ServerResponse): void {
@@ -344,30 +349,14 @@ export async function startFakeMicrosoft(opts: { account?: string } = {}): Promi
       if (challenge !== rec.challenge) {
         return aadError(res, { error: "invalid_grant", aadsts: 501481, text: "The Code_Verifier does not match the code_challenge supplied in the authorization request." });
       }
-      return json(res, 200, {
-        token_type: "Bearer",
-        scope: tokenScope(rec.scope),
-        expires_in: fake.accessLifetime,
-        ext_expires_in: fake.accessLifetime,
-        access_token: issueAccess(rec.scope),
-        refresh_token: issueRefresh(rec.scope),
-        id_token: idToken(),
-      });
+      return json(res, 200, grant(rec.scope));
     }
     if (p.grant_type === "refresh_token") {
       fake.grants.refresh_token++;
       const rec = refreshTokens.get(p.refresh_token ?? "");
       if (!rec || !rec.live) return aadError(res, AADSTS.revoked as TokenError);
       if (fake.strictRotation) rec.live = false;
-      return json(res, 200, {
-        token_type: "Bearer",
-        scope: tokenScope(rec.scope),
-        expires_in: fake.accessLifetime,
-        ext_expires_in: fake.accessLifetime,
-        access_token: issueAccess(rec.scope),
-        refresh_token: issueRefresh(rec.scope),
-        id_token: idToken(),
-      });
+      return json(res, 200, grant(rec.scope));
     }
     aadError(res, { error: "unsupported_grant_type", aadsts: 70003, text: `The app requested an unsupported grant type '${p.grant_type}'.` });
   }

@@ -1,4 +1,5 @@
-import { afterAll } from "vitest";
+import { afterAll, afterEach, beforeEach } from "vitest";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -113,5 +114,41 @@ export function testEntry(over: Partial<NewEntry> = {}): NewEntry {
     route: { sender: "user" },
     dueAt: 0,
     ...over,
+  };
+}
+
+/** A fresh config folder with its queue on this backend, for each test of a describe block. */
+export interface QueueFolder {
+  /** The temporary folder around the config folder, for other files (attachments). */
+  readonly dir: string;
+  /** The config folder mailcfg runs with. */
+  readonly cfg: string;
+  readonly h: QueueHarness;
+}
+
+export function useQueueFolder(backend: BackendUnderTest): QueueFolder {
+  let tmp: ReturnType<typeof tempConfig> | undefined;
+  let cfg = "";
+  let h: QueueHarness | undefined;
+  beforeEach(async () => {
+    tmp = tempConfig();
+    cfg = join(tmp.dir, "config");
+    mkdirSync(cfg);
+    h = await backend.open(cfg);
+  });
+  afterEach(async () => {
+    await h?.close();
+    tmp?.remove();
+  });
+  return {
+    get dir() {
+      return tmp!.dir;
+    },
+    get cfg() {
+      return cfg;
+    },
+    get h() {
+      return h!;
+    },
   };
 }

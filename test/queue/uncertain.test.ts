@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { queueBackends, type QueueHarness } from "../helpers/queue-backends.js";
+import { queueBackends, useQueueFolder } from "../helpers/queue-backends.js";
 import { runCli, tempConfig, type TempConfig } from "../helpers/cli.js";
 import { saveWebmail } from "../helpers/profiles.js";
 import { startRawSmtp, type RawServer, type RawServerOptions } from "../helpers/misbehaving-servers.js";
@@ -20,29 +18,19 @@ interface EntryJson {
  * a failure before it is retried, one after it leaves the entry uncertain, sent once.
  */
 describe.each(queueBackends())("queue ($name): may the message have reached the server?", (backend) => {
-  let tmp: TempConfig;
-  let cfg: string;
+  const folder = useQueueFolder(backend);
   let server: RawServer | undefined;
-  let h: QueueHarness;
-  beforeEach(async () => {
-    tmp = tempConfig();
-    cfg = join(tmp.dir, "config");
-    mkdirSync(cfg);
-    h = await backend.open(cfg);
-  });
   afterEach(async () => {
-    await h.close();
     await server?.close();
     server = undefined;
-    tmp.remove();
   });
 
   // A plain-text server on 127.0.0.1 without AUTH: the conversation under test is DATA.
   async function world(o: Omit<RawServerOptions, "tls" | "starttls" | "users">) {
     server = await startRawSmtp(o);
-    await saveWebmail(cfg, { kind: "company" }, { host: "127.0.0.1", port: server.port, security: "none", email: COMPANY_EMAIL });
+    await saveWebmail(folder.cfg, { kind: "company" }, { host: "127.0.0.1", port: server.port, security: "none", email: COMPANY_EMAIL });
   }
-  const cli = (args: string[]) => runCli(args, { dir: cfg, env: h.env });
+  const cli = (args: string[]) => runCli(args, { dir: folder.cfg, env: folder.h.env });
   const add = async (n = 1) => {
     const ids: Array<{ id: number; messageId: string }> = [];
     for (let i = 0; i < n; i++) {
@@ -155,7 +143,7 @@ describe.each(queueBackends())("queue ($name): may the message have reached the 
   it("a corrupt row: list, run and remove work; the good entries are sent, none left sending", async () => {
     await world({});
     const [a, b, c] = await add(3);
-    await h.setColumn(b!.id, "message", "{oops");
+    await folder.h.setColumn(b!.id, "message", "{oops");
 
     const list = await cli(["queue", "list"]);
     expect(list.code, list.stderr).toBe(0);
