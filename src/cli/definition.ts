@@ -28,8 +28,6 @@ export interface Flag<T> {
   readonly options: readonly OptionSpec[];
   /** The value when the flag is not on the command line. */
   readonly absent: T;
-  /** Turns commander's value into the input's (checks it: a bad value is a usage error). */
-  readonly parse?: (value: unknown) => T;
 }
 
 /** A positional argument whose value has type T. */
@@ -106,17 +104,15 @@ export const arg = {
   rest: (spec: `[${string}...]`, description?: string): Arg<string[]> => ({ spec, description }),
 };
 
-type TextOptions = { choices?: readonly string[]; values?: readonly string[] };
+
 
 /** Flags, by the type of their value. */
 export const flag = {
   /** `--name <value>`: the text, or undefined. */
-  text: (flags: string, description: string, o: TextOptions = {}): Flag<string | undefined> => ({
+  text: (flags: string, description: string, o: { values?: readonly string[] } = {}): Flag<string | undefined> => ({
     options: [{ flags, description, ...o }],
     absent: undefined,
   }),
-  /** `--name <value>` that must be given. */
-  requiredText: (flags: string, description: string): Flag<string> => ({ options: [{ flags, description, required: true }], absent: "" }),
   /** `--name <value>` with a default shown in --help. */
   textWithDefault: (flags: string, description: string, fallback: string): Flag<string> => ({
     options: [{ flags, description, default: fallback }],
@@ -130,10 +126,7 @@ export const flag = {
   /** `--name [value]`: true when given alone, the text when given one. */
   optionalText: (flags: string, description: string): Flag<string | true | undefined> => ({ options: [{ flags, description }], absent: undefined }),
   /** `--name <value>`, repeatable: every value, in order (undefined when never given). */
-  list: (flags: string, description: string, o: { required?: boolean } = {}): Flag<string[] | undefined> => ({
-    options: [{ flags, description, repeatable: true, ...o }],
-    absent: undefined,
-  }),
+  list: (flags: string, description: string): Flag<string[] | undefined> => ({ options: [{ flags, description, repeatable: true }], absent: undefined }),
   /** `--name`: true when given. */
   on: (flags: string, description: string): Flag<boolean> => ({ options: [{ flags, description }], absent: false }),
   /** `--no-name`: false when given, true otherwise. */
@@ -156,7 +149,7 @@ export function required<T>(f: Flag<T | undefined>): Flag<T> {
 /** Receives the result of whichever command ran; main() turns it into output and an exit code. */
 export type Done = (r: CommandResult) => void;
 
-export function collect(value: string, previous: string[] = []): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -167,7 +160,7 @@ export function suggestedValues(option: Option): readonly string[] | undefined {
   return option.argChoices ?? SUGGESTED.get(option);
 }
 
-export function toOption(key: string, spec: OptionSpec, commandName: string): Option {
+function toOption(key: string, spec: OptionSpec, commandName: string): Option {
   const option = new Option(spec.flags, spec.description);
   // A flag is read back by its key: the key and commander's name for it must agree.
   if (option.attributeName() !== key) throw new Error(`${commandName}: flag ${spec.flags} is declared as "${key}"`);
@@ -179,13 +172,13 @@ export function toOption(key: string, spec: OptionSpec, commandName: string): Op
   return option;
 }
 
-/** The typed input of a run: commander's values, absent flags filled in, each parsed. */
+/** The typed input of a run: commander's values, absent flags filled in. */
 function inputOf<A extends Args, F extends Flags>(definition: CommandDefinition<A, F>, values: readonly unknown[], opts: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   Object.keys(definition.args ?? {}).forEach((name, i) => (input[name] = values[i]));
   for (const [key, f] of Object.entries(definition.flags ?? {})) {
     const given = opts[key];
-    input[key] = given === undefined ? f.absent : f.parse ? f.parse(given) : given;
+    input[key] = given === undefined ? f.absent : given;
   }
   return input;
 }

@@ -1,5 +1,5 @@
 import type { EntryState } from "../queue/entry.js";
-import { arg, defineCommand, flag, type Input } from "./definition.js";
+import { arg, defineCommand, flag, required, type Input } from "./definition.js";
 import { connectFlags, jsonFlag, optionalMessageFlags } from "./flags.js";
 
 // Every subcommand loads its code (and better-sqlite3 or pg with it) only when it runs.
@@ -113,7 +113,7 @@ const remove = defineCommand({
 });
 
 const migrateFlags = {
-  to: flag.requiredText("--to <url>", "postgres://user@host/db (the password in MAILCFG_QUEUE_PASSWORD, never in the URL)"),
+  to: required(flag.text("--to <url>", "postgres://user@host/db (the password in MAILCFG_QUEUE_PASSWORD, never in the URL)")),
   ...jsonFlag,
 };
 export type QueueMigrateInput = Input<NoArgs, typeof migrateFlags>;
